@@ -1,0 +1,43 @@
+/** Reads the `tenantnet:*` keys from a Pulumi stack file or from a flat config map. */
+import * as fs from "fs";
+import { parse } from "yaml";
+import type { Problem } from "./problems";
+import type { RawStackConfig } from "./validate";
+
+export const CONFIG_NAMESPACE = "tenantnet";
+export const CONFIG_KEYS = ["platform", "services", "tenants"] as const;
+
+/**
+ * Splits a flat `namespace:key -> value` map (as Pulumi holds config) into the three sections.
+ * Values may be JSON text (how the Pulumi runtime passes objects) or already parsed.
+ */
+export function rawConfigFromFlat(flat: Record<string, unknown>): { raw: RawStackConfig; problems: Problem[] } {
+  const raw: Record<string, unknown> = {};
+  const problems: Problem[] = [];
+  for (const [fullKey, value] of Object.entries(flat)) {
+    const [namespace, key] = fullKey.split(":", 2);
+    if (namespace !== CONFIG_NAMESPACE) continue;
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      problems.push({ path: fullKey, message: `unknown config key; tenantnet reads ${CONFIG_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}` });
+      continue;
+    }
+    if (typeof value === "string") {
+      try {
+        raw[key] = JSON.parse(value);
+      } catch {
+        problems.push({ path: key, message: `expected a map, got the text ${JSON.stringify(value)}` });
+      }
+    } else {
+      raw[key] = value;
+    }
+  }
+  return { raw, problems };
+}
+
+/** The flat config map of a `Pulumi.<stack>.yaml` file. */
+export function readStackFile(file: string): Record<string, unknown> {
+  const text = fs.readFileSync(file, "utf8");
+  const doc = parse(text) as { config?: Record<string, unknown> } | null;
+  if (!doc || typeof doc !== "object") throw new Error(`${file}: not a Pulumi stack file (expected a YAML map with a "config" key)`);
+  return doc.config ?? {};
+}

@@ -1,0 +1,142 @@
+/**
+ * The stack-config contract (DESIGN.md "Stack configuration") as zod schemas. Every object is
+ * strict so a typo such as `underlayIP` is reported rather than ignored. Cross-field rules
+ * (containment, overlaps, uniqueness) live in validate.ts.
+ */
+import { z } from "zod";
+import { cidr, dnsLabel, ipv4, mac, port, quantity } from "./formats";
+
+export const PLATFORM_PARTS = ["certManager", "calico", "kubeOvn", "multus", "kubevirt", "spiderpool"] as const;
+export type PlatformPart = (typeof PLATFORM_PARTS)[number];
+
+export const UNDERLAY_BACKENDS = ["calico", "spiderpool-ipvlan", "spiderpool-macvlan"] as const;
+export const GUESTS = ["ubuntu", "debian", "fedora", "centos7"] as const;
+export const RUN_STRATEGIES = ["Always", "RerunOnFailure", "Manual", "Halted"] as const;
+
+const networkSchema = z.strictObject({
+  podCidr: cidr,
+  serviceCidr: cidr,
+  nodeCidrs: z.array(cidr).min(1),
+  joinCidr: cidr,
+  vmReservation: cidr,
+});
+
+const spiderpoolNodeSchema = z.strictObject({
+  /** Single addresses or "a.b.c.d-a.b.c.e" ranges the node may hand out (its secondary IPs). */
+  ips: z.array(z.string()).min(1),
+});
+
+const spiderpoolSchema = z.strictObject({
+  masterInterfaces: z.array(z.string().min(1)).min(1),
+  subnet: cidr,
+  gateway: ipv4,
+  nodes: z.record(z.string().min(1), spiderpoolNodeSchema),
+});
+
+const underlaySchema = z.strictObject({
+  backend: z.enum(UNDERLAY_BACKENDS).default("calico"),
+  spiderpool: spiderpoolSchema.optional(),
+});
+
+const partRecord = <T extends z.ZodType>(value: T) =>
+  z.strictObject(Object.fromEntries(PLATFORM_PARTS.map((part) => [part, value.optional()])) as Record<PlatformPart, z.ZodOptional<T>>);
+
+export const platformSchema = z.strictObject({
+  install: z.boolean().default(true),
+  network: networkSchema,
+  underlay: underlaySchema.default({ backend: "calico" }),
+  versions: partRecord(z.string().min(1)).default({}),
+  values: partRecord(z.record(z.string(), z.unknown())).default({}),
+  imageRegistry: z.string().default(""),
+  kubevirt: z
+    .strictObject({ featureGates: z.array(z.string().min(1)).default([]) })
+    .default({ featureGates: [] }),
+});
+
+export const serviceSchema = z.strictObject({
+  description: z.string().optional(),
+  cidrs: z.array(cidr).min(1),
+  ports: z.array(port).min(1),
+});
+
+const securityGroupRuleSchema = z.strictObject({
+  protocol: z.enum(["all", "icmp", "tcp", "udp"]).default("all"),
+  remoteAddress: z.union([cidr, ipv4]).optional(),
+  remoteSecurityGroup: z.string().optional(),
+  portRangeMin: z.number().int().min(1).max(65535).optional(),
+  portRangeMax: z.number().int().min(1).max(65535).optional(),
+  priority: z.number().int().min(1).max(200).default(100),
+  policy: z.enum(["allow", "drop"]).default("allow"),
+});
+
+const securityGroupSchema = z.strictObject({
+  allowSameGroupTraffic: z.boolean().default(true),
+  ingressRules: z.array(securityGroupRuleSchema).default([]),
+  egressRules: z.array(securityGroupRuleSchema).default([]),
+});
+
+const underlayIngressSchema = z.strictObject({
+  cidrs: z.array(cidr).min(1),
+  ports: z.array(port).min(1),
+});
+
+/** A tenant without its VMs: VMs are parsed one by one so one broken VM hides no other problem. */
+export const tenantSchema = z.strictObject({
+  namespace: dnsLabel.optional(),
+  vpc: z.strictObject({ cidr, gateway: ipv4.optional() }),
+  underlayBlock: cidr,
+  services: z.array(z.string()).default([]),
+  kubeOvnAttachment: z.enum(["tenant", "platform"]).default("tenant"),
+  securityGroup: securityGroupSchema.default({ allowSameGroupTraffic: true, ingressRules: [], egressRules: [] }),
+  underlayIngress: z.array(underlayIngressSchema).default([]),
+  vms: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const vmSchema = z.strictObject({
+  guest: z.enum(GUESTS),
+  underlayIp: ipv4.optional(),
+  vpcIp: ipv4.optional(),
+  services: z.array(z.string()).optional(),
+  cpu: z.number().int().min(1).max(512).default(1),
+  memory: quantity.default("2Gi"),
+  image: z.string().min(1),
+  sshKeys: z.array(z.string().min(1)).default([]),
+  runStrategy: z.enum(RUN_STRATEGIES).default("Always"),
+  macs: z.strictObject({ underlay: mac.optional(), vpc: mac.optional() }).optional(),
+  bandwidth: z
+    .strictObject({
+      ingressMbps: z.number().int().min(1).optional(),
+      egressMbps: z.number().int().min(1).optional(),
+    })
+    .optional(),
+});
+
+export type NetworkConfig = z.infer<typeof networkSchema>;
+export type PlatformConfig = z.infer<typeof platformSchema>;
+export type SpiderpoolConfig = z.infer<typeof spiderpoolSchema>;
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type SecurityGroupConfig = z.infer<typeof securityGroupSchema>;
+export type SecurityGroupRule = z.infer<typeof securityGroupRuleSchema>;
+export type UnderlayIngress = z.infer<typeof underlayIngressSchema>;
+export type VmInput = z.infer<typeof vmSchema>;
+
+/** A VM after validation: addresses pinned, grants resolved. */
+export interface VmConfig extends Omit<VmInput, "underlayIp" | "vpcIp" | "services"> {
+  name: string;
+  underlayIp: string;
+  vpcIp: string;
+  services: string[];
+}
+
+export interface TenantConfig extends Omit<z.infer<typeof tenantSchema>, "vms" | "namespace" | "vpc"> {
+  name: string;
+  namespace: string;
+  vpc: { cidr: string; gateway: string };
+  vms: VmConfig[];
+}
+
+export interface StackConfig {
+  platform: PlatformConfig;
+  services: Record<string, ServiceConfig>;
+  tenants: TenantConfig[];
+}
