@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../../lib/config/schema";
+import { mirrored } from "../../lib/platform/images";
+import { platformNads } from "../../lib/platform/nads";
+import { resolveVersions } from "../../lib/platform/versions";
+import { declareObject } from "../k8s-object";
+import { CalicoInstall } from "./calico";
+import { CertManagerInstall } from "./cert-manager";
+import { KubeOvnInstall } from "./kube-ovn";
+import { KubevirtInstall } from "./kubevirt";
+import { MultusInstall } from "./multus";
+import { RoutePluginInstaller } from "./route-plugin-installer";
+import { SpiderpoolInstall } from "./spiderpool";
+
+export interface PlatformArgs {
+  config: PlatformConfig;
+}
+
+/** A stock image with sh/cp/sha256sum; the installer only copies a file onto the node. */
+export const ROUTE_PLUGIN_INSTALLER_IMAGE = "docker.io/library/busybox:1.37";
+
+/**
+ * The virtualization and networking platform, ordered so that each part starts after the CRDs
+ * and webhooks it needs: cert-manager before Spiderpool's webhook, Multus' NAD CRD before any
+ * NAD, the route plugin on the nodes and the Calico API server before VMs attach.
+ */
+export class Platform extends pulumi.ComponentResource {
+  constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tenantnet:platform:Platform", name, {}, opts);
+    const { config } = args;
+    const versions = resolveVersions(config);
+    const registry = config.imageRegistry;
+    const child = { parent: this };
+
+    const certManager = new CertManagerInstall(`${name}-cert-manager`, { version: versions.certManager, imageRegistry: registry, values: config.values.certManager }, child);
+    const calico = new CalicoInstall(`${name}-calico`, { network: config.network, version: versions.calico, imageRegistry: registry, values: config.values.calico }, child);
+    const multus = new MultusInstall(`${name}-multus`, { version: versions.multus, imageRegistry: registry }, child);
+    const routePlugin = new RoutePluginInstaller(
+      `${name}-route-plugin`,
+      { namespace: "kube-system", image: mirrored(ROUTE_PLUGIN_INSTALLER_IMAGE, registry) },
+      child,
+    );
+    const kubeOvn = new KubeOvnInstall(
+      `${name}-kube-ovn`,
+      { network: config.network, version: versions.kubeOvn, imageRegistry: registry, values: config.values.kubeOvn },
+      { parent: this, dependsOn: [multus] },
+    );
+    new KubevirtInstall(
+      `${name}-kubevirt`,
+      { version: versions.kubevirt, imageRegistry: registry, featureGates: config.kubevirt.featureGates, values: config.values.kubevirt },
+      child,
+    );
+    new SpiderpoolInstall(
+      `${name}-spiderpool`,
+      { underlay: config.underlay, version: versions.spiderpool, imageRegistry: registry, values: config.values.spiderpool },
+      { parent: this, dependsOn: [certManager, multus] },
+    );
+    const nads = platformNads(config.network);
+    declareObject(`${name}-nad-calico`, nads.calico, { parent: this, dependsOn: [multus, calico, routePlugin] });
+    declareObject(`${name}-nad-kubeovn`, nads.kubeOvn, { parent: this, dependsOn: [multus, kubeOvn] });
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,14 @@
+/** A Kubernetes object as we render it: what `kubectl apply` would receive. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+/** Labels every object we create carries, so `kubectl get -l` finds what tenantnet owns. */
+export const MANAGED_BY = { "app.kubernetes.io/managed-by": "tenantnet" };
+
+export function namespaceObject(name: string): K8sObject {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { ...MANAGED_BY } } };
+}
