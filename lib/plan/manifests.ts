@@ -1,0 +1,40 @@
+/** Kubernetes manifests out of captured resources: one object per file, named by kind/namespace/name. */
+import { stringify } from "yaml";
+import type { CapturedResource } from "./capture";
+
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [field: string]: unknown;
+}
+
+/** A captured resource is a Kubernetes object when its inputs carry apiVersion, kind and a named metadata. */
+export function asManifest(resource: CapturedResource): Manifest | undefined {
+  const { apiVersion, kind, metadata } = resource.inputs as Partial<Manifest>;
+  if (!resource.custom || typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
+  if (!metadata || typeof metadata.name !== "string") return undefined;
+  return resource.inputs as Manifest;
+}
+
+/** `<kind>-<namespace>-<name>.yaml`, lower case; cluster-scoped objects have no namespace part. */
+export function manifestFileName(manifest: Manifest): string {
+  const parts = [manifest.kind, manifest.metadata.namespace, manifest.metadata.name].filter((p): p is string => Boolean(p));
+  return `${parts.join("-").toLowerCase()}.yaml`;
+}
+
+export function manifestsOf(resources: CapturedResource[]): Map<string, Manifest> {
+  const files = new Map<string, Manifest>();
+  for (const resource of resources) {
+    const manifest = asManifest(resource);
+    if (!manifest) continue;
+    const file = manifestFileName(manifest);
+    if (files.has(file)) throw new Error(`two objects render to ${file}: ${manifest.kind} ${manifest.metadata.namespace ?? ""}/${manifest.metadata.name} is declared twice`);
+    files.set(file, manifest);
+  }
+  return files;
+}
+
+export function manifestYaml(manifest: Manifest): string {
+  return stringify(manifest, { lineWidth: 0 });
+}

@@ -1,0 +1,96 @@
+/**
+ * The offline plan: validate a stack file, run the real program under mocks, check policies
+ * (and schemas when asked), then write manifests and plan.json. Each stage is its own function
+ * so the benchmark can time them; `runPlan` strings them together with the documented exit codes.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { rawConfigFromFlat } from "../config/load";
+import { ConfigError, type Problem } from "../config/problems";
+import type { StackConfig } from "../config/schema";
+import { validateStackConfig } from "../config/validate";
+import { evaluatePolicies, policyConfigFromStackConfig } from "../policy";
+import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
+import { captureProgram, type CaptureResult } from "./capture";
+import { manifestsOf, manifestYaml, type Manifest } from "./manifests";
+import { planResources, type PlanFile, type SchemaSummary } from "./plan-file";
+import { planSummary } from "./summary";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export const EXIT = { clean: 0, mandatoryViolation: 1, invalidConfig: 2, schemaError: 3 } as const;
+
+export interface PlanOptions {
+  stack: string;
+  /** Flat `tenantnet:*` config, as read from a stack file. */
+  config: Record<string, unknown>;
+  outDir: string;
+  /** Directory of CRDs / OpenAPI definitions to validate manifests against. */
+  schemasDir?: string;
+}
+
+export interface PlanOutcome {
+  exitCode: number;
+  /** Printed summary, or the config problems when the config is invalid. */
+  report: string;
+  plan?: PlanFile;
+}
+
+/** `Pulumi.<stack>.yaml` -> `<stack>`; any other file name -> its base name. */
+export function stackNameOf(file: string): string {
+  const base = path.basename(file).replace(/\.ya?ml$/, "");
+  return base.startsWith("Pulumi.") ? base.slice("Pulumi.".length) : base;
+}
+
+export function validateStage(stack: string, flat: Record<string, unknown>): StackConfig {
+  const { raw, problems } = rawConfigFromFlat(flat);
+  const result = validateStackConfig(raw, stack);
+  const all: Problem[] = [...problems, ...(result.ok ? [] : result.problems)];
+  if (all.length > 0 || !result.ok) throw new ConfigError(all);
+  return result.config;
+}
+
+/** Runs the real entry point (index.ts) under the mock runtime. */
+export function registerStage(stack: string, flat: Record<string, unknown>): Promise<CaptureResult> {
+  const program = require(path.join(REPO_ROOT, "index")) as () => unknown;
+  return captureProgram({ project: "tenantnet", stack, config: flat, program });
+}
+
+export function schemaStage(schemasDir: string, manifests: Manifest[]): SchemaSummary {
+  const report = validateManifests(loadSchemaDir(schemasDir), manifests);
+  return { checked: report.checked, unchecked: report.unchecked, errors: report.errors.map(formatSchemaError) };
+}
+
+/** Replaces the output directory's manifests and plan.json; nothing stale survives. */
+export function writeStage(outDir: string, plan: PlanFile, manifests: Map<string, Manifest>): void {
+  const manifestDir = path.join(outDir, "manifests");
+  fs.rmSync(manifestDir, { recursive: true, force: true });
+  fs.mkdirSync(manifestDir, { recursive: true });
+  for (const [file, manifest] of manifests) fs.writeFileSync(path.join(manifestDir, file), manifestYaml(manifest));
+  fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+}
+
+export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
+  let config: StackConfig;
+  try {
+    config = validateStage(options.stack, options.config);
+  } catch (error) {
+    if (error instanceof ConfigError) return { exitCode: EXIT.invalidConfig, report: error.message };
+    throw error;
+  }
+  const captured = await registerStage(options.stack, options.config);
+  const policyConfig = policyConfigFromStackConfig(config);
+  const violations = evaluatePolicies(captured.resources, policyConfig);
+  const manifests = manifestsOf(captured.resources);
+  const plan: PlanFile = { stack: options.stack, resources: planResources(captured.resources), violations, policyConfig };
+  if (options.schemasDir) plan.schema = schemaStage(options.schemasDir, [...manifests.values()]);
+  writeStage(options.outDir, plan, manifests);
+
+  const exitCode = plan.schema?.errors.length
+    ? EXIT.schemaError
+    : violations.some((v) => v.level === "mandatory")
+      ? EXIT.mandatoryViolation
+      : EXIT.clean;
+  return { exitCode, report: planSummary(plan, [...manifests.values()], options.outDir), plan };
+}
+

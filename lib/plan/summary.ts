@@ -1,0 +1,55 @@
+/** The short stdout summary of a plan: counts by kind, per tenant, violations, schema coverage. */
+import type { Manifest } from "./manifests";
+import type { PlanFile } from "./plan-file";
+
+const TENANT_COMPONENT = "tenantnet:tenant:Tenant";
+const VM_TYPE = "kubernetes:kubevirt.io/v1:VirtualMachine";
+const POLICY_TYPE = "kubernetes:projectcalico.org/v3:NetworkPolicy";
+
+function countBy<T>(items: T[], key: (item: T) => string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Tenant name of each resource, found by walking parents up to a Tenant component. */
+function tenantOf(plan: PlanFile): (name: string) => string | undefined {
+  const byName = new Map(plan.resources.map((r) => [r.name, r]));
+  const memo = new Map<string, string | undefined>();
+  const find = (name: string): string | undefined => {
+    if (memo.has(name)) return memo.get(name);
+    const resource = byName.get(name);
+    const tenant = !resource ? undefined : resource.type === TENANT_COMPONENT ? resource.name : resource.parent ? find(resource.parent) : undefined;
+    memo.set(name, tenant);
+    return tenant;
+  };
+  return find;
+}
+
+export function planSummary(plan: PlanFile, manifests: Manifest[], outDir: string): string {
+  const lines: string[] = [`stack ${plan.stack}: ${plan.resources.length} resources, ${manifests.length} manifests in ${outDir}`];
+  lines.push("objects by kind:");
+  for (const [kind, count] of countBy(manifests, (m) => `${m.apiVersion} ${m.kind}`)) lines.push(`  ${String(count).padStart(4)}  ${kind}`);
+  const opaque = plan.resources.filter((r) => !("apiVersion" in r.inputs) && !r.type.startsWith("tenantnet:"));
+  for (const [type, count] of countBy(opaque, (r) => r.type)) lines.push(`  ${String(count).padStart(4)}  ${type} (no manifest: rendered by the cluster)`);
+
+  const tenantNames = plan.resources.filter((r) => r.type === TENANT_COMPONENT).map((r) => r.name);
+  if (tenantNames.length > 0) {
+    const tenant = tenantOf(plan);
+    lines.push("tenants:");
+    for (const name of tenantNames) {
+      const own = plan.resources.filter((r) => tenant(r.name) === name);
+      const vms = own.filter((r) => r.type === VM_TYPE).length;
+      const policies = own.filter((r) => r.type === POLICY_TYPE).length;
+      lines.push(`  ${name}: ${vms} VMs, ${policies} underlay policies, ${own.length} resources`);
+    }
+  }
+  if (plan.schema) {
+    lines.push(`schemas: ${plan.schema.checked.length} kinds checked, ${plan.schema.unchecked.length} unchecked${plan.schema.unchecked.length ? ` (${plan.schema.unchecked.join(", ")})` : ""}, ${plan.schema.errors.length} errors`);
+    for (const error of plan.schema.errors) lines.push(`  schema: ${error}`);
+  }
+  const mandatory = plan.violations.filter((v) => v.level === "mandatory").length;
+  lines.push(`policy: ${mandatory} mandatory, ${plan.violations.length - mandatory} advisory violations`);
+  for (const v of plan.violations) lines.push(`  [${v.level}] ${v.policy} ${v.resource}: ${v.message}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,75 @@
+/** `npm run plan -- [--stack S | --config FILE] [--out DIR] [--schemas DIR]`: the offline plan. */
+import * as path from "path";
+import { parseArgs } from "util";
+import { readStackFile } from "../lib/config/load";
+import { EXIT, REPO_ROOT, runPlan, stackNameOf } from "../lib/plan/run";
+
+const USAGE = `usage: npm run plan -- [options]
+
+Runs the tenantnet program offline under Pulumi's mock runtime and writes
+  <out>/manifests/<kind>-<namespace>-<name>.yaml   one file per Kubernetes object
+  <out>/plan.json                                  every resource, policy violations, policy facts
+
+options:
+  --stack S       plan Pulumi.<S>.yaml from the repository root (default: dev)
+  --config FILE   plan any stack file instead (the stack name is taken from Pulumi.<name>.yaml)
+  --out DIR       output directory (default: out/<stack>)
+  --schemas DIR   validate every manifest against the CRDs / OpenAPI definitions in DIR
+                  (e.g. ../shared/crds, or a directory of \`kubectl get crd -o yaml\` exports)
+  -h, --help      this text
+
+exit codes: 0 clean, 1 mandatory policy violation, 2 invalid config or usage (nothing written),
+            3 schema error (takes precedence over 1)`;
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        stack: { type: "string" },
+        config: { type: "string" },
+        out: { type: "string" },
+        schemas: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.invalidConfig;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return EXIT.clean;
+  }
+  if (values.stack && values.config) {
+    console.error(`--stack and --config name the same thing; give one\n\n${USAGE}`);
+    return EXIT.invalidConfig;
+  }
+  const file = values.config ? path.resolve(values.config) : path.join(REPO_ROOT, `Pulumi.${values.stack ?? "dev"}.yaml`);
+  const stack = values.config ? stackNameOf(file) : (values.stack ?? "dev");
+  let config: Record<string, unknown>;
+  try {
+    config = readStackFile(file);
+  } catch (error) {
+    console.error(`cannot read stack file: ${(error as Error).message}`);
+    return EXIT.invalidConfig;
+  }
+  const outcome = await runPlan({
+    stack,
+    config,
+    outDir: path.resolve(values.out ?? path.join("out", stack)),
+    schemasDir: values.schemas ? path.resolve(values.schemas) : undefined,
+  });
+  (outcome.exitCode === EXIT.invalidConfig ? console.error : console.log)(outcome.report);
+  return outcome.exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(70);
+  },
+);
