@@ -1,0 +1,221 @@
+/**
+ * SchemaRegistry: the loaded schema directory. Knows every kind up front (cheap index), builds
+ * and compiles a kind's validator the first time a manifest of that kind is validated, and keeps
+ * it. One ajv instance per registry.
+ */
+import * as path from "node:path";
+import Ajv, { type ValidateFunction } from "ajv";
+import { manifestLabel, toSchemaErrors } from "./errors";
+import { registerKubernetesFormats } from "./formats";
+import { type SchemaIndex, type SchemaSource, describeSource, indexSchemaPaths } from "./load";
+import {
+  type NormalizeNotes,
+  collectRefs,
+  definitionNameOfRef,
+  definitionRef,
+  newNormalizeNotes,
+  normalizeCrdSchema,
+  normalizeDefinition,
+} from "./openapi";
+import { type JsonSchema, type SchemaError, isPlainObject, kindKey } from "./types";
+
+const CORE_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+const OBJECT_META_SUFFIX = ".apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+type Compiled = { validate: ValidateFunction } | { failure: string };
+
+export class SchemaRegistry {
+  private readonly ajv: Ajv;
+  private readonly compiled = new Map<string, Compiled>();
+  /** Normalized definitions per file, shared by every kind compiled from that file. */
+  private readonly normalizedDefinitions = new Map<string, Map<string, JsonSchema>>();
+  private readonly notes: NormalizeNotes = newNormalizeNotes();
+  private readonly compileDiagnostics: string[] = [];
+  private objectMetaSource: { file: string; definition: string } | null | undefined;
+
+  constructor(private readonly index: SchemaIndex) {
+    this.ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      verbose: true, // errors carry parentSchema (allowed field names) and data (the bad value)
+      allowUnionTypes: true,
+      validateSchema: false, // normalized schemas are built by openapi.ts, not hand-written
+      unicodeRegExp: false, // Kubernetes patterns are RE2; the u flag rejects some of them
+      addUsedSchema: false,
+      // Tigera's Installation compiles to ~5 MB of code: unoptimized codegen halves compile time
+      // and validation stays well under a millisecond per manifest.
+      code: { optimize: false },
+    });
+    registerKubernetesFormats(this.ajv);
+  }
+
+  /** Whether a schema is loaded for this apiVersion and kind. */
+  has(apiVersion: string, kind: string): boolean {
+    return this.index.sources.has(kindKey(apiVersion, kind));
+  }
+
+  /** Every `"<apiVersion> <Kind>"` with a schema, sorted. */
+  kinds(): string[] {
+    return [...this.index.sources.keys()].sort();
+  }
+
+  /** Where a kind's schema comes from (file and CRD or definition), for messages and debugging. */
+  sourceOf(apiVersion: string, kind: string): string | undefined {
+    const source = this.index.sources.get(kindKey(apiVersion, kind));
+    return source ? describeSource(source) : undefined;
+  }
+
+  /** Kinds whose validator has been built so far (schemas compile on first use). */
+  compiledKinds(): string[] {
+    return [...this.compiled.keys()].sort();
+  }
+
+  /** Formats found in compiled schemas that the validator does not know; accepted unchecked. */
+  get unknownFormats(): string[] {
+    return [...this.notes.unknownFormats].sort();
+  }
+
+  /** Skipped files, shadowed sources, unchecked patterns and CEL rules, dangling refs. */
+  get diagnostics(): string[] {
+    return [...this.index.diagnostics, ...this.compileDiagnostics, ...this.notes.messages];
+  }
+
+  /** Validates one manifest; a manifest without a loaded schema yields one "unchecked" error. */
+  validate(manifest: unknown): SchemaError[] {
+    const label = manifestLabel(manifest);
+    if (!isPlainObject(manifest) || typeof manifest.apiVersion !== "string" || typeof manifest.kind !== "string") {
+      return [{ manifest: label, path: "", message: "not a Kubernetes object: apiVersion and kind must be strings", expected: "apiVersion and kind", keyword: "kind" }];
+    }
+    const key = kindKey(manifest.apiVersion, manifest.kind);
+    const compiled = this.compiledFor(key);
+    if (!compiled) {
+      return [{ manifest: label, path: "", message: `no schema loaded for ${key}; not checked`, expected: "a CRD or OpenAPI definition for this kind", keyword: "unchecked" }];
+    }
+    if ("failure" in compiled) {
+      return [{ manifest: label, path: "", message: `schema for ${key} could not be compiled: ${compiled.failure}`, expected: "a compilable schema", keyword: "schema" }];
+    }
+    const subject = hasNullField(manifest) ? withoutNullFields(manifest) : manifest;
+    if (compiled.validate(subject)) return [];
+    return toSchemaErrors(label, compiled.validate.errors);
+  }
+
+  private compiledFor(key: string): Compiled | undefined {
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const source = this.index.sources.get(key);
+    if (!source) return undefined;
+    let compiled: Compiled;
+    try {
+      compiled = { validate: this.ajv.compile(this.buildSchema(key, source)) };
+    } catch (error) {
+      compiled = { failure: (error as Error).message };
+    }
+    this.compiled.set(key, compiled);
+    return compiled;
+  }
+
+  private buildSchema(key: string, source: SchemaSource): JsonSchema {
+    if (source.type === "definition") {
+      return {
+        $ref: definitionRef(source.definition),
+        definitions: this.reachableDefinitions(source.file, source.definition),
+      };
+    }
+    const objectMeta = this.objectMeta();
+    const celBefore = this.notes.celRules;
+    const root = normalizeCrdSchema(
+      this.index.files.crdSchema(source),
+      this.notes,
+      objectMeta ? { $ref: definitionRef(objectMeta.definition) } : undefined,
+    );
+    const celRules = this.notes.celRules - celBefore;
+    if (celRules > 0) {
+      this.compileDiagnostics.push(`${key}: ${celRules} CEL rule(s) (x-kubernetes-validations) not evaluated`);
+    }
+    if (!objectMeta) {
+      this.compileDiagnostics.push(`${key}: no ObjectMeta definition loaded; metadata not checked`);
+      return root;
+    }
+    return { ...root, definitions: this.reachableDefinitions(objectMeta.file, objectMeta.definition) };
+  }
+
+  /** The ObjectMeta definition CR metadata is checked against: Kubernetes' own, else any copy. */
+  private objectMeta(): { file: string; definition: string } | undefined {
+    if (this.objectMetaSource !== undefined) return this.objectMetaSource ?? undefined;
+    let found: { file: string; definition: string } | null = null;
+    const files = this.index.files.definitionFiles();
+    for (const file of files) {
+      if (CORE_OBJECT_META in this.index.files.definitions(file)) {
+        found = { file, definition: CORE_OBJECT_META };
+        break;
+      }
+    }
+    for (const file of files) {
+      if (found) break;
+      const definition = Object.keys(this.index.files.definitions(file)).find((name) => name.endsWith(OBJECT_META_SUFFIX));
+      if (definition) found = { file, definition };
+    }
+    if (found) this.compileDiagnostics.push(`CR metadata is checked against ${path.basename(found.file)} #/definitions/${found.definition}`);
+    this.objectMetaSource = found;
+    return found ?? undefined;
+  }
+
+  /** The named definition and every definition it reaches, normalized (cached per file). */
+  private reachableDefinitions(file: string, root: string): Record<string, JsonSchema> {
+    const raw = this.index.files.definitions(file);
+    let normalized = this.normalizedDefinitions.get(file);
+    if (!normalized) {
+      normalized = new Map();
+      this.normalizedDefinitions.set(file, normalized);
+    }
+    const result: Record<string, JsonSchema> = {};
+    const queue = [root];
+    while (queue.length > 0) {
+      const name = queue.pop() as string;
+      if (name in result) continue;
+      let schema = normalized.get(name);
+      if (!schema) {
+        if (raw[name] === undefined) {
+          this.notes.messages.push(`${path.basename(file)}: $ref to missing definition ${name}; accepted unchecked`);
+          schema = {};
+        } else {
+          schema = normalizeDefinition(name, raw[name], this.notes);
+        }
+        normalized.set(name, schema);
+      }
+      result[name] = schema;
+      for (const ref of collectRefs(schema)) {
+        const target = definitionNameOfRef(ref);
+        if (target !== undefined && !(target in result)) queue.push(target);
+      }
+    }
+    return result;
+  }
+}
+
+function hasNullField(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasNullField);
+  if (!isPlainObject(value)) return false;
+  return Object.values(value).some((field) => field === null || hasNullField(field));
+}
+
+/**
+ * A copy without null-valued fields. The API server treats `field: null` as unset (built-in
+ * types decode it to the zero value; CRDs prune non-nullable nulls before validating), and
+ * renderers emit it (`creationTimestamp: null`), so it must not read as a type error.
+ */
+function withoutNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(value)) if (field !== null) copy[name] = withoutNullFields(field);
+  return copy;
+}
+
+/**
+ * Loads a schema directory (or several directories / files): CRD YAML or JSON, including
+ * `kind: List` exports, and OpenAPI v2 JSON with `definitions`. Schemas compile lazily.
+ */
+export function loadSchemaDir(dir: string | string[]): SchemaRegistry {
+  return new SchemaRegistry(indexSchemaPaths(Array.isArray(dir) ? dir : [dir]));
+}

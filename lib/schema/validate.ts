@@ -1,0 +1,49 @@
+/**
+ * Batch validation: every manifest against its kind's schema, and an account of which kinds
+ * were checked and which had no schema (never passed silently).
+ */
+import { manifestLabel } from "./errors";
+import type { SchemaRegistry } from "./registry";
+import { type SchemaError, type SchemaReport, isPlainObject, kindKey } from "./types";
+
+/** Items of a `v1 List` (or any `*List` without a schema of its own), else the manifest itself. */
+function expandLists(registry: SchemaRegistry, manifest: unknown): unknown[] {
+  if (
+    isPlainObject(manifest) &&
+    typeof manifest.kind === "string" &&
+    manifest.kind.endsWith("List") &&
+    Array.isArray(manifest.items) &&
+    !(typeof manifest.apiVersion === "string" && registry.has(manifest.apiVersion, manifest.kind))
+  ) {
+    return manifest.items.flatMap((item) => expandLists(registry, item));
+  }
+  return [manifest];
+}
+
+export function validateManifests(registry: SchemaRegistry, manifests: Iterable<unknown>): SchemaReport {
+  const errors: SchemaError[] = [];
+  const checked = new Set<string>();
+  const unchecked = new Set<string>();
+  let count = 0;
+  for (const manifest of [...manifests].flatMap((m) => expandLists(registry, m))) {
+    count++;
+    if (!isPlainObject(manifest) || typeof manifest.apiVersion !== "string" || typeof manifest.kind !== "string") {
+      errors.push({
+        manifest: manifestLabel(manifest),
+        path: "",
+        message: "not a Kubernetes object: apiVersion and kind must be strings",
+        expected: "apiVersion and kind",
+        keyword: "kind",
+      });
+      continue;
+    }
+    const key = kindKey(manifest.apiVersion, manifest.kind);
+    if (!registry.has(manifest.apiVersion, manifest.kind)) {
+      unchecked.add(key);
+      continue;
+    }
+    checked.add(key);
+    errors.push(...registry.validate(manifest));
+  }
+  return { errors, checked: [...checked].sort(), unchecked: [...unchecked].sort(), count };
+}
