@@ -1,0 +1,76 @@
+/**
+ * Tenant: a tenant's namespace, Kube-OVN VPC/subnet/security group (and NAD when it owns its
+ * attachment), the Calico IP reservation and default-deny policy of its underlay block, and
+ * one TenantVm per VM. The objects come from lib/tenant; this file only wires them up.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig, ServiceConfig, TenantConfig } from "../../lib/config/schema";
+import { securityGroup, subnet, tenantNad, vpc } from "../../lib/tenant/kube-ovn";
+import { resourceName, tenantLabels } from "../../lib/tenant/names";
+import { defaultDenyPolicy, ipReservation } from "../../lib/tenant/underlay-policy";
+import { childOptions } from "../child-options";
+import { TenantVm } from "./tenant-vm";
+
+export interface TenantArgs {
+  tenant: TenantConfig;
+  /**
+   * The stack's platform facts (a tenant-only stack repeats the platform stack's `network`).
+   * Validation has already checked the tenant against them; the tenant's objects need none.
+   */
+  platform: PlatformConfig;
+  /** The service catalog the tenant's grants refer to. */
+  services: Record<string, ServiceConfig>;
+}
+
+export interface TenantVmOutputs {
+  underlayIp: string;
+  vpcIp: string;
+  macs: { underlay?: string; vpc?: string };
+  services: string[];
+}
+
+export interface TenantOutputs {
+  namespace: string;
+  vms: Record<string, TenantVmOutputs>;
+}
+
+export class Tenant extends pulumi.ComponentResource {
+  public readonly outputs: TenantOutputs;
+
+  constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tenantnet:tenant:Tenant", name, {}, opts);
+    const { tenant, services } = args;
+    const child = (suffix: string) => resourceName(tenant.name, suffix);
+    const under = childOptions(this, opts);
+
+    const namespace = new k8s.core.v1.Namespace(
+      child("namespace"),
+      { metadata: { name: tenant.namespace, labels: tenantLabels(tenant.name) } },
+      under(),
+    );
+    const vpcResource = new k8s.apiextensions.CustomResource(child("vpc"), vpc(tenant), under(namespace));
+    const subnetResource = new k8s.apiextensions.CustomResource(child("subnet"), subnet(tenant), under(vpcResource));
+    const nad = tenantNad(tenant);
+    const nadResource = nad && new k8s.apiextensions.CustomResource(child("nad"), nad, under(namespace));
+    const sgResource = new k8s.apiextensions.CustomResource(child("security-group"), securityGroup(tenant), under());
+    const reservation = new k8s.apiextensions.CustomResource(child("ip-reservation"), ipReservation(tenant), under());
+    const defaultDeny = new k8s.apiextensions.CustomResource(child("underlay-default-deny"), defaultDenyPolicy(tenant), under(namespace));
+
+    const prerequisites = [namespace, subnetResource, sgResource, reservation, defaultDeny, ...(nadResource ? [nadResource] : [])];
+    for (const vm of tenant.vms) {
+      new TenantVm(resourceName(tenant.name, vm.name), { tenant, vm, services, prerequisites }, under());
+    }
+
+    this.outputs = {
+      namespace: tenant.namespace,
+      vms: Object.fromEntries(
+        tenant.vms.map((vm) => [
+          vm.name,
+          { underlayIp: vm.underlayIp, vpcIp: vm.vpcIp, macs: { ...vm.macs }, services: [...vm.services] },
+        ]),
+      ),
+    };
+    this.registerOutputs({ ...this.outputs });
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Kube-OVN objects of a tenant: its VPC, the subnet inside it, the security group its VPC
+ * NICs join and, when the tenant owns its attachment, the NAD that carries it. Pure (no
+ * Pulumi); field names and values follow the kubeovn.io v1 CRDs (Kube-OVN v1.16).
+ */
+import type { SecurityGroupRule, TenantConfig } from "../config/schema";
+import { kubeOvnConfList } from "../nad";
+import {
+  KUBE_OVN_NAD_NAME,
+  kubeOvnAttachment,
+  securityGroupName,
+  subnetName,
+  tenantLabels,
+  vpcName,
+  type ObjectMeta,
+} from "./names";
+
+export const KUBE_OVN_API_VERSION = "kubeovn.io/v1";
+
+type TenantFacts = Pick<TenantConfig, "name" | "namespace" | "vpc" | "kubeOvnAttachment" | "securityGroup">;
+
+export interface VpcObject {
+  apiVersion: typeof KUBE_OVN_API_VERSION;
+  kind: "Vpc";
+  metadata: ObjectMeta;
+  spec: { namespaces: string[] };
+}
+
+export interface SubnetObject {
+  apiVersion: typeof KUBE_OVN_API_VERSION;
+  kind: "Subnet";
+  metadata: ObjectMeta;
+  spec: {
+    vpc: string;
+    cidrBlock: string;
+    gateway: string;
+    protocol: "IPv4";
+    provider: string;
+    namespaces: string[];
+  };
+}
+
+export interface SgRuleObject {
+  ipVersion: "ipv4";
+  protocol: SecurityGroupRule["protocol"];
+  policy: SecurityGroupRule["policy"];
+  priority: number;
+  remoteType: "address" | "securityGroup";
+  remoteAddress?: string;
+  remoteSecurityGroup?: string;
+  portRangeMin?: number;
+  portRangeMax?: number;
+}
+
+export interface SecurityGroupObject {
+  apiVersion: typeof KUBE_OVN_API_VERSION;
+  kind: "SecurityGroup";
+  metadata: ObjectMeta;
+  spec: { allowSameGroupTraffic: boolean; ingressRules: SgRuleObject[]; egressRules: SgRuleObject[] };
+}
+
+export interface NadObject {
+  apiVersion: "k8s.cni.cncf.io/v1";
+  kind: "NetworkAttachmentDefinition";
+  metadata: ObjectMeta;
+  spec: { config: string };
+}
+
+/** Cluster-scoped objects carry the tenant label so they can be traced back to their tenant. */
+function clusterMeta(name: string, tenant: string): ObjectMeta {
+  return { name, labels: tenantLabels(tenant) };
+}
+
+export function vpc(tenant: TenantFacts): VpcObject {
+  return {
+    apiVersion: KUBE_OVN_API_VERSION,
+    kind: "Vpc",
+    metadata: clusterMeta(vpcName(tenant.namespace), tenant.name),
+    spec: { namespaces: [tenant.namespace] },
+  };
+}
+
+/**
+ * The tenant subnet. Its provider is the attachment's, so Kube-OVN allocates VPC NIC addresses
+ * here. No excludeIps: the controller always excludes the gateway itself, and every VM address
+ * is pinned by annotation.
+ */
+export function subnet(tenant: TenantFacts): SubnetObject {
+  return {
+    apiVersion: KUBE_OVN_API_VERSION,
+    kind: "Subnet",
+    metadata: clusterMeta(subnetName(tenant.namespace), tenant.name),
+    spec: {
+      vpc: vpcName(tenant.namespace),
+      cidrBlock: tenant.vpc.cidr,
+      gateway: tenant.vpc.gateway,
+      protocol: "IPv4",
+      provider: kubeOvnAttachment(tenant).provider,
+      namespaces: [tenant.namespace],
+    },
+  };
+}
+
+/**
+ * One config rule as a Kube-OVN rule. No remote means any address (OpenStack's convention).
+ * Kube-OVN rejects tcp/udp rules without a port range, so a missing bound widens to the full
+ * range; "all" and "icmp" rules take no ports.
+ */
+export function securityGroupRule(rule: SecurityGroupRule): SgRuleObject {
+  if (rule.remoteAddress !== undefined && rule.remoteSecurityGroup !== undefined) {
+    throw new Error(`security group rule sets both remoteAddress (${rule.remoteAddress}) and remoteSecurityGroup (${rule.remoteSecurityGroup}); Kube-OVN takes one remote per rule`);
+  }
+  const base = { ipVersion: "ipv4" as const, protocol: rule.protocol, policy: rule.policy, priority: rule.priority };
+  const remote: Pick<SgRuleObject, "remoteType" | "remoteAddress" | "remoteSecurityGroup"> =
+    rule.remoteSecurityGroup !== undefined
+      ? { remoteType: "securityGroup", remoteSecurityGroup: rule.remoteSecurityGroup }
+      : { remoteType: "address", remoteAddress: rule.remoteAddress ?? "0.0.0.0/0" };
+  if (rule.protocol !== "tcp" && rule.protocol !== "udp") return { ...base, ...remote };
+  const portRangeMin = rule.portRangeMin ?? 1;
+  const portRangeMax = rule.portRangeMax ?? rule.portRangeMin ?? 65535;
+  return { ...base, ...remote, portRangeMin, portRangeMax };
+}
+
+export function securityGroup(tenant: TenantFacts): SecurityGroupObject {
+  const sg = tenant.securityGroup;
+  return {
+    apiVersion: KUBE_OVN_API_VERSION,
+    kind: "SecurityGroup",
+    metadata: clusterMeta(securityGroupName(tenant.namespace), tenant.name),
+    spec: {
+      allowSameGroupTraffic: sg.allowSameGroupTraffic,
+      ingressRules: sg.ingressRules.map(securityGroupRule),
+      egressRules: sg.egressRules.map(securityGroupRule),
+    },
+  };
+}
+
+/** The tenant's own Kube-OVN NAD, or undefined when its VMs use the platform's. */
+export function tenantNad(tenant: TenantFacts): NadObject | undefined {
+  if (!kubeOvnAttachment(tenant).tenantOwned) return undefined;
+  return {
+    apiVersion: "k8s.cni.cncf.io/v1",
+    kind: "NetworkAttachmentDefinition",
+    metadata: { name: KUBE_OVN_NAD_NAME, namespace: tenant.namespace, labels: tenantLabels(tenant.name) },
+    spec: { config: JSON.stringify(kubeOvnConfList(KUBE_OVN_NAD_NAME, tenant.namespace)) },
+  };
+}

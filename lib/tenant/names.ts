@@ -1,0 +1,114 @@
+/**
+ * The tenant naming contract: Kubernetes object names, labels, selectors and annotation keys
+ * that the Tenant component renders and the policy pack relies on. Pure (no Pulumi).
+ */
+import { kubeOvnProvider } from "../nad";
+
+export const TENANT_LABEL = "tenantnet.io/tenant";
+export const VM_LABEL = "tenantnet.io/vm";
+
+/** The platform's Calico NAD: every VM's Multus default network (seed 000). */
+export const CALICO_NAD_REF = "default/calico";
+/** Namespace and name of the platform's shared Kube-OVN NAD (`kubeOvnAttachment: platform`). */
+export const PLATFORM_NAD_NAMESPACE = "default";
+/** Name of every Kube-OVN NAD, the platform's and each tenant's. */
+export const KUBE_OVN_NAD_NAME = "kubeovn";
+
+/** VM network/interface names: NIC 1 is the Calico underlay, NIC 2 the tenant VPC. */
+export const UNDERLAY_NETWORK = "underlay";
+export const VPC_NETWORK = "vpc";
+
+export const DEFAULT_DENY_POLICY = "underlay-default-deny";
+
+/** Calico CNI reads a fixed IP for the pod from this annotation (a JSON list). */
+export const CALICO_IP_ADDRS_ANNOTATION = "cni.projectcalico.org/ipAddrs";
+
+/** Per-attachment Kube-OVN pod annotations, keyed `<provider>.kubernetes.io/<key>`. */
+export type KubeOvnAnnotationKey =
+  | "ip_address"
+  | "mac_address"
+  | "logical_switch"
+  | "ingress_rate"
+  | "egress_rate"
+  | "security_groups"
+  | "port_security";
+
+export function kubeOvnAnnotation(provider: string, key: KubeOvnAnnotationKey): string {
+  return `${provider}.kubernetes.io/${key}`;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** Tenant-facing names: Kube-OVN Vpc, Subnet and SecurityGroup all take the namespace's name. */
+export function vpcName(namespace: string): string {
+  return namespace;
+}
+
+export function subnetName(namespace: string): string {
+  return namespace;
+}
+
+export function securityGroupName(namespace: string): string {
+  return namespace;
+}
+
+export function ipReservationName(namespace: string): string {
+  return `${namespace}-underlay`;
+}
+
+export function vmPolicyName(vm: string): string {
+  return `underlay-${vm}`;
+}
+
+export function tenantLabels(tenant: string): Record<string, string> {
+  return { [TENANT_LABEL]: tenant };
+}
+
+export function vmLabels(tenant: string, vm: string): Record<string, string> {
+  return { [TENANT_LABEL]: tenant, [VM_LABEL]: vm };
+}
+
+/** Calico selector for every VM of a tenant. Names are DNS labels, so quoting is safe. */
+export function tenantSelector(tenant: string): string {
+  return `${TENANT_LABEL} == '${tenant}'`;
+}
+
+export function vmSelector(tenant: string, vm: string): string {
+  return `${tenantSelector(tenant)} && ${VM_LABEL} == '${vm}'`;
+}
+
+export interface KubeOvnAttachment {
+  /** Namespace holding the NAD. */
+  nadNamespace: string;
+  /** `<namespace>/<name>`, as KubeVirt's `multus.networkName` takes it. */
+  nadRef: string;
+  /** `<nad>.<namespace>.ovn`: the Subnet's provider and the prefix of the pod annotations. */
+  provider: string;
+  /** True when the tenant owns the NAD (rendered in its namespace). */
+  tenantOwned: boolean;
+}
+
+/** Which Kube-OVN NAD a tenant's VMs attach to: its own (default) or the platform's. */
+export function kubeOvnAttachment(tenant: { namespace: string; kubeOvnAttachment: "tenant" | "platform" }): KubeOvnAttachment {
+  const tenantOwned = tenant.kubeOvnAttachment === "tenant";
+  const nadNamespace = tenantOwned ? tenant.namespace : PLATFORM_NAD_NAMESPACE;
+  return {
+    nadNamespace,
+    nadRef: `${nadNamespace}/${KUBE_OVN_NAD_NAME}`,
+    provider: kubeOvnProvider(KUBE_OVN_NAD_NAME, nadNamespace),
+    tenantOwned,
+  };
+}
+
+/**
+ * Pulumi resource names, unique stack-wide: tenant and VM names are DNS labels, so joining
+ * with "/" (which a label cannot contain) never makes two different paths collide.
+ */
+export function resourceName(...parts: string[]): string {
+  return parts.join("/");
+}

@@ -1,0 +1,117 @@
+/** `npm run allocate -- (--stack S | --config FILE) [--dry-run]`: pin missing VM addresses. */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { AllocationError, allocate, pinPath, type Pin } from "../lib/allocate";
+import { applyPins } from "../lib/allocate-stack-file";
+import { rawConfigFromFlat, readStackFile } from "../lib/config/load";
+import { formatProblems } from "../lib/config/problems";
+import { validateDraft } from "../lib/config/validate";
+import { resolveStackFile } from "../lib/stack-file";
+
+
+const EXIT = { ok: 0, full: 1, invalid: 2 } as const;
+
+const USAGE = `usage: npm run allocate -- (--stack S | --config FILE) [--dry-run]
+
+Pins the lowest free underlayIp (inside the tenant's underlayBlock) and vpcIp (inside its
+vpc.cidr) into every VM of the stack file that lacks one. Existing pins never move; comments
+and key order are kept. Prints one line per address pinned:
+  tenants.acme.vms.web.underlayIp = 10.199.3.5
+
+options:
+  --stack S       the stack file Pulumi.<S>.yaml in the repository root
+  --config FILE   any stack file instead (the stack name is taken from Pulumi.<name>.yaml)
+  --dry-run       print what would be pinned; leave the file unchanged
+  -h, --help      this text
+
+exit codes: 0 pinned (or nothing to pin), 1 a block or subnet has no room (nothing written),
+            2 invalid config, unreadable or unwritable file, or usage (nothing written)`;
+
+/** Replaces `file` in one rename, so a crash never leaves it half-written. */
+function writeAtomically(file: string, text: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.allocate-${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(temp, text, { mode: fs.statSync(file).mode });
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+function main(): number {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        stack: { type: "string" },
+        config: { type: "string" },
+        "dry-run": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.invalid;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  let file: string, stack: string;
+  try {
+    ({ file, stack } = resolveStackFile(values));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.invalid;
+  }
+
+  let text: string;
+  let flat: Record<string, unknown>;
+  try {
+    text = fs.readFileSync(file, "utf8");
+    flat = readStackFile(file);
+  } catch (error) {
+    console.error(`cannot read stack file: ${(error as Error).message}`);
+    return EXIT.invalid;
+  }
+  const { raw, problems } = rawConfigFromFlat(flat);
+  const result = validateDraft(raw, { stack, requirePins: false });
+  const all = [...problems, ...(result.ok ? [] : result.problems)];
+  if (all.length > 0 || !result.ok) {
+    console.error(`${file}: invalid stack config (${all.length} problem${all.length === 1 ? "" : "s"}):\n${formatProblems(all)}`);
+    return EXIT.invalid;
+  }
+
+  let pins: Pin[];
+  try {
+    pins = allocate(result.config);
+  } catch (error) {
+    if (!(error instanceof AllocationError)) throw error;
+    console.error(`${file}: cannot pin every address:\n${formatProblems(error.problems)}`);
+    return EXIT.full;
+  }
+  if (pins.length === 0) {
+    console.error(`${file}: nothing to pin; every VM has underlayIp and vpcIp`);
+    return EXIT.ok;
+  }
+  try {
+    const updated = applyPins(text, pins);
+    if (!values["dry-run"]) writeAtomically(file, updated);
+  } catch (error) {
+    console.error(`${file}: cannot write the pins: ${(error as Error).message}`);
+    return EXIT.invalid;
+  }
+  for (const pin of pins) console.log(`${pinPath(pin)} = ${pin.ip}`);
+  console.error(
+    values["dry-run"]
+      ? `dry run: ${file} left unchanged`
+      : `pinned ${pins.length} address${pins.length === 1 ? "" : "es"} in ${file}`,
+  );
+  return EXIT.ok;
+}
+
+process.exit(main());
