@@ -2,7 +2,8 @@
 import * as path from "path";
 import { parseArgs } from "util";
 import { readStackFile } from "../lib/config/load";
-import { EXIT, REPO_ROOT, runPlan, stackNameOf } from "../lib/plan/run";
+import { EXIT, runPlan } from "../lib/plan/run";
+import { resolveStackFile } from "../lib/stack-file";
 
 const USAGE = `usage: npm run plan -- [options]
 
@@ -43,12 +44,13 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return EXIT.clean;
   }
-  if (values.stack && values.config) {
-    console.error(`--stack and --config name the same thing; give one\n\n${USAGE}`);
+  let file: string, stack: string;
+  try {
+    ({ file, stack } = resolveStackFile(values, "dev"));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
     return EXIT.invalidConfig;
   }
-  const file = values.config ? path.resolve(values.config) : path.join(REPO_ROOT, `Pulumi.${values.stack ?? "dev"}.yaml`);
-  const stack = values.config ? stackNameOf(file) : (values.stack ?? "dev");
   let config: Record<string, unknown>;
   try {
     config = readStackFile(file);

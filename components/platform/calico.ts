@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { NetworkConfig } from "../../lib/config/schema";
 import { apiServer, installation, TIGERA_CHART_REPO, TIGERA_NAMESPACE, tigeraOperatorValues, vmReservation } from "../../lib/platform/calico";
 import { namespaceObject } from "../../lib/platform/objects";
+import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
 
 export interface CalicoInstallArgs {
@@ -19,7 +20,8 @@ export class CalicoInstall extends pulumi.ComponentResource {
 
   constructor(name: string, args: CalicoInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tenantnet:platform:Calico", name, {}, opts);
-    const namespace = declareObject(`${name}-namespace`, namespaceObject(TIGERA_NAMESPACE), { parent: this });
+    const under = childOptions(this, opts);
+    const namespace = declareObject(`${name}-namespace`, namespaceObject(TIGERA_NAMESPACE), under());
     const operator = new k8s.helm.v3.Release(
       `${name}-tigera-operator`,
       {
@@ -30,11 +32,11 @@ export class CalicoInstall extends pulumi.ComponentResource {
         repositoryOpts: { repo: TIGERA_CHART_REPO },
         values: tigeraOperatorValues(args.imageRegistry, args.values),
       },
-      { parent: this, dependsOn: [namespace] },
+      under(namespace),
     );
-    const install = declareObject(`${name}-installation`, installation(args.network, args.imageRegistry), { parent: this, dependsOn: [operator] });
-    this.apiServer = declareObject(`${name}-apiserver`, apiServer(), { parent: this, dependsOn: [install] });
-    declareObject(`${name}-vm-reservation`, vmReservation(args.network), { parent: this, dependsOn: [this.apiServer] });
+    const install = declareObject(`${name}-installation`, installation(args.network, args.imageRegistry), under(operator));
+    this.apiServer = declareObject(`${name}-apiserver`, apiServer(), under(install));
+    declareObject(`${name}-vm-reservation`, vmReservation(args.network), under(this.apiServer));
     this.registerOutputs({});
   }
 }

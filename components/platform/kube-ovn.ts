@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { NetworkConfig } from "../../lib/config/schema";
 import { KUBE_OVN_CHART, KUBE_OVN_CHART_REPO, KUBE_OVN_NAMESPACE, kubeOvnValues } from "../../lib/platform/kube-ovn";
 import { namespaceObject } from "../../lib/platform/objects";
+import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
 
 export interface KubeOvnInstallArgs {
@@ -16,7 +17,8 @@ export interface KubeOvnInstallArgs {
 export class KubeOvnInstall extends pulumi.ComponentResource {
   constructor(name: string, args: KubeOvnInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tenantnet:platform:KubeOvn", name, {}, opts);
-    const namespace = declareObject(`${name}-namespace`, namespaceObject(KUBE_OVN_NAMESPACE), { parent: this });
+    const under = childOptions(this, opts);
+    const namespace = declareObject(`${name}-namespace`, namespaceObject(KUBE_OVN_NAMESPACE), under());
     new k8s.helm.v3.Release(
       name,
       {
@@ -27,7 +29,7 @@ export class KubeOvnInstall extends pulumi.ComponentResource {
         repositoryOpts: { repo: KUBE_OVN_CHART_REPO },
         values: kubeOvnValues(args.network, args.imageRegistry, args.values),
       },
-      { parent: this, dependsOn: [namespace] },
+      under(namespace),
     );
     this.registerOutputs({});
   }

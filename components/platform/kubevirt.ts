@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { kubevirtCr, kubevirtOperatorManifestUrl } from "../../lib/platform/kubevirt";
+import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
 
 export interface KubevirtInstallArgs {
@@ -14,8 +15,9 @@ export interface KubevirtInstallArgs {
 export class KubevirtInstall extends pulumi.ComponentResource {
   constructor(name: string, args: KubevirtInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tenantnet:platform:Kubevirt", name, {}, opts);
-    const operator = new k8s.yaml.v2.ConfigFile(`${name}-operator`, { file: kubevirtOperatorManifestUrl(args.version) }, { parent: this });
-    declareObject(`${name}-cr`, kubevirtCr(args.featureGates, args.imageRegistry, args.values), { parent: this, dependsOn: [operator] });
+    const under = childOptions(this, opts);
+    const operator = new k8s.yaml.v2.ConfigFile(`${name}-operator`, { file: kubevirtOperatorManifestUrl(args.version) }, under());
+    declareObject(`${name}-cr`, kubevirtCr(args.featureGates, args.imageRegistry, args.values), under(operator));
     this.registerOutputs({});
   }
 }

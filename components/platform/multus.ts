@@ -2,6 +2,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { multusObjects } from "../../lib/platform/multus";
+import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
 
 export interface MultusInstallArgs {
@@ -19,13 +20,14 @@ export class MultusInstall extends pulumi.ComponentResource {
 
   constructor(name: string, args: MultusInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tenantnet:platform:Multus", name, {}, opts);
-    this.crd = new k8s.yaml.v2.ConfigFile(`${name}-nad-crd`, { file: NAD_CRD_FILE }, { parent: this });
+    const under = childOptions(this, opts);
+    this.crd = new k8s.yaml.v2.ConfigFile(`${name}-nad-crd`, { file: NAD_CRD_FILE }, under());
     const objects = multusObjects(args.version, args.imageRegistry);
-    const account = declareObject(`${name}-serviceaccount`, objects.serviceAccount, { parent: this });
-    const role = declareObject(`${name}-clusterrole`, objects.clusterRole, { parent: this });
-    const binding = declareObject(`${name}-clusterrolebinding`, objects.clusterRoleBinding, { parent: this, dependsOn: [account, role] });
-    const config = declareObject(`${name}-daemon-config`, objects.daemonConfig, { parent: this });
-    declareObject(`${name}-daemonset`, objects.daemonSet, { parent: this, dependsOn: [binding, config, this.crd] });
+    const account = declareObject(`${name}-serviceaccount`, objects.serviceAccount, under());
+    const role = declareObject(`${name}-clusterrole`, objects.clusterRole, under());
+    const binding = declareObject(`${name}-clusterrolebinding`, objects.clusterRoleBinding, under(account, role));
+    const config = declareObject(`${name}-daemon-config`, objects.daemonConfig, under());
+    declareObject(`${name}-daemonset`, objects.daemonSet, under(binding, config, this.crd));
     this.registerOutputs({});
   }
 }

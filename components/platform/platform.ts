@@ -3,6 +3,7 @@ import type { PlatformConfig } from "../../lib/config/schema";
 import { mirrored } from "../../lib/platform/images";
 import { platformNads } from "../../lib/platform/nads";
 import { resolveVersions } from "../../lib/platform/versions";
+import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
 import { CalicoInstall } from "./calico";
 import { CertManagerInstall } from "./cert-manager";
@@ -30,34 +31,34 @@ export class Platform extends pulumi.ComponentResource {
     const { config } = args;
     const versions = resolveVersions(config);
     const registry = config.imageRegistry;
-    const child = { parent: this };
+    const under = childOptions(this, opts);
 
-    const certManager = new CertManagerInstall(`${name}-cert-manager`, { version: versions.certManager, imageRegistry: registry, values: config.values.certManager }, child);
-    const calico = new CalicoInstall(`${name}-calico`, { network: config.network, version: versions.calico, imageRegistry: registry, values: config.values.calico }, child);
-    const multus = new MultusInstall(`${name}-multus`, { version: versions.multus, imageRegistry: registry }, child);
+    const certManager = new CertManagerInstall(`${name}-cert-manager`, { version: versions.certManager, imageRegistry: registry, values: config.values.certManager }, under());
+    const calico = new CalicoInstall(`${name}-calico`, { network: config.network, version: versions.calico, imageRegistry: registry, values: config.values.calico }, under());
+    const multus = new MultusInstall(`${name}-multus`, { version: versions.multus, imageRegistry: registry }, under());
     const routePlugin = new RoutePluginInstaller(
       `${name}-route-plugin`,
       { namespace: "kube-system", image: mirrored(ROUTE_PLUGIN_INSTALLER_IMAGE, registry) },
-      child,
+      under(),
     );
     const kubeOvn = new KubeOvnInstall(
       `${name}-kube-ovn`,
       { network: config.network, version: versions.kubeOvn, imageRegistry: registry, values: config.values.kubeOvn },
-      { parent: this, dependsOn: [multus] },
+      under(multus),
     );
     new KubevirtInstall(
       `${name}-kubevirt`,
       { version: versions.kubevirt, imageRegistry: registry, featureGates: config.kubevirt.featureGates, values: config.values.kubevirt },
-      child,
+      under(),
     );
     new SpiderpoolInstall(
       `${name}-spiderpool`,
       { underlay: config.underlay, version: versions.spiderpool, imageRegistry: registry, values: config.values.spiderpool },
-      { parent: this, dependsOn: [certManager, multus] },
+      under(certManager, multus),
     );
     const nads = platformNads(config.network);
-    declareObject(`${name}-nad-calico`, nads.calico, { parent: this, dependsOn: [multus, calico, routePlugin] });
-    declareObject(`${name}-nad-kubeovn`, nads.kubeOvn, { parent: this, dependsOn: [multus, kubeOvn] });
+    declareObject(`${name}-nad-calico`, nads.calico, under(multus, calico, routePlugin));
+    declareObject(`${name}-nad-kubeovn`, nads.kubeOvn, under(multus, kubeOvn));
     this.registerOutputs({});
   }
 }

@@ -67,12 +67,26 @@ const securityGroupRuleSchema = z.strictObject({
   portRangeMax: z.number().int().min(1).max(65535).optional(),
   priority: z.number().int().min(1).max(200).default(100),
   policy: z.enum(["allow", "drop"]).default("allow"),
+}).superRefine((rule, ctx) => {
+  if (rule.remoteAddress !== undefined && rule.remoteSecurityGroup !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["remoteSecurityGroup"], message: "a rule takes one remote: remoteAddress or remoteSecurityGroup, not both" });
+  }
+  const hasPorts = rule.portRangeMin !== undefined || rule.portRangeMax !== undefined;
+  if (hasPorts && rule.protocol !== "tcp" && rule.protocol !== "udp") {
+    ctx.addIssue({ code: "custom", path: ["protocol"], message: `port ranges need protocol tcp or udp, not ${rule.protocol}` });
+  }
+  if (rule.portRangeMin !== undefined && rule.portRangeMax !== undefined && rule.portRangeMin > rule.portRangeMax) {
+    ctx.addIssue({ code: "custom", path: ["portRangeMax"], message: `${rule.portRangeMax} is below portRangeMin ${rule.portRangeMin}` });
+  }
 });
+
+/** Kube-OVN puts every port with a security group into its deny-all group: egress must be allowed explicitly. */
+const ALLOW_ALL_EGRESS = [{ protocol: "all" as const, remoteAddress: "0.0.0.0/0", priority: 200, policy: "allow" as const }];
 
 const securityGroupSchema = z.strictObject({
   allowSameGroupTraffic: z.boolean().default(true),
   ingressRules: z.array(securityGroupRuleSchema).default([]),
-  egressRules: z.array(securityGroupRuleSchema).default([]),
+  egressRules: z.array(securityGroupRuleSchema).default(ALLOW_ALL_EGRESS),
 });
 
 const underlayIngressSchema = z.strictObject({
@@ -87,7 +101,7 @@ export const tenantSchema = z.strictObject({
   underlayBlock: cidr,
   services: z.array(z.string()).default([]),
   kubeOvnAttachment: z.enum(["tenant", "platform"]).default("tenant"),
-  securityGroup: securityGroupSchema.default({ allowSameGroupTraffic: true, ingressRules: [], egressRules: [] }),
+  securityGroup: securityGroupSchema.default({ allowSameGroupTraffic: true, ingressRules: [], egressRules: ALLOW_ALL_EGRESS }),
   underlayIngress: z.array(underlayIngressSchema).default([]),
   vms: z.record(z.string(), z.unknown()).default({}),
 });

@@ -51,6 +51,9 @@ export type ValidationResult<T> = { ok: true; config: T; problems: [] } | { ok: 
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** Namespaces the platform owns; a tenant in one would share its NADs and policies. */
+const RESERVED_NAMESPACES = ["default", "cert-manager", "tigera-operator", "calico-system", "calico-apiserver", "kube-ovn", "kubevirt", "spiderpool"];
+
 function parsePart<T>(schema: z.ZodType<T>, input: unknown, path: string, problems: Problem[]): T | undefined {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
@@ -143,7 +146,7 @@ function validateTenant(
   name: string,
   raw: unknown,
   platform: PlatformConfig | undefined,
-  services: Record<string, ServiceConfig> | undefined,
+  catalog: string[],
   options: ValidateOptions,
   problems: Problem[],
 ): DraftTenant | undefined {
@@ -152,16 +155,19 @@ function validateTenant(
   const tenant = parsePart(tenantSchema, raw, base, problems);
   if (!tenant) return undefined;
 
-  if (services) {
-    tenant.services.forEach((service, i) => {
-      if (!(service in services)) {
-        problems.push({ path: `${base}.services[${i}]`, message: `unknown service ${JSON.stringify(service)}; the catalog (tenantnet:services) has: ${Object.keys(services).join(", ") || "nothing"}` });
-      }
-    });
-  }
+  tenant.services.forEach((service, i) => {
+    if (!catalog.includes(service)) {
+      problems.push({ path: `${base}.services[${i}]`, message: `unknown service ${JSON.stringify(service)}; the catalog (tenantnet:services) has: ${catalog.join(", ") || "nothing"}` });
+    }
+  });
   const vpc = parseCidr(tenant.vpc.cidr);
   const gateway = tenant.vpc.gateway ?? firstHost(vpc);
   if (!containsIp(vpc, gateway)) problems.push({ path: `${base}.vpc.gateway`, message: `${gateway} is outside vpc.cidr ${vpc.text}` });
+  else if (reservedEdges(vpc).includes(ipToBigInt(gateway))) problems.push({ path: `${base}.vpc.gateway`, message: `${gateway} is the network or broadcast address of vpc.cidr ${vpc.text}` });
+  const namespace = tenant.namespace ?? `tenant-${name}`;
+  if (RESERVED_NAMESPACES.includes(namespace) || namespace.startsWith("kube-")) {
+    problems.push({ path: `${base}.namespace`, message: `${namespace} is a system or platform namespace; give the tenant its own (default: tenant-${name})` });
+  }
   const block = parseCidr(tenant.underlayBlock);
   if (platform) {
     const net = platform.network;
@@ -200,7 +206,7 @@ function validateTenant(
     }
     vms.push({ ...vm, name: vmName, services: vm.services ?? tenant.services });
   }
-  return { ...tenant, name, namespace: tenant.namespace ?? `tenant-${name}`, vpc: { cidr: tenant.vpc.cidr, gateway }, vms };
+  return { ...tenant, name, namespace, vpc: { cidr: tenant.vpc.cidr, gateway }, vms };
 }
 
 /** Rules that span tenants: disjoint underlay blocks, unique underlay IPs, MACs and namespaces. */
@@ -241,22 +247,23 @@ export function validateDraft(raw: RawStackConfig, options: ValidateOptions): Va
     : parsePart(platformSchema, raw.platform, "platform", problems);
   if (platform) checkPlatform(platform, problems);
 
-  let services: Record<string, ServiceConfig> | undefined = {};
-  for (const [name, rawService] of Object.entries(asMap(raw.services, "services", problems, "services"))) {
+  const services: Record<string, ServiceConfig> = {};
+  const rawServices = asMap(raw.services, "services", problems, "services");
+  for (const [name, rawService] of Object.entries(rawServices)) {
     checkName(name, `services.${name}`, problems);
     const service = parsePart(serviceSchema, rawService, `services.${name}`, problems);
-    if (service && services) services[name] = service;
-    else services = undefined; // an unparsable service makes "unknown service" checks unreliable
+    if (service) services[name] = service;
   }
 
   const tenants: DraftTenant[] = [];
+  const catalog = Object.keys(rawServices);
   for (const [name, rawTenant] of Object.entries(asMap(raw.tenants, "tenants", problems, "tenants"))) {
-    const tenant = validateTenant(name, rawTenant, platform, services, options, problems);
+    const tenant = validateTenant(name, rawTenant, platform, catalog, options, problems);
     if (tenant) tenants.push(tenant);
   }
   checkAcrossTenants(tenants, problems);
 
-  if (problems.length > 0 || !platform || !services) return { ok: false, problems };
+  if (problems.length > 0 || !platform) return { ok: false, problems };
   return { ok: true, config: { platform, services, tenants }, problems: [] };
 }
 

@@ -13,6 +13,10 @@ export interface CapturedResource {
   name: string;
   /** Name of the parent resource, or undefined at the top level. */
   parent?: string;
+  /** URN of the parent: names alone are not unique across types. */
+  parentUrn?: string;
+  /** Names of the resources named in `dependsOn` (what the engine waits for before this one). */
+  dependsOn: string[];
   custom: boolean;
   inputs: Record<string, unknown>;
 }
@@ -27,6 +31,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getDependenciesList(): string[];
 }
 
 type Callback = (error: unknown, response?: unknown) => void;
@@ -58,20 +63,22 @@ export async function captureProgram(options: {
 }): Promise<CaptureResult> {
   const { project, stack } = options;
   const byUrn = new Map<string, CapturedResource>();
-  const pendingParents = new Map<string, { parentUrn: string; custom: boolean }>();
+  const pending = new Map<string, { parentUrn: string; custom: boolean; dependencies: string[] }>();
 
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const entry = { type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> };
         const key = `${args.type}::${args.name}`;
-        const pending = pendingParents.get(key);
-        const urn = mockUrn(stack, project, pending?.parentUrn ?? "", args.type, args.name);
+        const request = pending.get(key);
+        const urn = mockUrn(stack, project, request?.parentUrn ?? "", args.type, args.name);
         byUrn.set(urn, {
           urn,
           ...entry,
-          parent: pending?.parentUrn ? urnName(pending.parentUrn) : undefined,
-          custom: pending?.custom ?? Boolean(args.custom),
+          parent: request?.parentUrn ? urnName(request.parentUrn) : undefined,
+          parentUrn: request?.parentUrn || undefined,
+          dependsOn: (request?.dependencies ?? []).map(urnName),
+          custom: request?.custom ?? Boolean(args.custom),
         });
         return { id: args.custom ? `${args.name}-id` : undefined, state: args.inputs };
       },
@@ -84,11 +91,15 @@ export async function captureProgram(options: {
     false,
   );
 
-  // The mock API hides a resource's parent; the monitor request carries it.
+  // The mock API hides a resource's parent and dependencies; the monitor request carries them.
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    pendingParents.set(`${req.getType()}::${req.getName()}`, { parentUrn: req.getParent(), custom: req.getCustom() });
+    pending.set(`${req.getType()}::${req.getName()}`, {
+      parentUrn: req.getParent(),
+      custom: req.getCustom(),
+      dependencies: req.getDependenciesList(),
+    });
     return register(req, callback);
   };
 

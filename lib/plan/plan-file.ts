@@ -1,8 +1,9 @@
 /**
  * plan.json, the machine-readable plan (a stable format; keys may be added, never change meaning):
  *   stack         the stack name
- *   resources     every registered resource in registration order: {type, name, parent, inputs}
- *                 (components, Helm releases and YAML bundles included; parent is a resource name or null)
+ *   resources     every registered resource in registration order: {type, name, parent, inputs, urn, parentUrn}
+ *                 (components, Helm releases and YAML bundles included; parent is the parent's resource
+ *                 name or null; urn/parentUrn identify them exactly, since names repeat across types)
  *   violations    policy findings: {policy, level: "mandatory" | "advisory", resource, message}
  *   policyConfig  the facts the policy rules checked against (network, catalog, grants)
  *   schema        present with --schemas: {checked, unchecked, errors}
@@ -15,6 +16,8 @@ export interface PlanResource {
   name: string;
   parent: string | null;
   inputs: Record<string, unknown>;
+  urn: string;
+  parentUrn: string | null;
 }
 
 export interface SchemaSummary {
@@ -32,5 +35,5 @@ export interface PlanFile {
 }
 
 export function planResources(resources: CapturedResource[]): PlanResource[] {
-  return resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs }));
+  return resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs, urn: r.urn, parentUrn: r.parentUrn ?? null }));
 }

@@ -9,14 +9,13 @@ import { rawConfigFromFlat } from "../config/load";
 import { ConfigError, type Problem } from "../config/problems";
 import type { StackConfig } from "../config/schema";
 import { validateStackConfig } from "../config/validate";
+import { REPO_ROOT } from "../stack-file";
 import { evaluatePolicies, policyConfigFromStackConfig } from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
 import { captureProgram, type CaptureResult } from "./capture";
 import { manifestsOf, manifestYaml, type Manifest } from "./manifests";
 import { planResources, type PlanFile, type SchemaSummary } from "./plan-file";
 import { planSummary } from "./summary";
-
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 export const EXIT = { clean: 0, mandatoryViolation: 1, invalidConfig: 2, schemaError: 3 } as const;
 
@@ -34,12 +33,6 @@ export interface PlanOutcome {
   /** Printed summary, or the config problems when the config is invalid. */
   report: string;
   plan?: PlanFile;
-}
-
-/** `Pulumi.<stack>.yaml` -> `<stack>`; any other file name -> its base name. */
-export function stackNameOf(file: string): string {
-  const base = path.basename(file).replace(/\.ya?ml$/, "");
-  return base.startsWith("Pulumi.") ? base.slice("Pulumi.".length) : base;
 }
 
 export function validateStage(stack: string, flat: Record<string, unknown>): StackConfig {

@@ -12,15 +12,15 @@ function countBy<T>(items: T[], key: (item: T) => string): [string, number][] {
   return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** Tenant name of each resource, found by walking parents up to a Tenant component. */
-function tenantOf(plan: PlanFile): (name: string) => string | undefined {
-  const byName = new Map(plan.resources.map((r) => [r.name, r]));
+/** Tenant name of each resource (by URN), found by walking parents up to a Tenant component. */
+function tenantOf(plan: PlanFile): (urn: string) => string | undefined {
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const memo = new Map<string, string | undefined>();
-  const find = (name: string): string | undefined => {
-    if (memo.has(name)) return memo.get(name);
-    const resource = byName.get(name);
-    const tenant = !resource ? undefined : resource.type === TENANT_COMPONENT ? resource.name : resource.parent ? find(resource.parent) : undefined;
-    memo.set(name, tenant);
+  const find = (urn: string): string | undefined => {
+    if (memo.has(urn)) return memo.get(urn);
+    const resource = byUrn.get(urn);
+    const tenant = !resource ? undefined : resource.type === TENANT_COMPONENT ? resource.name : resource.parentUrn ? find(resource.parentUrn) : undefined;
+    memo.set(urn, tenant);
     return tenant;
   };
   return find;
@@ -38,7 +38,7 @@ export function planSummary(plan: PlanFile, manifests: Manifest[], outDir: strin
     const tenant = tenantOf(plan);
     lines.push("tenants:");
     for (const name of tenantNames) {
-      const own = plan.resources.filter((r) => tenant(r.name) === name);
+      const own = plan.resources.filter((r) => tenant(r.urn) === name);
       const vms = own.filter((r) => r.type === VM_TYPE).length;
       const policies = own.filter((r) => r.type === POLICY_TYPE).length;
       lines.push(`  ${name}: ${vms} VMs, ${policies} underlay policies, ${own.length} resources`);

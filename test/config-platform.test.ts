@@ -1,0 +1,151 @@
+import { strict as assert } from "assert";
+import { rawConfigFromFlat } from "../lib/config/load";
+import { validateStackConfig } from "../lib/config/validate";
+import { flatConfig, validRawConfig } from "./fixtures/stack-config";
+
+type Raw = ReturnType<typeof validRawConfig>;
+
+function problemsOf(mutate: (raw: Raw) => void): Map<string, string> {
+  const raw = validRawConfig();
+  mutate(raw);
+  const result = validateStackConfig(raw, "dev");
+  assert.equal(result.ok, false, "expected the config to be rejected");
+  return new Map(result.problems.map((p) => [p.path, p.message]));
+}
+
+function assertProblem(mutate: (raw: Raw) => void, path: string, pattern: RegExp): void {
+  const problems = problemsOf(mutate);
+  const message = problems.get(path);
+  assert.ok(message, `no problem at ${path}; got: ${JSON.stringify([...problems])}`);
+  assert.match(message, pattern);
+}
+
+describe("stack config validation: platform, services and shapes", () => {
+  it("accepts the design's example and fills defaults", () => {
+    const result = validateStackConfig(validRawConfig(), "dev");
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+    const { platform, tenants } = result.config;
+    assert.equal(platform.imageRegistry, "");
+    assert.deepEqual(platform.versions, {});
+    assert.equal(tenants[0].namespace, "tenant-acme");
+    assert.equal(tenants[0].vpc.gateway, "10.0.1.1");
+    assert.deepEqual(tenants[0].vms[0].services, ["oss"], "a VM defaults to its tenant's grants");
+    assert.equal(tenants[0].vms[0].runStrategy, "Always");
+  });
+
+  it("rejects a malformed CIDR", () => {
+    assertProblem((r) => (r.platform.network.podCidr = "10.199.0.0/33"), "platform.network.podCidr", /not an IPv4 CIDR/);
+    assertProblem((r) => (r.platform.network.nodeCidrs = ["10.50.0/16"]), "platform.network.nodeCidrs[0]", /not an IPv4 CIDR/);
+  });
+
+  it("rejects IPv4 host bits set in a CIDR and names the network", () => {
+    assertProblem((r) => (r.platform.network.vmReservation = "10.199.3.7/24"), "platform.network.vmReservation", /host bits set \(the network is 10\.199\.3\.0\/24\)/);
+  });
+
+  it("rejects a malformed IP", () => {
+    assertProblem((r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.256"), "tenants.acme.vms.testvm.underlayIp", /not an IPv4 address/);
+  });
+
+  it("rejects vmReservation outside podCidr", () => {
+    assertProblem((r) => (r.platform.network.vmReservation = "10.200.3.0/24"), "platform.network.vmReservation", /outside podCidr 10\.199\.0\.0\/16/);
+  });
+
+  it("rejects overlapping platform networks", () => {
+    assertProblem((r) => (r.platform.network.joinCidr = "10.199.128.0/17"), "platform.network.joinCidr", /10\.199\.128\.0\/17 overlaps platform\.network\.podCidr 10\.199\.0\.0\/16/);
+  });
+
+  it("rejects an unknown backend and lists the allowed ones", () => {
+    assertProblem((r) => (r.platform.underlay.backend = "flannel"), "platform.underlay.backend", /"flannel" is not allowed \(expected one of "calico", "spiderpool-ipvlan", "spiderpool-macvlan"\)/);
+  });
+
+  it("requires the Spiderpool settings for a Spiderpool backend", () => {
+    assertProblem((r) => (r.platform.underlay.backend = "spiderpool-ipvlan"), "platform.underlay.spiderpool", /required key is missing/);
+  });
+
+  it("rejects unknown service names in grants", () => {
+    assertProblem((r) => (r.tenants.acme.services = ["oss", "s3"]), "tenants.acme.services[1]", /unknown service "s3"; the catalog \(tenantnet:services\) has: oss, dns/);
+  });
+
+  it("rejects ports that are not N/TCP|UDP|SCTP with 1 <= N <= 65535", () => {
+    assertProblem((r) => (r.services.oss.ports = ["80/TCP", "443"]), "services.oss.ports[1]", /not a port \(expected "N\/TCP", "N\/UDP" or "N\/SCTP"\)/);
+    assertProblem((r) => (r.services.oss.ports = ["0/TCP"]), "services.oss.ports[0]", /out of range \(1 to 65535\)/);
+    assertProblem((r) => (r.services.oss.ports = ["65536/UDP"]), "services.oss.ports[0]", /out of range/);
+    assertProblem((r) => (r.services.oss.ports = ["80/tcp"]), "services.oss.ports[0]", /not a port/);
+  });
+
+  it("reports a missing required key with its expected type", () => {
+    assertProblem((r) => delete r.platform.network.joinCidr, "platform.network.joinCidr", /required key is missing/);
+    assertProblem((r) => delete r.tenants.acme.vms.testvm.image, "tenants.acme.vms.testvm.image", /required key is missing/);
+  });
+
+  it("rejects an unknown key and suggests the key that was meant", () => {
+    assertProblem(
+      (r) => {
+        r.tenants.acme.vms.testvm.underlayIP = r.tenants.acme.vms.testvm.underlayIp;
+      },
+      "tenants.acme.vms.testvm.underlayIP",
+      /unknown key; did you mean "underlayIp"\?/,
+    );
+    assertProblem((r) => (r.platform.network.podCIDRs = "x"), "platform.network.podCIDRs", /unknown key; allowed keys here: podCidr, serviceCidr, nodeCidrs, joinCidr, vmReservation/);
+  });
+
+  it("rejects unknown tenantnet:* config keys", () => {
+    const { problems } = rawConfigFromFlat({ ...flatConfig(), "tenantnet:tenant": {} , "kubernetes:context": "kind" });
+    assert.deepEqual(problems.map((p) => p.path), ["tenantnet:tenant"]);
+  });
+
+  it("reports five distinct mistakes at once, each by its key path", () => {
+    const problems = problemsOf((r) => {
+      r.platform.network.podCidr = "10.199.0.1/16";
+      r.platform.underlay.backend = "cilium";
+      r.services.oss.ports = ["http"];
+      r.tenants.acme.services = ["oss", "nfs"];
+      r.tenants.acme.vms.testvm.underlayIP = "10.199.3.5";
+    });
+    for (const path of [
+      "platform.network.podCidr",
+      "platform.underlay.backend",
+      "services.oss.ports[0]",
+      "tenants.acme.services[1]",
+      "tenants.acme.vms.testvm.underlayIP",
+    ]) {
+      assert.ok(problems.has(path), `missing ${path} in ${JSON.stringify([...problems.keys()])}`);
+    }
+  });
+});
+
+describe("stack config validation: tenant security group and namespace", () => {
+  it("defaults the security group to same-group traffic and open egress (Kube-OVN denies what a group does not allow)", () => {
+    const result = validateStackConfig(validRawConfig(), "dev");
+    assert.ok(result.ok);
+    assert.deepEqual(result.config.tenants[0].securityGroup, {
+      allowSameGroupTraffic: true,
+      ingressRules: [],
+      egressRules: [{ protocol: "all", remoteAddress: "0.0.0.0/0", priority: 200, policy: "allow" }],
+    });
+  });
+
+  it("rejects a rule with two remotes, ports without tcp/udp, and an inverted port range", () => {
+    const problems = problemsOf((r) => {
+      r.tenants.acme.securityGroup = {
+        ingressRules: [
+          { remoteAddress: "10.0.0.0/8", remoteSecurityGroup: "other" },
+          { protocol: "icmp", portRangeMin: 22 },
+          { protocol: "tcp", portRangeMin: 443, portRangeMax: 80 },
+        ],
+      };
+    });
+    assert.match(problems.get("tenants.acme.securityGroup.ingressRules[0].remoteSecurityGroup")!, /one remote/);
+    assert.match(problems.get("tenants.acme.securityGroup.ingressRules[1].protocol")!, /need protocol tcp or udp, not icmp/);
+    assert.match(problems.get("tenants.acme.securityGroup.ingressRules[2].portRangeMax")!, /80 is below portRangeMin 443/);
+  });
+
+  it("rejects a VPC gateway on the network or broadcast address", () => {
+    assertProblem((r) => (r.tenants.acme.vpc.gateway = "10.0.1.255"), "tenants.acme.vpc.gateway", /network or broadcast address/);
+  });
+
+  it("rejects system and platform namespaces for a tenant", () => {
+    assertProblem((r) => (r.tenants.acme.namespace = "default"), "tenants.acme.namespace", /system or platform namespace/);
+    assertProblem((r) => (r.tenants.acme.namespace = "kube-system"), "tenants.acme.namespace", /system or platform namespace/);
+  });
+});
