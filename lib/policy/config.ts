@@ -1,0 +1,115 @@
+/**
+ * The policy configuration: network facts and the service catalog with its grants. The same
+ * shape is the offline runner's input and each CrossGuard policy's config (set with
+ * `--policy-pack-config`); the stack's own resources fill what is missing where derivable.
+ */
+import type { StackConfig } from "../config/schema";
+
+export interface PolicyNetworkConfig {
+  podCidr?: string;
+  serviceCidr?: string;
+  joinCidr?: string;
+  nodeCidrs?: string[];
+}
+
+export interface PolicyServiceConfig {
+  cidrs: string[];
+  /** "443/TCP" like the stack config. */
+  ports: string[];
+}
+
+export interface PolicyTenantConfig {
+  namespace: string;
+  underlayBlock: string;
+  /** Services granted to the tenant: the default for its VMs. */
+  services: string[];
+  /** VM name -> services granted to that VM. */
+  vms: Record<string, string[]>;
+}
+
+export interface PolicyConfig {
+  network?: PolicyNetworkConfig;
+  services?: Record<string, PolicyServiceConfig>;
+  /** Keyed by tenant name. */
+  tenants?: Record<string, PolicyTenantConfig>;
+}
+
+export type ConfigSection = keyof PolicyConfig;
+
+/** The policy config a validated stack config implies: what the offline plan hands the rules. */
+export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
+  const { podCidr, serviceCidr, joinCidr, nodeCidrs } = stack.platform.network;
+  return {
+    network: { podCidr, serviceCidr, joinCidr, nodeCidrs: [...nodeCidrs] },
+    services: Object.fromEntries(
+      Object.entries(stack.services).map(([name, service]) => [name, { cidrs: [...service.cidrs], ports: [...service.ports] }]),
+    ),
+    tenants: Object.fromEntries(
+      stack.tenants.map((tenant) => [
+        tenant.name,
+        {
+          namespace: tenant.namespace,
+          underlayBlock: tenant.underlayBlock,
+          services: [...tenant.services],
+          vms: Object.fromEntries(tenant.vms.map((vm) => [vm.name, [...vm.services]])),
+        },
+      ]),
+    ),
+  };
+}
+
+/** The JSON Schema subset the sections use; structurally a CrossGuard `PolicyConfigJSONSchema`. */
+export interface SectionSchema {
+  type: "string" | "object" | "array";
+  description?: string;
+  pattern?: string;
+  items?: SectionSchema;
+  properties?: Record<string, SectionSchema>;
+  additionalProperties?: SectionSchema | false;
+  required?: string[];
+}
+
+const cidr: SectionSchema = { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" };
+const names: SectionSchema = { type: "array", items: { type: "string" } };
+
+export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
+  network: {
+    type: "object",
+    description: "Network facts (tenantnet:platform.network); pod CIDR and node CIDRs are derived from the stack when absent",
+    additionalProperties: false,
+    properties: {
+      podCidr: cidr,
+      serviceCidr: cidr,
+      joinCidr: cidr,
+      nodeCidrs: { type: "array", items: cidr },
+    },
+  },
+  services: {
+    type: "object",
+    description: "Service catalog (tenantnet:services): CIDRs and ports (\"443/TCP\") per service",
+    additionalProperties: {
+      type: "object",
+      additionalProperties: false,
+      required: ["cidrs", "ports"],
+      properties: {
+        cidrs: { type: "array", items: cidr },
+        ports: { type: "array", items: { type: "string", pattern: "^\\d{1,5}/(TCP|UDP|SCTP)$" } },
+      },
+    },
+  },
+  tenants: {
+    type: "object",
+    description: "Grants per tenant (tenantnet:tenants): namespace, underlay block, services, and services per VM",
+    additionalProperties: {
+      type: "object",
+      additionalProperties: false,
+      required: ["namespace", "underlayBlock", "services", "vms"],
+      properties: {
+        namespace: { type: "string" },
+        underlayBlock: cidr,
+        services: names,
+        vms: { type: "object", additionalProperties: names },
+      },
+    },
+  },
+};

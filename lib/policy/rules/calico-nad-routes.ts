@@ -1,0 +1,60 @@
+/**
+ * Every Calico NAD chains the route plugin after calico, and the plugin routes only the pod CIDR
+ * and the node CIDRs: Calico's default route is deleted and never comes back, so the Calico NIC
+ * cannot become the VM's way out (seed 000, projectcalico/calico#5199).
+ */
+import { cidrProblem, parseCidr } from "../../cidr";
+import { ROUTE_PLUGIN_TYPE } from "../../nad";
+import { pluginTypes } from "../cni";
+import { asArray, asObject, asString, violationAt } from "../k8s";
+import type { Fact } from "../facts";
+import type { Finding, StackRule } from "../types";
+
+function sameRange(a: { start: bigint; end: bigint }, b: { start: bigint; end: bigint }): boolean {
+  return a.start === b.start && a.end === b.end;
+}
+
+export const calicoNadRoutesRule: StackRule = {
+  name: "calico-nad-routes",
+  description:
+    "Every Calico NAD chains x-calico-route after calico, and its routes are only the pod CIDR and the node CIDRs (never a default route or anything else).",
+  level: "mandatory",
+  config: ["network"],
+  check(stack): Finding[] {
+    const findings: Finding[] = [];
+    const { pod, node } = stack.facts;
+    // Routes are checked against configured node CIDRs only: derived ones come from these routes.
+    const nodeConfigured = node?.configured ? node : undefined;
+    const allowed: Fact[] = [pod, nodeConfigured].filter((f): f is Fact => f !== undefined);
+    const allowedText = allowed.map((f) => `${f.ranges.map((r) => r.text).join(", ")} (${f.source})`).join("; ");
+    for (const nad of stack.calicoNads) {
+      const report = (path: string, value: unknown, why: string) =>
+        findings.push({ resource: nad.resource, message: violationAt(`NetworkAttachmentDefinition ${nad.ref}`, path, value, why) });
+      const types = pluginTypes(nad);
+      const calico = types.indexOf("calico");
+      const route = types.indexOf(ROUTE_PLUGIN_TYPE, calico + 1);
+      if (route < 0) {
+        report("spec.config.plugins[*].type", types, `${ROUTE_PLUGIN_TYPE} is not chained after calico: the Calico NIC keeps its default route`);
+        continue;
+      }
+      const unknown = [pod ? undefined : "network.podCidr", nodeConfigured ? undefined : "network.nodeCidrs"].filter((k) => k !== undefined);
+      if (unknown.length > 0) {
+        report(`spec.config.plugins[${route}].routes`, nad.plugins[route].routes, `cannot be checked: ${unknown.join(" and ")} not known (set them in the policy config)`);
+      }
+      asArray(nad.plugins[route].routes).forEach((raw, i) => {
+        const dst = asString(asObject(raw).dst);
+        const path = `spec.config.plugins[${route}].routes[${i}].dst`;
+        if (dst === undefined || cidrProblem(dst) !== undefined) {
+          report(path, dst, "not an IPv4 network CIDR");
+          return;
+        }
+        const range = parseCidr(dst);
+        if (range.prefix === 0) report(path, dst, "a default route on the Calico NIC: the underlay would carry all of the VM's traffic");
+        else if (unknown.length === 0 && !allowed.some((fact) => fact.ranges.some((r) => sameRange(r, range)))) {
+          report(path, dst, `only the pod CIDR and the node CIDRs may be routed via the Calico NIC: ${allowedText}`);
+        }
+      });
+    }
+    return findings;
+  },
+};

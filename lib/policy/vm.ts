@@ -1,0 +1,154 @@
+/**
+ * KubeVirt VirtualMachines (and bare VirtualMachineInstances) as the rules see them: the launcher
+ * pod's labels and annotations, networks and the binding of each interface.
+ */
+import { CALICO_IP_ADDRS_ANNOTATION, VM_LABEL } from "../tenant/names";
+import { asArray, asObject, asString, describe, isObject, objectName, objectNamespace, stringMap } from "./k8s";
+import type { Labels } from "./selector";
+import type { PolicyResource } from "./types";
+
+const VM_TYPE = "kubernetes:kubevirt.io/v1:VirtualMachine";
+const VMI_TYPE = "kubernetes:kubevirt.io/v1:VirtualMachineInstance";
+
+/** KubeVirt interface bindings, by the key that selects them. */
+const BINDINGS = ["bridge", "masquerade", "sriov", "slirp", "macvtap", "passt", "binding"];
+
+export interface VmNetwork {
+  index: number;
+  name: string;
+  /** `pod`, `multus`, or the other source key KubeVirt was given. */
+  source: string;
+  networkName?: string;
+  multusDefault: boolean;
+  /** The entry as written, for messages. */
+  value: Record<string, unknown>;
+}
+
+export interface VmInterface {
+  index: number;
+  binding?: string;
+}
+
+export interface Vm {
+  resource: PolicyResource;
+  who: string;
+  namespace: string;
+  /** The VM's name in the stack config (`tenantnet.io/vm`), else metadata.name. */
+  vmName: string;
+  /** Key prefix of the pod template: `spec.template.` for a VM, `` for a VMI. */
+  base: string;
+  /** Labels Calico sees on the launcher pod's workload endpoint. */
+  labels: Labels;
+  annotations: Record<string, string>;
+  networks: VmNetwork[];
+  /** KubeVirt puts the pod network on a VM that declares no networks. */
+  implicitPodNetwork: boolean;
+  interfaces: Map<string, VmInterface>;
+}
+
+export function isVm(resource: PolicyResource): boolean {
+  return resource.type === VM_TYPE || resource.type === VMI_TYPE;
+}
+
+export function parseVm(resource: PolicyResource): Vm {
+  const isVmi = resource.type === VMI_TYPE;
+  const template = isVmi ? resource.inputs : asObject(asObject(resource.inputs.spec).template);
+  const metadata = asObject(template.metadata);
+  const spec = asObject(template.spec);
+  const namespace = objectNamespace(resource);
+  const name = objectName(resource);
+  const templateLabels = stringMap(metadata.labels);
+  const networks = asArray(spec.networks).map((raw, index): VmNetwork => {
+    const network = asObject(raw);
+    const source = Object.keys(network).find((k) => k !== "name") ?? "none";
+    const multus = asObject(network.multus);
+    return {
+      index,
+      name: asString(network.name) ?? "",
+      source,
+      networkName: asString(multus.networkName),
+      multusDefault: multus.default === true,
+      value: network,
+    };
+  });
+  const interfaces = new Map<string, VmInterface>();
+  asArray(asObject(asObject(spec.domain).devices).interfaces).forEach((raw, index) => {
+    const iface = asObject(raw);
+    const binding = BINDINGS.find((b) => isObject(iface[b]));
+    interfaces.set(asString(iface.name) ?? "", { index, binding });
+  });
+  return {
+    resource,
+    who: describe(resource, true),
+    namespace,
+    vmName: templateLabels[VM_LABEL] ?? name,
+    base: isVmi ? "" : "spec.template.",
+    labels: {
+      ...templateLabels,
+      // Set by KubeVirt and Calico on the launcher pod's endpoint; user selectors may use them.
+      "kubevirt.io": "virt-launcher",
+      "vm.kubevirt.io/name": name,
+      "projectcalico.org/namespace": namespace,
+      "projectcalico.org/orchestrator": "k8s",
+    },
+    annotations: stringMap(metadata.annotations),
+    networks,
+    implicitPodNetwork: networks.length === 0,
+    interfaces,
+  };
+}
+
+/** The network a VM's default (`eth0`) NIC comes from: a `pod` network or the Multus default. */
+export function defaultNetwork(vm: Vm): VmNetwork | undefined {
+  return vm.networks.find((n) => n.source === "pod") ?? vm.networks.find((n) => n.multusDefault);
+}
+
+/** Where a network sits in the object, for messages. */
+export function networkPath(vm: Vm, network: VmNetwork): string {
+  return `${vm.base}spec.networks[${network.index}]`;
+}
+
+export function interfacePath(vm: Vm, iface: VmInterface): string {
+  return `${vm.base}spec.domain.devices.interfaces[${iface.index}]`;
+}
+
+export function annotationPath(vm: Vm, annotation: string): string {
+  return `${vm.base}metadata.annotations[${JSON.stringify(annotation)}]`;
+}
+
+/** The Calico fixed-IP annotation's addresses, or why it cannot be read. */
+export function underlayIps(vm: Vm): { ips: string[] } | { problem: string } {
+  const text = vm.annotations[CALICO_IP_ADDRS_ANNOTATION];
+  if (text === undefined) return { problem: "missing" };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: "not a JSON list" };
+  }
+  if (!Array.isArray(parsed) || parsed.some((ip) => typeof ip !== "string")) return { problem: "not a JSON list of addresses" };
+  return { ips: parsed as string[] };
+}
+
+/** Kube-OVN fixed-IP annotations: `<provider>.kubernetes.io/ip_address` (provider `ovn` or `<nad>.<ns>.ovn`). */
+const OVN_IP_ANNOTATION = /^(.*\.)?ovn\.kubernetes\.io\/ip_address$/;
+
+export interface VpcAddress {
+  annotation: string;
+  ip: string;
+  /** The logical switch (subnet) the address is in, or the provider when no switch is named. */
+  subnet: string;
+}
+
+export function vpcAddresses(vm: Vm): VpcAddress[] {
+  const addresses: VpcAddress[] = [];
+  for (const [annotation, value] of Object.entries(vm.annotations)) {
+    const match = OVN_IP_ANNOTATION.exec(annotation);
+    if (!match) continue;
+    const provider = `${match[1] ?? ""}ovn`;
+    const subnet = vm.annotations[`${provider}.kubernetes.io/logical_switch`] ?? `provider ${provider}`;
+    // Dual-stack values are "v4,v6"; addresses may carry a prefix length.
+    for (const ip of value.split(",")) addresses.push({ annotation, ip: ip.trim().replace(/\/\d+$/, ""), subnet });
+  }
+  return addresses;
+}

@@ -1,0 +1,47 @@
+/**
+ * Turns the pure rules of lib/policy into CrossGuard policies: a stack rule becomes a
+ * StackValidationPolicy (resources -> the pure `{type, name, inputs}`, findings reported against
+ * the resource's URN), a resource rule a ResourceValidationPolicy. Each stack policy declares the
+ * config sections it reads, so `--policy-pack-config` is validated against them by the CLI.
+ */
+import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { CONFIG_SECTION_SCHEMAS, type PolicyConfig } from "../lib/policy/config";
+import { StackView } from "../lib/policy/stack";
+import type { PolicyResource, ResourceRule, StackRule } from "../lib/policy/types";
+
+function configSchema(rule: StackRule): PolicyConfigSchema | undefined {
+  if (rule.config.length === 0) return undefined;
+  return { properties: Object.fromEntries(rule.config.map((section) => [section, CONFIG_SECTION_SCHEMAS[section]])) };
+}
+
+export function stackPolicy(rule: StackRule): StackValidationPolicy {
+  return {
+    name: rule.name,
+    description: rule.description,
+    enforcementLevel: rule.level,
+    configSchema: configSchema(rule),
+    validateStack: (args, reportViolation) => {
+      const urns = new Map<PolicyResource, string>();
+      const resources = args.resources.map((r) => {
+        const resource: PolicyResource = { type: r.type, name: r.name, inputs: r.props };
+        urns.set(resource, r.urn);
+        return resource;
+      });
+      const stack = new StackView(resources, args.getConfig<PolicyConfig>());
+      for (const finding of rule.check(stack)) {
+        reportViolation(finding.message, finding.resource ? urns.get(finding.resource) : undefined);
+      }
+    },
+  };
+}
+
+export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+  return {
+    name: rule.name,
+    description: rule.description,
+    enforcementLevel: rule.level,
+    validateResource: (args, reportViolation) => {
+      for (const finding of rule.checkResource({ type: args.type, name: args.name, inputs: args.props })) reportViolation(finding.message);
+    },
+  };
+}

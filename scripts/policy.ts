@@ -1,0 +1,76 @@
+/** `npm run policy -- --plan FILE [--policy-config FILE]`: the policy rules over a plan.json. */
+import * as fs from "fs";
+import { parseArgs } from "util";
+import { evaluatePolicies, formatViolations, readPolicyConfig, type PolicyConfig, type PolicyResource } from "../lib/policy";
+
+const USAGE = `usage: npm run policy -- --plan FILE [--policy-config FILE]
+
+Evaluates the tenantnet-guard rules (the same ones \`pulumi preview --policy-pack policy\` runs)
+over the resources of a plan.json written by \`npm run plan\` (hand-edited ones too) and prints
+every violation, mandatory first: [<level>] <policy> <resource>: <message>
+
+options:
+  --plan FILE            plan.json: {"stack", "resources": [{type, name, parent, inputs}], "policyConfig", ...}
+  --policy-config FILE   policy config to use instead of the plan's "policyConfig": a plain config
+                         ({network, services, tenants}) or a --policy-pack-config file
+                         (\`npm run policy:config\`)
+  -h, --help             this text
+
+exit codes: 0 no mandatory violation (advisories are printed), 1 a mandatory violation,
+            2 unreadable input or usage`;
+
+const EXIT = { clean: 0, mandatory: 1, unreadable: 2 } as const;
+
+function readJson(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, "utf8"));
+}
+
+function planResources(plan: unknown): PolicyResource[] {
+  const resources = (plan as { resources?: unknown } | null)?.resources;
+  if (!Array.isArray(resources)) throw new Error(`"resources" is not a list`);
+  return resources.map((r, i) => {
+    const { type, name, inputs } = (r ?? {}) as Partial<PolicyResource>;
+    if (typeof type !== "string" || typeof name !== "string" || typeof inputs !== "object" || inputs === null) {
+      throw new Error(`resources[${i}] needs a string "type", a string "name" and an object "inputs"`);
+    }
+    return { type, name, inputs };
+  });
+}
+
+function main(): number {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: { plan: { type: "string" }, "policy-config": { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.unreadable;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return EXIT.clean;
+  }
+  if (!values.plan) {
+    console.error(`--plan is required\n\n${USAGE}`);
+    return EXIT.unreadable;
+  }
+  let resources: PolicyResource[];
+  let config: PolicyConfig;
+  try {
+    const plan = readJson(values.plan);
+    resources = planResources(plan);
+    const source = values["policy-config"] ? readJson(values["policy-config"]) : ((plan as { policyConfig?: unknown }).policyConfig ?? {});
+    config = readPolicyConfig(source);
+  } catch (error) {
+    console.error(`cannot read ${values.plan}${values["policy-config"] ? ` / ${values["policy-config"]}` : ""}: ${(error as Error).message}`);
+    return EXIT.unreadable;
+  }
+  const violations = evaluatePolicies(resources, config);
+  console.log(formatViolations(violations));
+  return violations.some((v) => v.level === "mandatory") ? EXIT.mandatory : EXIT.clean;
+}
+
+process.exit(main());

@@ -1,0 +1,56 @@
+/**
+ * Real renders for the policy tests: `captureProgram` of a stack file once per process, handed
+ * out as deep copies that each test mutates, plus the policy config the plan derives.
+ */
+import * as path from "path";
+import { readStackFile } from "../lib/config/load";
+import { captureProgram, type CapturedResource } from "../lib/plan/capture";
+import { validateStage } from "../lib/plan/run";
+import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type PolicyResource, type Violation } from "../lib/policy";
+import { tenantnet } from "../program";
+
+interface Render {
+  resources: CapturedResource[];
+  config: PolicyConfig;
+}
+
+const renders = new Map<string, Promise<Render>>();
+
+async function render(stack: string): Promise<Render> {
+  const flat = readStackFile(path.join(__dirname, "..", `Pulumi.${stack}.yaml`));
+  const { resources } = await captureProgram({ project: "tenantnet", stack, config: flat, program: tenantnet });
+  return { resources, config: policyConfigFromStackConfig(validateStage(stack, flat)) };
+}
+
+/** A fresh deep copy of a stack's resources (with URNs) and its policy config. */
+export async function stackRender(stack: string): Promise<Render> {
+  if (!renders.has(stack)) renders.set(stack, render(stack));
+  return structuredClone(await renders.get(stack)!);
+}
+
+/** The dev stack: the platform and two tenants. */
+export function devStack(): Promise<Render> {
+  return stackRender("dev");
+}
+
+/** The resource with this Pulumi name; throws so that a renamed resource fails loudly. */
+export function named<T extends PolicyResource>(resources: T[], name: string): T {
+  const found = resources.find((r) => r.name === name);
+  if (!found) throw new Error(`no resource named ${name} in the render (have: ${resources.map((r) => r.name).join(", ")})`);
+  return found;
+}
+
+/** Path-free access to nested inputs for mutation: `at(vm, "spec", "template", "metadata")`. */
+export function at(resource: PolicyResource, ...keys: string[]): any {
+  return keys.reduce<any>((node, key) => node[key], resource.inputs);
+}
+
+export function mandatory(resources: PolicyResource[], config: PolicyConfig, policy?: string): Violation[] {
+  return evaluatePolicies(resources, config).filter((v) => v.level === "mandatory" && (policy === undefined || v.policy === policy));
+}
+
+/** A resource as a hand-written program would add it: Pulumi type from apiVersion and kind. */
+export function customResource(name: string, object: { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: unknown }): CapturedResource {
+  const type = `kubernetes:${object.apiVersion}:${object.kind}`;
+  return { urn: `urn:pulumi:dev::tenantnet::${type}::${name}`, type, name, dependsOn: [], custom: true, inputs: object as unknown as Record<string, unknown> };
+}
