@@ -1,0 +1,175 @@
+/**
+ * The objects that put the route plugin (cni/x-calico-route) into /opt/cni/bin on every node:
+ * a ConfigMap with the script and a DaemonSet on a stock image that copies it onto the host and
+ * keeps it current. Pure: the RoutePluginInstaller component declares what this returns.
+ */
+import { createHash } from "crypto";
+import { MANAGED_BY, type K8sObject } from "./platform/objects";
+
+export const ROUTE_PLUGIN_FILE = "x-calico-route";
+export const DEFAULT_INSTALLER_NAME = "x-calico-route";
+/** Stock image with sh, cp, mv, chmod, sha256sum, sleep: all the installer loop uses. */
+export const DEFAULT_INSTALLER_IMAGE = "docker.io/library/busybox:1.37";
+/** Pod-template annotation: a changed script also rolls the DaemonSet, not only the ConfigMap. */
+export const SCRIPT_SHA256_ANNOTATION = "tenantnet.io/x-calico-route-sha256";
+export const CHECK_INTERVAL_SECONDS = 30;
+
+/** Where the container sees things; the loop reads them from its environment. */
+const MOUNTS = {
+  plugin: "/plugin",
+  cniBin: "/host/opt/cni/bin",
+  state: "/run/installer",
+  hostDirs: { "/usr/bin": "/host/usr/bin", "/usr/sbin": "/host/usr/sbin", "/bin": "/host/bin", "/sbin": "/host/sbin" },
+} as const;
+
+/**
+ * The container's loop (POSIX sh, busybox). Each round: checks that the node has what the plugin
+ * runs with (/bin/bash for its shebang, `ip` and `nsenter` where a runtime's PATH finds them),
+ * installs the script when the host copy's checksum differs (copy to a temporary name in the
+ * same directory, then rename: the runtime never executes a half-written plugin), and keeps a
+ * readiness marker only while everything is in place, so `kubectl get ds` shows a node that
+ * lacks something. ConfigMap volumes follow updates without a restart, so the loop also keeps
+ * the host copy current. It never removes the plugin: pods being replaced must not take it away
+ * from VMs starting meanwhile.
+ */
+export const INSTALL_LOOP = `set -u
+log() { echo "x-calico-route: node \${NODE_NAME} $*"; }
+on_host_path() {
+  for dir in "$HOST_ROOT/usr/sbin" "$HOST_ROOT/usr/bin" "$HOST_ROOT/sbin" "$HOST_ROOT/bin"; do
+    [ -x "$dir/$1" ] && return 0
+  done
+  return 1
+}
+trap 'exit 0' TERM INT
+rm -f "$CNI_BIN_DIR"/.x-calico-route.tmp.*
+reported=""
+while :; do
+  lacks=""
+  [ -x "$HOST_ROOT/bin/bash" ] || lacks="$lacks /bin/bash (bash >= 4.4)"
+  on_host_path ip || lacks="$lacks ip (iproute2)"
+  on_host_path nsenter || lacks="$lacks nsenter (util-linux)"
+  problem=""
+  if [ -n "$lacks" ]; then
+    problem="lacks$lacks; VMs on this node cannot attach their Calico NIC"
+  fi
+  want=""
+  sum=$(sha256sum "$PLUGIN_SOURCE") && want=\${sum%% *}
+  [ -n "$want" ] || problem="\${problem:+$problem; }cannot read $PLUGIN_SOURCE"
+  have=""
+  if [ -f "$CNI_BIN_DIR/x-calico-route" ]; then
+    sum=$(sha256sum "$CNI_BIN_DIR/x-calico-route") && have=\${sum%% *}
+  fi
+  if [ -n "$want" ] && [ "$want" != "$have" ]; then
+    tmp="$CNI_BIN_DIR/.x-calico-route.tmp.$$"
+    if cp "$PLUGIN_SOURCE" "$tmp" && chmod 0755 "$tmp" && mv -f "$tmp" "$CNI_BIN_DIR/x-calico-route"; then
+      log "installed $CNI_BIN_DIR/x-calico-route (sha256 $want)"
+    else
+      rm -f "$tmp"
+      problem="\${problem:+$problem; }cannot install into $CNI_BIN_DIR"
+    fi
+  fi
+  if [ -z "$problem" ]; then
+    touch "$STATE_DIR/ready"
+    [ -n "$reported" ] && log "has everything x-calico-route needs"
+  else
+    rm -f "$STATE_DIR/ready"
+    [ "$problem" != "$reported" ] && log "$problem"
+  fi
+  reported="$problem"
+  [ "\${RUN_ONCE:-}" = 1 ] && exit 0
+  sleep "$CHECK_INTERVAL_SECONDS" &
+  wait $!
+done
+`;
+
+export interface RoutePluginInstallerOptions {
+  namespace: string;
+  /** The installer image; a mirror may be put in front by the caller. */
+  image: string;
+  /** The contents of cni/x-calico-route. */
+  pluginScript: string;
+  name?: string;
+}
+
+export function scriptSha256(script: string): string {
+  return createHash("sha256").update(script, "utf8").digest("hex");
+}
+
+export function routePluginInstallerManifests(opts: RoutePluginInstallerOptions): { configMap: K8sObject; daemonSet: K8sObject } {
+  const name = opts.name ?? DEFAULT_INSTALLER_NAME;
+  const labels = { ...MANAGED_BY, "app.kubernetes.io/name": name, "app.kubernetes.io/component": "cni-plugin-installer" };
+  const selector = { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "cni-plugin-installer" };
+  const readOnlyHostDirs = Object.entries(MOUNTS.hostDirs).map(([hostPath, mountPath], index) => ({
+    volume: { name: `host-dir-${index}`, hostPath: { path: hostPath, type: "Directory" } },
+    mount: { name: `host-dir-${index}`, mountPath, readOnly: true },
+  }));
+
+  const configMap: K8sObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: opts.namespace, labels },
+    data: { [ROUTE_PLUGIN_FILE]: opts.pluginScript },
+  };
+
+  const daemonSet: K8sObject = {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: { name, namespace: opts.namespace, labels },
+    spec: {
+      selector: { matchLabels: selector },
+      updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%" } },
+      template: {
+        metadata: { labels, annotations: { [SCRIPT_SHA256_ANNOTATION]: scriptSha256(opts.pluginScript) } },
+        spec: {
+          // A CNI plugin installer cannot wait for pod networking, nor be evicted from a node.
+          hostNetwork: true,
+          priorityClassName: "system-node-critical",
+          tolerations: [{ operator: "Exists" }],
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: "install",
+              image: opts.image,
+              command: ["/bin/sh", "-c", INSTALL_LOOP],
+              env: [
+                { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+                { name: "PLUGIN_SOURCE", value: `${MOUNTS.plugin}/${ROUTE_PLUGIN_FILE}` },
+                { name: "CNI_BIN_DIR", value: MOUNTS.cniBin },
+                { name: "HOST_ROOT", value: "/host" },
+                { name: "STATE_DIR", value: MOUNTS.state },
+                { name: "CHECK_INTERVAL_SECONDS", value: String(CHECK_INTERVAL_SECONDS) },
+              ],
+              readinessProbe: {
+                exec: { command: ["/bin/sh", "-c", `test -f ${MOUNTS.state}/ready`] },
+                periodSeconds: 10,
+                failureThreshold: 1,
+              },
+              resources: { requests: { cpu: "5m", memory: "8Mi" }, limits: { memory: "32Mi" } },
+              securityContext: {
+                runAsUser: 0, // /opt/cni/bin is root's
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [
+                { name: "plugin", mountPath: MOUNTS.plugin, readOnly: true },
+                { name: "cni-bin", mountPath: MOUNTS.cniBin },
+                { name: "state", mountPath: MOUNTS.state },
+                ...readOnlyHostDirs.map((dir) => dir.mount),
+              ],
+            },
+          ],
+          volumes: [
+            { name: "plugin", configMap: { name, defaultMode: 0o555 } },
+            { name: "cni-bin", hostPath: { path: "/opt/cni/bin", type: "DirectoryOrCreate" } },
+            { name: "state", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+            ...readOnlyHostDirs.map((dir) => dir.volume),
+          ],
+        },
+      },
+    },
+  };
+
+  return { configMap, daemonSet };
+}
