@@ -1,13 +1,12 @@
 /** `npm run allocate -- (--stack S | --config FILE) [--dry-run]`: pin missing VM addresses. */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseStackFlags } from "../lib/cli";
 import { AllocationError, allocate, pinPath, type Pin } from "../lib/allocate";
 import { applyPins } from "../lib/allocate-stack-file";
-import { rawConfigFromFlat, readStackFile } from "../lib/config/load";
+import { parseStackText, rawConfigFromFlat } from "../lib/config/load";
 import { formatProblems } from "../lib/config/problems";
 import { validateDraft } from "../lib/config/validate";
-import { resolveStackFile } from "../lib/stack-file";
 
 
 const EXIT = { ok: 0, full: 1, invalid: 2 } as const;
@@ -41,39 +40,15 @@ function writeAtomically(file: string, text: string): void {
 }
 
 function main(): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        stack: { type: "string" },
-        config: { type: "string" },
-        "dry-run": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return EXIT.invalid;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return EXIT.ok;
-  }
-  let file: string, stack: string;
-  try {
-    ({ file, stack } = resolveStackFile(values));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return EXIT.invalid;
-  }
+  const parsed = parseStackFlags({ "dry-run": { type: "boolean" } }, USAGE);
+  if (typeof parsed === "number") return parsed;
+  const { values, file, stack } = parsed;
 
   let text: string;
   let flat: Record<string, unknown>;
   try {
     text = fs.readFileSync(file, "utf8");
-    flat = readStackFile(file);
+    flat = parseStackText(text, file);
   } catch (error) {
     console.error(`cannot read stack file: ${(error as Error).message}`);
     return EXIT.invalid;

@@ -1,9 +1,8 @@
 /** `npm run plan -- [--stack S | --config FILE] [--out DIR] [--schemas DIR]`: the offline plan. */
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseStackFlags } from "../lib/cli";
 import { readStackFile } from "../lib/config/load";
 import { EXIT, runPlan } from "../lib/plan/run";
-import { resolveStackFile } from "../lib/stack-file";
 
 const USAGE = `usage: npm run plan -- [options]
 
@@ -23,34 +22,9 @@ exit codes: 0 clean, 1 mandatory policy violation, 2 invalid config or usage (no
             3 schema error (takes precedence over 1)`;
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        stack: { type: "string" },
-        config: { type: "string" },
-        out: { type: "string" },
-        schemas: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return EXIT.invalidConfig;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return EXIT.clean;
-  }
-  let file: string, stack: string;
-  try {
-    ({ file, stack } = resolveStackFile(values, "dev"));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return EXIT.invalidConfig;
-  }
+  const parsed = parseStackFlags({ out: { type: "string" }, schemas: { type: "string" } }, USAGE, "dev");
+  if (typeof parsed === "number") return parsed;
+  const { values, file, stack } = parsed;
   let config: Record<string, unknown>;
   try {
     config = readStackFile(file);

@@ -1,11 +1,10 @@
 /** `npm run policy:config -- [--stack S | --config FILE] [--out FILE]`: the --policy-pack-config file. */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseStackFlags } from "../lib/cli";
 import { readStackFile } from "../lib/config/load";
 import { ConfigError, formatProblems } from "../lib/config/problems";
 import { validateStage } from "../lib/plan/run";
-import { resolveStackFile } from "../lib/stack-file";
 import { policyConfigFromStackConfig, policyPackConfig } from "../lib/policy";
 
 const USAGE = `usage: npm run policy:config -- [options]
@@ -23,28 +22,9 @@ options:
 exit codes: 0 written, 2 invalid stack config or usage (nothing written)`;
 
 function main(): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  let file: string, stack: string;
-  try {
-    ({ file, stack } = resolveStackFile(values, "dev"));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseStackFlags({ out: { type: "string" } }, USAGE, "dev");
+  if (typeof parsed === "number") return parsed;
+  const { values, file, stack } = parsed;
   try {
     const config = validateStage(stack, readStackFile(file));
     const out = path.resolve(values.out ?? path.join("out", stack, "policy-pack-config.json"));

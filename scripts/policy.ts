@@ -1,6 +1,6 @@
 /** `npm run policy -- --plan FILE [--policy-config FILE]`: the policy rules over a plan.json. */
 import * as fs from "fs";
-import { parseArgs } from "util";
+import { parseFlags, usageError } from "../lib/cli";
 import { evaluatePolicies, formatViolations, readPolicyConfig, type PolicyConfig, type PolicyResource } from "../lib/policy";
 
 const USAGE = `usage: npm run policy -- --plan FILE [--policy-config FILE]
@@ -38,25 +38,9 @@ function planResources(plan: unknown): PolicyResource[] {
 }
 
 function main(): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: { plan: { type: "string" }, "policy-config": { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return EXIT.unreadable;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return EXIT.clean;
-  }
-  if (!values.plan) {
-    console.error(`--plan is required\n\n${USAGE}`);
-    return EXIT.unreadable;
-  }
+  const values = parseFlags({ plan: { type: "string" }, "policy-config": { type: "string" } }, USAGE);
+  if (typeof values === "number") return values;
+  if (!values.plan) return usageError("--plan is required", USAGE);
   let resources: PolicyResource[];
   let config: PolicyConfig;
   try {

@@ -36,7 +36,11 @@ export function rawConfigFromFlat(flat: Record<string, unknown>): { raw: RawStac
 
 /** The flat config map of a `Pulumi.<stack>.yaml` file. */
 export function readStackFile(file: string): Record<string, unknown> {
-  const text = fs.readFileSync(file, "utf8");
+  return parseStackText(fs.readFileSync(file, "utf8"), file);
+}
+
+/** The flat config map of a stack file's text (`file` names it in errors). */
+export function parseStackText(text: string, file: string): Record<string, unknown> {
   const doc = parse(text) as { config?: Record<string, unknown> } | null;
   if (!doc || typeof doc !== "object") throw new Error(`${file}: not a Pulumi stack file (expected a YAML map with a "config" key)`);
   return doc.config ?? {};
