@@ -45,7 +45,7 @@ export function planSummary(plan: PlanFile, manifests: Manifest[], outDir: strin
     }
   }
   if (plan.schema) {
-    lines.push(`schemas: ${plan.schema.checked.length} kinds checked, ${plan.schema.unchecked.length} unchecked${plan.schema.unchecked.length ? ` (${plan.schema.unchecked.join(", ")})` : ""}, ${plan.schema.errors.length} errors`);
+    lines.push(`schemas: checked ${plan.schema.checked.join(", ") || "nothing"}; unchecked: ${plan.schema.unchecked.join(", ") || "none"}; ${plan.schema.errors.length} errors`);
     for (const error of plan.schema.errors) lines.push(`  schema: ${error}`);
   }
   const mandatory = plan.violations.filter((v) => v.level === "mandatory").length;

@@ -1,0 +1,123 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { REPO_ROOT } from "../lib/stack-file";
+import { flatConfig, validRawConfig } from "./fixtures/stack-config";
+
+function plan(...args: string[]) {
+  return spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(REPO_ROOT, "scripts", "plan.ts"), ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
+}
+
+describe("npm run plan (command line)", function () {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantnet-plan-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function stackFile(name: string, raw = validRawConfig()): string {
+    const file = path.join(dir, `Pulumi.${name}.yaml`);
+    fs.writeFileSync(file, stringify({ config: flatConfig(raw) }));
+    return file;
+  }
+
+  it("plans the dev stack by default: exit 0, manifests for all six platform parts and both NADs, plan.json", () => {
+    const out = path.join(dir, "out");
+    const run = plan("--out", out);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /^stack dev: \d+ resources, \d+ manifests/);
+    const files = fs.readdirSync(path.join(out, "manifests"));
+    for (const expected of [
+      "clusterissuer-tenantnet-selfsigned.yaml", // cert-manager
+      "installation-default.yaml", // Calico
+      "namespace-kube-ovn.yaml", // Kube-OVN
+      "daemonset-kube-system-kube-multus-ds.yaml", // Multus
+      "kubevirt-kubevirt-kubevirt.yaml", // KubeVirt
+      "namespace-spiderpool.yaml", // Spiderpool
+      "daemonset-kube-system-x-calico-route.yaml", // route plugin installer
+      "networkattachmentdefinition-default-calico.yaml",
+      "networkattachmentdefinition-default-kubeovn.yaml",
+    ]) {
+      assert.ok(files.includes(expected), `${expected} missing from ${files.join(", ")}`);
+    }
+    const written = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+    assert.equal(written.stack, "dev");
+    const types = new Set(written.resources.map((r: { type: string }) => r.type));
+    for (const type of ["tenantnet:platform:Platform", "kubernetes:helm.sh/v3:Release", "kubernetes-cert-manager:index:CertManager", "tenantnet:tenant:Tenant"]) {
+      assert.ok(types.has(type), `plan.json lacks ${type}`);
+    }
+    assert.deepEqual(written.violations.filter((v: { level: string }) => v.level === "mandatory"), []);
+  });
+
+  it("exits 2 on a config with five distinct mistakes, naming all five key paths, and writes nothing", () => {
+    const raw = validRawConfig();
+    raw.platform.network.vmReservation = "10.199.3.0/33";
+    raw.platform.underlay.backend = "weave";
+    raw.services.oss.ports = ["80/TCP", "99999/TCP"];
+    raw.tenants.acme.services = ["oss", "ftp"];
+    raw.tenants.acme.vms.testvm.vpcIP = "10.0.1.11";
+    const out = path.join(dir, "out");
+    const run = plan("--config", stackFile("broken", raw), "--out", out);
+    assert.equal(run.status, 2, run.stdout);
+    for (const key of [
+      "platform.network.vmReservation:",
+      "platform.underlay.backend:",
+      "services.oss.ports[1]:",
+      "tenants.acme.services[1]:",
+      "tenants.acme.vms.testvm.vpcIP:",
+    ]) {
+      assert.ok(run.stderr.includes(key), `stderr does not name ${key}:\n${run.stderr}`);
+    }
+    assert.equal(fs.existsSync(out), false, "nothing is written for an invalid config");
+  });
+
+  it("exits 1 on a mandatory policy violation: a catalog entry that opens the kubelet port on a node", () => {
+    const raw = validRawConfig();
+    raw.services.kubelet = { cidrs: ["10.50.0.7/32"], ports: ["10250/TCP"] };
+    raw.tenants.acme.services = ["oss", "kubelet"];
+    const out = path.join(dir, "out");
+    const run = plan("--config", stackFile("unsafe", raw), "--out", out);
+    assert.equal(run.status, 1, run.stderr + run.stdout);
+    assert.match(run.stdout, /\[mandatory\] underlay-node-ports .*10250/);
+    const written = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+    assert.ok(written.violations.some((v: { policy: string; level: string }) => v.policy === "underlay-node-ports" && v.level === "mandatory"));
+  });
+
+  it("exits 3 when a manifest breaks a schema in --schemas, and lists checked and unchecked kinds", () => {
+    const schemas = path.join(dir, "schemas");
+    fs.mkdirSync(schemas);
+    fs.writeFileSync(
+      path.join(schemas, "vm.yaml"),
+      stringify({
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: "virtualmachines.kubevirt.io" },
+        spec: {
+          group: "kubevirt.io",
+          names: { kind: "VirtualMachine", plural: "virtualmachines" },
+          scope: "Namespaced",
+          versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", required: ["spec"], properties: { spec: { type: "object", required: ["dataVolumeTemplates"], properties: { dataVolumeTemplates: { type: "array" } }, "x-kubernetes-preserve-unknown-fields": true } } } } }],
+        },
+      }),
+    );
+    const run = plan("--config", stackFile("schema"), "--out", path.join(dir, "out"), "--schemas", schemas);
+    assert.equal(run.status, 3, run.stderr + run.stdout);
+    assert.match(run.stdout, /schema: VirtualMachine tenant-acme\/testvm \/spec.*dataVolumeTemplates/);
+    assert.match(run.stdout, /schemas: checked kubevirt\.io\/v1 VirtualMachine; unchecked: .*v1 Namespace/);
+  });
+
+  it("rejects unknown flags and conflicting stack flags with exit 2 and the usage", () => {
+    const unknown = plan("--stacks", "dev");
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /usage: npm run plan/);
+    const both = plan("--stack", "dev", "--config", "Pulumi.dev.yaml");
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /give one/);
+  });
+});
