@@ -152,14 +152,15 @@ describe("policy rules on the dev render", () => {
   describe("vm-unique-addresses", () => {
     it("rejects a duplicate underlay IP across tenants, naming the first user", () => {
       templateOf(named(resources, "acme/db/vm")).metadata.annotations[IP_ANNOTATION] = '["10.199.3.33"]';
-      assertOne(mandatory(resources, config, "vm-unique-addresses"), "vm-unique-addresses", "acme/db/vm", IP_ANNOTATION, "underlay IP 10.199.3.33 is already used by VirtualMachine tenant-globex/app");
+      // Reported on the later VM in namespace/name order, whatever the registration order.
+      assertOne(mandatory(resources, config, "vm-unique-addresses"), "vm-unique-addresses", "globex/app/vm", IP_ANNOTATION, "underlay IP 10.199.3.33 is already used by VirtualMachine tenant-acme/db");
     });
 
     it("rejects a duplicate VPC IP in one subnet but not the same IP in another tenant's VPC", () => {
       // globex/app also has 10.0.1.2, in its own subnet: that is fine (VPCs are isolated).
       assertNone(mandatory(resources, config), "vm-unique-addresses");
       templateOf(named(resources, "acme/db/vm")).metadata.annotations[ACME_VPC_IP] = "10.0.1.2";
-      assertOne(mandatory(resources, config, "vm-unique-addresses"), "vm-unique-addresses", "acme/db/vm", ACME_VPC_IP, "VPC IP 10.0.1.2 in subnet tenant-acme is already used by VirtualMachine tenant-acme/web");
+      assertOne(mandatory(resources, config, "vm-unique-addresses"), "vm-unique-addresses", "acme/web/vm", ACME_VPC_IP, "VPC IP 10.0.1.2 in subnet tenant-acme is already used by VirtualMachine tenant-acme/db");
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * No two VMs share an underlay IP (stack-wide: one Calico pool) and no two share a VPC IP in one
  * Kube-OVN subnet (tenants' VPCs may overlap, so the subnet is part of the key). One Map from
- * address to its first user: linear in the number of VMs.
+ * address to its first user, VMs taken in namespace/name order so the report does not depend
+ * on the order resources were registered in.
  */
 import { CALICO_IP_ADDRS_ANNOTATION } from "../../tenant/names";
 import { violationAt } from "../k8s";
@@ -17,7 +18,8 @@ export const vmUniqueAddressesRule: StackRule = {
     const findings: Finding[] = [];
     const underlay = new Map<string, Vm>();
     const vpc = new Map<string, Vm>();
-    for (const vm of stack.vms) {
+    const byName = [...stack.vms].sort((a, b) => (a.who < b.who ? -1 : a.who > b.who ? 1 : 0));
+    for (const vm of byName) {
       const parsed = underlayIps(vm);
       for (const ip of "ips" in parsed ? new Set(parsed.ips) : []) {
         const first = underlay.get(ip);
