@@ -32,7 +32,6 @@ const VALID_VALUES = [
   '[[[[[[{"x":[[]]}]]]]]]',
   ' { "a" : [ 1 , 2 ] , "b" : { } , "c" : "d" } ',
   '\t{\r\n  "a":\ttrue ,\n  "b" :[\r\n null ] }\n',
-  '{"a":1,"a":2}',
   '[0,-1,0.5,1e5,2E-2,-0.0e+0]',
   '"\u007f"',
   '{"interfaces":[{"name":"eth0","mac":"aa:bb:cc:dd:ee:ff","sandbox":"/run/netns/x"}],"ips":[{"version":"4","address":"10.0.0.2/32","interface":0}],"routes":[{"dst":"0.0.0.0/0"}],"dns":{}}',
@@ -174,6 +173,12 @@ describe("x-calico-route's JSON reader agrees with JSON.parse", function () {
     const disagreements = DOCUMENTS.filter(({ text }) => pluginParses(text) !== jsonParses(text));
     for (const { text, valid } of DOCUMENTS) assert.equal(jsonParses(text), valid, JSON.stringify(text));
     assert.deepEqual(disagreements, []);
+  });
+
+  it("refuses a repeated member, which JSON.parse (and so the policy pack) reads as its last value", function () {
+    assert.equal(pluginParses(wrap('{"dst": "10.50.0.0/16", "dst": "0.0.0.0/0"}')), false);
+    assert.equal(pluginParses('{"routes": [{"dst": "0.0.0.0/1"}], "routes": [{"dst": "10.50.0.0/16"}]}'), false);
+    assert.equal(pluginParses(wrap('{"a": {"dst": 1}, "b": {"dst": 2}}')), true, "the same key under different parents is fine");
   });
 
   it("gives JSON.parse's verdict on 400 single-character mutations", function () {
