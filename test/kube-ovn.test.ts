@@ -13,7 +13,7 @@ describe("Kube-OVN tenant objects", () => {
     assert.deepEqual(vpc(tenant), {
       apiVersion: "kubeovn.io/v1",
       kind: "Vpc",
-      metadata: { name: "tenant-acme", labels: { "tenantnet.io/tenant": "acme" } },
+      metadata: { name: "tenant-acme", labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" } },
       spec: { namespaces: ["tenant-acme"] },
     });
   });
@@ -22,7 +22,7 @@ describe("Kube-OVN tenant objects", () => {
     assert.deepEqual(subnet(tenant), {
       apiVersion: "kubeovn.io/v1",
       kind: "Subnet",
-      metadata: { name: "tenant-acme", labels: { "tenantnet.io/tenant": "acme" } },
+      metadata: { name: "tenant-acme", labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" } },
       spec: {
         vpc: "tenant-acme",
         cidrBlock: "10.0.1.0/24",
@@ -37,7 +37,7 @@ describe("Kube-OVN tenant objects", () => {
   it("renders the tenant's own NAD with the provider the subnet uses", () => {
     const nad = tenantNad(tenant);
     assert.ok(nad);
-    assert.deepEqual(nad.metadata, { name: "kubeovn", namespace: "tenant-acme", labels: { "tenantnet.io/tenant": "acme" } });
+    assert.deepEqual(nad.metadata, { name: "kubeovn", namespace: "tenant-acme", labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" } });
     const config = JSON.parse(nad.spec.config);
     assert.deepEqual(config, kubeOvnConfList("kubeovn", "tenant-acme"));
     assert.equal(config.plugins[0].provider, subnet(tenant).spec.provider);
@@ -59,7 +59,7 @@ describe("Kube-OVN tenant objects", () => {
     assert.deepEqual(securityGroup(withRules), {
       apiVersion: "kubeovn.io/v1",
       kind: "SecurityGroup",
-      metadata: { name: "tenant-acme", labels: { "tenantnet.io/tenant": "acme" } },
+      metadata: { name: "tenant-acme", labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" } },
       spec: {
         allowSameGroupTraffic: true,
         ingressRules: [

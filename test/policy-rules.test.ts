@@ -178,7 +178,7 @@ describe("policy rules on the dev render", () => {
     it("reports an unparseable selector and treats it as selecting nothing", () => {
       at(named(resources, "acme/underlay-default-deny"), "spec").selector = "tenantnet.io/tenant = 'acme'";
       const violations = mandatory(resources, config, "vm-underlay-policy");
-      assertOne(violations, "vm-underlay-policy", "acme/underlay-default-deny", "NetworkPolicy tenant-acme/underlay-default-deny: spec.selector", "unparseable selector");
+      assertOne(violations, "vm-underlay-policy", "acme/underlay-default-deny", "NetworkPolicy tenant-acme/default-deny-underlay: spec.selector", "unparseable selector");
       // Without the default deny, acme's VMs keep only their Egress policies: Ingress is open.
       assertOne(violations, "vm-underlay-policy", "acme/web/vm", "selected only by NetworkPolicy tenant-acme/underlay-web (types Egress)", "no Ingress policy");
       assertOne(violations, "vm-underlay-policy", "acme/db/vm", "no Ingress policy");

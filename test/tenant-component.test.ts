@@ -93,7 +93,7 @@ describe("Tenant components in the full program", () => {
         const machine = object(result.resources, VM, vm, namespace);
         const policy = object(result.resources, POLICY, `underlay-${vm}`, namespace);
         assert.equal(policy.spec.selector, `tenantnet.io/tenant == '${tenant}' && tenantnet.io/vm == '${vm}'`);
-        assert.deepEqual(machine.spec.template.metadata.labels, { "tenantnet.io/tenant": tenant, "tenantnet.io/vm": vm });
+        assert.deepEqual(machine.spec.template.metadata.labels, { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": tenant, "tenantnet.io/vm": vm });
       }
     });
 
@@ -121,18 +121,18 @@ describe("Tenant components in the full program", () => {
       for (const tenant of ["acme", "globex"]) {
         const namespace = `tenant-${tenant}`;
         const t = config["tenantnet:tenants"][tenant];
-        assert.deepEqual(object(result.resources, "kubernetes:core/v1:Namespace", namespace).metadata.labels, { "tenantnet.io/tenant": tenant });
+        assert.deepEqual(object(result.resources, "kubernetes:core/v1:Namespace", namespace).metadata.labels, { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": tenant });
         assert.deepEqual(object(result.resources, "kubernetes:kubeovn.io/v1:Vpc", namespace).spec, { namespaces: [namespace] });
         assert.equal(object(result.resources, SUBNET, namespace).spec.cidrBlock, t.vpc.cidr);
         assert.ok(object(result.resources, "kubernetes:kubeovn.io/v1:SecurityGroup", namespace));
         assert.deepEqual(object(result.resources, "kubernetes:projectcalico.org/v3:IPReservation", `${namespace}-underlay`).spec, {
           reservedCIDRs: [t.underlayBlock],
         });
-        const deny = object(result.resources, POLICY, "underlay-default-deny", namespace);
+        const deny = object(result.resources, POLICY, "default-deny-underlay", namespace);
         assert.deepEqual(deny.spec.types, ["Ingress", "Egress"]);
         assert.equal(deny.spec.selector, `tenantnet.io/tenant == '${tenant}'`);
       }
-      const bastion = object(result.resources, POLICY, "underlay-default-deny", "tenant-acme").spec.ingress;
+      const bastion = object(result.resources, POLICY, "default-deny-underlay", "tenant-acme").spec.ingress;
       assert.deepEqual(bastion, [{ action: "Allow", protocol: "TCP", source: { nets: ["10.50.0.100/32"] }, destination: { ports: [22] } }]);
     });
 

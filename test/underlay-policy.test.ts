@@ -23,7 +23,7 @@ describe("Calico underlay policy", () => {
       const policy = defaultDenyPolicy(tenant);
       assert.equal(policy.apiVersion, "projectcalico.org/v3");
       assert.equal(policy.kind, "NetworkPolicy");
-      assert.deepEqual(policy.metadata, { name: "underlay-default-deny", namespace: "tenant-acme", labels: { "tenantnet.io/tenant": "acme" } });
+      assert.deepEqual(policy.metadata, { name: "default-deny-underlay", namespace: "tenant-acme", labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" } });
       assert.equal(policy.spec.selector, "tenantnet.io/tenant == 'acme'");
       assert.deepEqual(policy.spec.types, ["Ingress", "Egress"]);
     });
@@ -59,7 +59,7 @@ describe("Calico underlay policy", () => {
       assert.deepEqual(policy.metadata, {
         name: "underlay-testvm",
         namespace: "tenant-acme",
-        labels: { "tenantnet.io/tenant": "acme", "tenantnet.io/vm": "testvm" },
+        labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme", "tenantnet.io/vm": "testvm" },
       });
       assert.equal(policy.spec.selector, "tenantnet.io/tenant == 'acme' && tenantnet.io/vm == 'testvm'");
       assert.deepEqual(policy.spec.types, ["Egress"]);
@@ -131,7 +131,7 @@ describe("Calico underlay policy", () => {
     assert.deepEqual(ipReservation(tenant), {
       apiVersion: "projectcalico.org/v3",
       kind: "IPReservation",
-      metadata: { name: "tenant-acme-underlay", labels: { "tenantnet.io/tenant": "acme" } },
+      metadata: { name: "tenant-acme-underlay", labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" } },
       spec: { reservedCIDRs: ["10.199.3.0/27"] },
     });
   });

@@ -20,7 +20,7 @@ describe("VirtualMachine spec", () => {
         assert.deepEqual(machine.metadata, {
           name: "testvm",
           namespace: "tenant-acme",
-          labels: { "tenantnet.io/tenant": "acme", "tenantnet.io/vm": "testvm" },
+          labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme", "tenantnet.io/vm": "testvm" },
         });
       });
 
@@ -31,7 +31,7 @@ describe("VirtualMachine spec", () => {
       });
 
       it("labels the launcher pod with tenant and VM (the Calico selectors)", () => {
-        assert.deepEqual(template.metadata.labels, { "tenantnet.io/tenant": "acme", "tenantnet.io/vm": "testvm" });
+        assert.deepEqual(template.metadata.labels, { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme", "tenantnet.io/vm": "testvm" });
       });
 
       it("has the Calico NAD as Multus default network first, the tenant's Kube-OVN NAD second, no pod network", () => {

@@ -3,22 +3,23 @@
  * that the Tenant component renders and the policy pack relies on. Pure (no Pulumi).
  */
 import { kubeOvnProvider } from "../nad";
+import { CALICO_NAD_NAME, KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE } from "../platform/nads";
+import { MANAGED_BY } from "../platform/objects";
+
+export { KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE };
 
 export const TENANT_LABEL = "tenantnet.io/tenant";
 export const VM_LABEL = "tenantnet.io/vm";
 
 /** The platform's Calico NAD: every VM's Multus default network (seed 000). */
-export const CALICO_NAD_REF = "default/calico";
-/** Namespace and name of the platform's shared Kube-OVN NAD (`kubeOvnAttachment: platform`). */
-export const PLATFORM_NAD_NAMESPACE = "default";
-/** Name of every Kube-OVN NAD, the platform's and each tenant's. */
-export const KUBE_OVN_NAD_NAME = "kubeovn";
+export const CALICO_NAD_REF = `${PLATFORM_NAD_NAMESPACE}/${CALICO_NAD_NAME}`;
 
 /** VM network/interface names: NIC 1 is the Calico underlay, NIC 2 the tenant VPC. */
 export const UNDERLAY_NETWORK = "underlay";
 export const VPC_NETWORK = "vpc";
 
-export const DEFAULT_DENY_POLICY = "underlay-default-deny";
+/** Not `underlay-…`: that prefix is every VM's own policy, and a VM may be named anything. */
+export const DEFAULT_DENY_POLICY = "default-deny-underlay";
 
 /** Calico CNI reads a fixed IP for the pod from this annotation (a JSON list). */
 export const CALICO_IP_ADDRS_ANNOTATION = "cni.projectcalico.org/ipAddrs";
@@ -66,11 +67,11 @@ export function vmPolicyName(vm: string): string {
 }
 
 export function tenantLabels(tenant: string): Record<string, string> {
-  return { [TENANT_LABEL]: tenant };
+  return { ...MANAGED_BY, [TENANT_LABEL]: tenant };
 }
 
 export function vmLabels(tenant: string, vm: string): Record<string, string> {
-  return { [TENANT_LABEL]: tenant, [VM_LABEL]: vm };
+  return { ...MANAGED_BY, [TENANT_LABEL]: tenant, [VM_LABEL]: vm };
 }
 
 /** Calico selector for every VM of a tenant. Names are DNS labels, so quoting is safe. */
