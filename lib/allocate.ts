@@ -9,7 +9,7 @@
  */
 import { bigIntToIp, ipToBigInt, parseCidr, reservedEdges, type Cidr } from "./cidr";
 import type { DraftConfig, DraftTenant } from "./config/validate";
-import type { Problem } from "./config/problems";
+import { formatProblems, type Problem } from "./config/problems";
 
 export type PinKey = "underlayIp" | "vpcIp";
 
@@ -22,7 +22,7 @@ export interface Pin {
 
 export class AllocationError extends Error {
   constructor(readonly problems: Problem[]) {
-    super(problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+    super(formatProblems(problems));
     this.name = "AllocationError";
   }
 }

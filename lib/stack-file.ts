@@ -9,16 +9,14 @@ export function stackNameOf(file: string): string {
   return base.startsWith("Pulumi.") ? base.slice("Pulumi.".length) : base;
 }
 
-export class StackFlagError extends Error {}
-
 /** Resolves the flags to a file and stack name; `defaultStack` applies when neither flag is given. */
 export function resolveStackFile(flags: { stack?: string; config?: string }, defaultStack?: string): { file: string; stack: string } {
-  if (flags.stack !== undefined && flags.config !== undefined) throw new StackFlagError("--stack and --config name the same thing; give one");
+  if (flags.stack !== undefined && flags.config !== undefined) throw new Error("--stack and --config name the same thing; give one");
   if (flags.config !== undefined) {
     const file = path.resolve(flags.config);
     return { file, stack: stackNameOf(file) };
   }
   const stack = flags.stack ?? defaultStack;
-  if (stack === undefined) throw new StackFlagError("give one of --stack and --config");
+  if (stack === undefined) throw new Error("give one of --stack and --config");
   return { file: path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), stack };
 }

@@ -144,6 +144,31 @@ describe("stack config validation: tenant security group and namespace", () => {
     assertProblem((r) => (r.tenants.acme.vpc.gateway = "10.0.1.255"), "tenants.acme.vpc.gateway", /network or broadcast address/);
   });
 
+  it("rejects a default namespace too long for Kubernetes and Kube-OVN's built-in names", () => {
+    const longName = "a".repeat(60);
+    assertProblem(
+      (r) => {
+        r.tenants[longName] = r.tenants.acme;
+        delete r.tenants.acme;
+      },
+      `tenants.${longName}.namespace`,
+      /longer than 63 characters; set a shorter/,
+    );
+    assertProblem((r) => (r.tenants.acme.namespace = "ovn-default"), "tenants.acme.namespace", /system or platform namespace/);
+  });
+
+  it("rejects tenant VMs on a Spiderpool backend once, at the backend key", () => {
+    const problems = problemsOf((r) => {
+      r.platform.underlay = {
+        backend: "spiderpool-macvlan",
+        spiderpool: { masterInterfaces: ["eth1"], subnet: "172.31.192.0/20", gateway: "172.31.207.253", nodes: { n1: { ips: ["172.31.199.185"] } } },
+      };
+      r.tenants.acme.vms.second = { ...r.tenants.acme.vms.testvm, underlayIp: "10.199.3.5", vpcIp: "10.0.1.11" };
+    });
+    assert.deepEqual([...problems.keys()], ["platform.underlay.backend"]);
+    assert.match(problems.get("platform.underlay.backend")!, /spiderpool-macvlan cannot carry tenant VMs \(tenants\.acme\.vms\.testvm and others\)/);
+  });
+
   it("rejects system and platform namespaces for a tenant", () => {
     assertProblem((r) => (r.tenants.acme.namespace = "default"), "tenants.acme.namespace", /system or platform namespace/);
     assertProblem((r) => (r.tenants.acme.namespace = "kube-system"), "tenants.acme.namespace", /system or platform namespace/);

@@ -103,10 +103,6 @@ describe("Kube-OVN tenant objects", () => {
       assert.deepEqual(ports(rule({ protocol: "icmp", portRangeMin: 5 })), [undefined, undefined]);
       assert.deepEqual(ports(rule({ protocol: "all" })), [undefined, undefined]);
     });
-
-    it("refuses a rule with two remotes", () => {
-      assert.throws(() => rule({ remoteAddress: "10.0.0.0/8", remoteSecurityGroup: "x" }), /both remoteAddress \(10\.0\.0\.0\/8\) and remoteSecurityGroup \(x\)/);
-    });
   });
 });
 

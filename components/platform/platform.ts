@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { mirrored } from "../../lib/platform/images";
+import { DEFAULT_INSTALLER_IMAGE } from "../../lib/route-plugin-installer";
 import { platformNads } from "../../lib/platform/nads";
 import { resolveVersions } from "../../lib/platform/versions";
 import { childOptions } from "../child-options";
@@ -16,9 +17,6 @@ import { SpiderpoolInstall } from "./spiderpool";
 export interface PlatformArgs {
   config: PlatformConfig;
 }
-
-/** A stock image with sh/cp/sha256sum; the installer only copies a file onto the node. */
-export const ROUTE_PLUGIN_INSTALLER_IMAGE = "docker.io/library/busybox:1.37";
 
 /**
  * The virtualization and networking platform, ordered so that each part starts after the CRDs
@@ -38,7 +36,7 @@ export class Platform extends pulumi.ComponentResource {
     const multus = new MultusInstall(`${name}-multus`, { version: versions.multus, imageRegistry: registry }, under());
     const routePlugin = new RoutePluginInstaller(
       `${name}-route-plugin`,
-      { namespace: "kube-system", image: mirrored(ROUTE_PLUGIN_INSTALLER_IMAGE, registry) },
+      { namespace: "kube-system", image: mirrored(DEFAULT_INSTALLER_IMAGE, registry) },
       under(),
     );
     const kubeOvn = new KubeOvnInstall(

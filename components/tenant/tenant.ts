@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig, ServiceConfig, TenantConfig } from "../../lib/config/schema";
+import type { ServiceConfig, TenantConfig } from "../../lib/config/schema";
 import { securityGroup, subnet, tenantNad, vpc } from "../../lib/tenant/kube-ovn";
 import { resourceName, tenantLabels } from "../../lib/tenant/names";
 import { defaultDenyPolicy, ipReservation } from "../../lib/tenant/underlay-policy";
@@ -14,11 +14,6 @@ import { TenantVm } from "./tenant-vm";
 
 export interface TenantArgs {
   tenant: TenantConfig;
-  /**
-   * The stack's platform facts (a tenant-only stack repeats the platform stack's `network`).
-   * Validation has already checked the tenant against them; the tenant's objects need none.
-   */
-  platform: PlatformConfig;
   /** The service catalog the tenant's grants refer to. */
   services: Record<string, ServiceConfig>;
 }

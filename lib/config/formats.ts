@@ -3,7 +3,7 @@ import { z } from "zod";
 import { cidrProblem, isIpv4 } from "../cidr";
 
 export const PORT_PATTERN = /^(\d{1,5})\/(TCP|UDP|SCTP)$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 

@@ -1,8 +1,9 @@
 /** Reads the `tenantnet:*` keys from a Pulumi stack file or from a flat config map. */
 import * as fs from "fs";
 import { parse } from "yaml";
-import type { Problem } from "./problems";
-import type { RawStackConfig } from "./validate";
+import { ConfigError, type Problem } from "./problems";
+import type { StackConfig } from "./schema";
+import { validateStackConfig, type RawStackConfig } from "./validate";
 
 export const CONFIG_NAMESPACE = "tenantnet";
 export const CONFIG_KEYS = ["platform", "services", "tenants"] as const;
@@ -44,4 +45,13 @@ export function parseStackText(text: string, file: string): Record<string, unkno
   const doc = parse(text) as { config?: Record<string, unknown> } | null;
   if (!doc || typeof doc !== "object") throw new Error(`${file}: not a Pulumi stack file (expected a YAML map with a "config" key)`);
   return doc.config ?? {};
+}
+
+/** The validated config of a flat `tenantnet:*` map, or a ConfigError listing every problem. */
+export function loadStackConfig(flat: Record<string, unknown>, stack: string): StackConfig {
+  const { raw, problems } = rawConfigFromFlat(flat);
+  const result = validateStackConfig(raw, stack);
+  const all = [...problems, ...(result.ok ? [] : result.problems)];
+  if (all.length > 0 || !result.ok) throw new ConfigError(all);
+  return result.config;
 }

@@ -129,9 +129,7 @@ export type NetworkConfig = z.infer<typeof networkSchema>;
 export type PlatformConfig = z.infer<typeof platformSchema>;
 export type SpiderpoolConfig = z.infer<typeof spiderpoolSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
-export type SecurityGroupConfig = z.infer<typeof securityGroupSchema>;
 export type SecurityGroupRule = z.infer<typeof securityGroupRuleSchema>;
-export type UnderlayIngress = z.infer<typeof underlayIngressSchema>;
 export type VmInput = z.infer<typeof vmSchema>;
 
 /** A VM after validation: addresses pinned, grants resolved. */

@@ -4,7 +4,8 @@
  * that a broken part hides no problem elsewhere; cross-field rules run on the parts that parsed.
  */
 import type { z } from "zod";
-import { containsIp, contains, firstHost, ipToBigInt, overlappingPairs, overlaps, parseCidr, reservedEdges, type Cidr } from "../cidr";
+import { containsIp, contains, firstHost, ipToBigInt, isIpv4, overlappingPairs, overlaps, parseCidr, reservedEdges, type Cidr } from "../cidr";
+import { DNS_LABEL } from "./formats";
 import { Problem, problemsFromZod } from "./problems";
 import {
   platformSchema,
@@ -49,10 +50,11 @@ export interface DraftConfig {
 
 export type ValidationResult<T> = { ok: true; config: T; problems: [] } | { ok: false; problems: Problem[] };
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-/** Namespaces the platform owns; a tenant in one would share its NADs and policies. */
-const RESERVED_NAMESPACES = ["default", "cert-manager", "tigera-operator", "calico-system", "calico-apiserver", "kube-ovn", "kubevirt", "spiderpool"];
+/**
+ * Names a tenant namespace must not take: platform namespaces (it would share their NADs and
+ * policies) and Kube-OVN's built-in VPC and subnets (the tenant's Vpc/Subnet take its name).
+ */
+const RESERVED_NAMESPACES = ["default", "cert-manager", "tigera-operator", "calico-system", "calico-apiserver", "kube-ovn", "kubevirt", "spiderpool", "ovn-cluster", "ovn-default", "join"];
 
 function parsePart<T>(schema: z.ZodType<T>, input: unknown, path: string, problems: Problem[]): T | undefined {
   const result = schema.safeParse(input);
@@ -108,15 +110,12 @@ function checkPlatform(platform: PlatformConfig, problems: Problem[]): void {
     ips.forEach((entry, i) => {
       const path = `platform.underlay.spiderpool.nodes.${node}.ips[${i}]`;
       const bounds = entry.split("-");
-      if (bounds.length > 2 || bounds.some((ip) => !/^\d+\.\d+\.\d+\.\d+$/.test(ip))) {
+      if (bounds.length > 2 || !bounds.every(isIpv4)) {
         problems.push({ path, message: `${JSON.stringify(entry)} is not an address or an "a.b.c.d-a.b.c.e" range` });
-        return;
-      }
-      try {
-        if (bounds.some((ip) => !containsIp(subnet, ip))) problems.push({ path, message: `${entry} is outside subnet ${spiderpool.subnet}` });
-        else if (bounds.length === 2 && ipToBigInt(bounds[0]) > ipToBigInt(bounds[1])) problems.push({ path, message: `${entry} is a range whose start is after its end` });
-      } catch (error) {
-        problems.push({ path, message: (error as Error).message });
+      } else if (bounds.some((ip) => !containsIp(subnet, ip))) {
+        problems.push({ path, message: `${entry} is outside subnet ${spiderpool.subnet}` });
+      } else if (bounds.length === 2 && ipToBigInt(bounds[0]) > ipToBigInt(bounds[1])) {
+        problems.push({ path, message: `${entry} is a range whose start is after its end` });
       }
     });
   }
@@ -167,6 +166,8 @@ function validateTenant(
   const namespace = tenant.namespace ?? `tenant-${name}`;
   if (RESERVED_NAMESPACES.includes(namespace) || namespace.startsWith("kube-")) {
     problems.push({ path: `${base}.namespace`, message: `${namespace} is a system or platform namespace; give the tenant its own (default: tenant-${name})` });
+  } else if (!DNS_LABEL.test(namespace)) {
+    problems.push({ path: `${base}.namespace`, message: `the default namespace ${namespace} is longer than 63 characters; set a shorter tenants.${name}.namespace` });
   }
   const block = parseCidr(tenant.underlayBlock);
   if (platform) {
@@ -188,7 +189,7 @@ function validateTenant(
   }
 
   const vms: DraftVm[] = [];
-  for (const [vmName, rawVm] of Object.entries(asMap(tenant.vms, `${base}.vms`, problems, "VMs"))) {
+  for (const [vmName, rawVm] of Object.entries(tenant.vms)) {
     const vmBase = `${base}.vms.${vmName}`;
     checkName(vmName, vmBase, problems);
     const vm = parsePart(vmSchema, rawVm, vmBase, problems);
@@ -201,9 +202,6 @@ function validateTenant(
         problems.push({ path: `${vmBase}.services[${i}]`, message: `${JSON.stringify(service)} is not granted to tenant ${name} (tenants.${name}.services: ${tenant.services.join(", ") || "none"})` });
       }
     });
-    if (platform && platform.underlay.backend !== "calico") {
-      problems.push({ path: vmBase, message: `tenant VMs need platform.underlay.backend calico: IPVlan/macvlan (${platform.underlay.backend}) cannot carry the KubeVirt bridge binding the underlay NIC uses` });
-    }
     vms.push({ ...vm, name: vmName, services: vm.services ?? tenant.services });
   }
   return { ...tenant, name, namespace, vpc: { cidr: tenant.vpc.cidr, gateway }, vms };
@@ -262,6 +260,13 @@ export function validateDraft(raw: RawStackConfig, options: ValidateOptions): Va
     if (tenant) tenants.push(tenant);
   }
   checkAcrossTenants(tenants, problems);
+  const firstVm = tenants.find((t) => t.vms.length > 0);
+  if (platform && platform.underlay.backend !== "calico" && firstVm) {
+    problems.push({
+      path: "platform.underlay.backend",
+      message: `${platform.underlay.backend} cannot carry tenant VMs (tenants.${firstVm.name}.vms.${firstVm.vms[0].name} and others): IPVlan/macvlan cannot carry the KubeVirt bridge binding the underlay NIC uses; use calico`,
+    });
+  }
 
   if (problems.length > 0 || !platform) return { ok: false, problems };
   return { ok: true, config: { platform, services, tenants }, problems: [] };

@@ -5,10 +5,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { rawConfigFromFlat } from "../config/load";
-import { ConfigError, type Problem } from "../config/problems";
+import { loadStackConfig } from "../config/load";
+import { ConfigError } from "../config/problems";
 import type { StackConfig } from "../config/schema";
-import { validateStackConfig } from "../config/validate";
 import { REPO_ROOT } from "../stack-file";
 import { evaluatePolicies, policyConfigFromStackConfig } from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
@@ -36,11 +35,7 @@ export interface PlanOutcome {
 }
 
 export function validateStage(stack: string, flat: Record<string, unknown>): StackConfig {
-  const { raw, problems } = rawConfigFromFlat(flat);
-  const result = validateStackConfig(raw, stack);
-  const all: Problem[] = [...problems, ...(result.ok ? [] : result.problems)];
-  if (all.length > 0 || !result.ok) throw new ConfigError(all);
-  return result.config;
+  return loadStackConfig(flat, stack);
 }
 
 /** Runs the real entry point (index.ts) under the mock runtime. */

@@ -102,14 +102,12 @@ export function subnet(tenant: TenantFacts): SubnetObject {
 }
 
 /**
- * One config rule as a Kube-OVN rule. No remote means any address (OpenStack's convention).
- * Kube-OVN rejects tcp/udp rules without a port range, so a missing bound widens to the full
- * range; "all" and "icmp" rules take no ports.
+ * One config rule as a Kube-OVN rule (validation allows one remote at most). No remote means any
+ * address (OpenStack's convention). Kube-OVN rejects tcp/udp rules without a port range: no
+ * bounds means every port, `portRangeMin` alone one port, `portRangeMax` alone 1 to it;
+ * "all" and "icmp" rules take no ports.
  */
 export function securityGroupRule(rule: SecurityGroupRule): SgRuleObject {
-  if (rule.remoteAddress !== undefined && rule.remoteSecurityGroup !== undefined) {
-    throw new Error(`security group rule sets both remoteAddress (${rule.remoteAddress}) and remoteSecurityGroup (${rule.remoteSecurityGroup}); Kube-OVN takes one remote per rule`);
-  }
   const base = { ipVersion: "ipv4" as const, protocol: rule.protocol, policy: rule.policy, priority: rule.priority };
   const remote: Pick<SgRuleObject, "remoteType" | "remoteAddress" | "remoteSecurityGroup"> =
     rule.remoteSecurityGroup !== undefined
