@@ -136,7 +136,7 @@ describe("platform components", () => {
     const overridden = await renderPlatform((raw) => {
       raw.platform.versions = { kubeOvn: "v1.16.3", multus: "v4.2.3" };
       raw.platform.values = { kubeOvn: { networking: { tunnelType: "vxlan" } }, kubevirt: { configuration: { developerConfiguration: { featureGates: ["Sidecar"] } } } };
-      raw.platform.imageRegistry = "mirror.example:5000";
+      raw.platform.imageRegistry = "mirror.example:5000/"; // trailing slash dropped by validation
     });
     const kubeOvn = inputs(one(overridden, "kubernetes:helm.sh/v3:Release", "platform-kube-ovn"));
     assert.equal(kubeOvn.version, "v1.16.3");

@@ -47,7 +47,8 @@ export const platformSchema = z.strictObject({
   underlay: underlaySchema.default({ backend: "calico" }),
   versions: partRecord(z.string().min(1)).default({}),
   values: partRecord(z.record(z.string(), z.unknown())).default({}),
-  imageRegistry: z.string().default(""),
+  /** Trailing slashes dropped here, so every image builder can join with a single "/". */
+  imageRegistry: z.string().transform((registry) => registry.replace(/\/+$/, "")).default(""),
   kubevirt: z
     .strictObject({ featureGates: z.array(z.string().min(1)).default([]) })
     .default({ featureGates: [] }),

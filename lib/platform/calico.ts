@@ -28,7 +28,7 @@ export function installation(network: NetworkConfig, registry: string): K8sObjec
     kind: "Installation",
     metadata: { name: "default", labels: { ...MANAGED_BY } },
     spec: {
-      ...(registry ? { registry: `${registry.replace(/\/+$/, "")}/` } : {}),
+      ...(registry ? { registry: `${registry}/` } : {}),
       calicoNetwork: {
         ipPools: [
           {

@@ -13,6 +13,6 @@ function hasRegistryHost(reference: string): boolean {
 export function mirrored(reference: string, registry: string): string {
   if (!registry) return reference;
   const path = hasRegistryHost(reference) ? reference.slice(reference.indexOf("/") + 1) : reference;
-  return `${registry.replace(/\/+$/, "")}/${path}`;
+  return `${registry}/${path}`;
 }
 

@@ -17,7 +17,7 @@ export function kubeOvnValues(network: NetworkConfig, registry: string, override
         join: { cidr: { v4: network.joinCidr } },
         services: { cidr: { v4: network.serviceCidr } },
       },
-      ...(registry ? { global: { registry: { address: `${registry.replace(/\/+$/, "")}/kubeovn` } } } : {}),
+      ...(registry ? { global: { registry: { address: `${registry}/kubeovn` } } } : {}),
     },
     overrides,
   );

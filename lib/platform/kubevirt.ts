@@ -11,7 +11,7 @@ export function kubevirtOperatorManifestUrl(version: string): string {
 export function kubevirtCr(featureGates: string[], registry: string, overrides: Record<string, unknown> | undefined): K8sObject {
   const spec = deepMerge(
     {
-      ...(registry ? { imageRegistry: `${registry.replace(/\/+$/, "")}/kubevirt` } : {}),
+      ...(registry ? { imageRegistry: `${registry}/kubevirt` } : {}),
       configuration: {
         // VM underlay NICs use bridge binding on the Multus default network; KubeVirt rejects
         // that when this is false. Bridge on the default network blocks live migration (kubevirt#9440).

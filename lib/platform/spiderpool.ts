@@ -19,7 +19,7 @@ export function spiderpoolValues(registry: string, overrides: Record<string, unk
       ipam: { enableStatefulSet: false },
       // Webhook certificates from cert-manager instead of chart-generated ones that change on every upgrade.
       spiderpoolController: { tls: { method: "certmanager", certmanager: { issuerName: SELF_SIGNED_ISSUER } } },
-      ...(registry ? { global: { imageRegistryOverride: registry.replace(/\/+$/, "") } } : {}),
+      ...(registry ? { global: { imageRegistryOverride: registry } } : {}),
     },
     overrides,
   );
