@@ -10,8 +10,7 @@ import * as v8 from "v8";
 import * as vm from "vm";
 import { manifestsOf } from "../lib/plan/manifests";
 import { planResources, type PlanFile } from "../lib/plan/plan-file";
-import { registerStage, schemaStage, validateStage, writeStage } from "../lib/plan/run";
-import { evaluatePolicies, policyConfigFromStackConfig } from "../lib/policy";
+import { policyStage, registerStage, schemaStage, validateStage, writeStage } from "../lib/plan/run";
 import { floorShape, registerFloor, type FloorNode } from "./floor";
 import type { MeasuredName, PassResult, StageSample } from "./types";
 
@@ -126,10 +125,7 @@ function handOnce<T>(value: T): () => T {
 async function planStages(input: PassInput, timed: Timed): Promise<Planned> {
   const config = await timed("validate", () => validateStage(input.stack, input.flat));
   const captured = await timed("register", () => registerStage(input.stack, input.flat));
-  const { policyConfig, violations } = await timed("policy", () => {
-    const policyConfig = policyConfigFromStackConfig(config);
-    return { policyConfig, violations: evaluatePolicies(captured.resources, policyConfig) };
-  });
+  const { policyConfig, violations } = await timed("policy", () => policyStage(config, captured.resources));
   // runPlan renders the manifests once for schema and write; here the write stage renders them
   // again so that their (small) cost is timed with writing, where it belongs.
   const manifestCount = manifestsOf(captured.resources).size;

@@ -9,9 +9,9 @@ import { loadStackConfig } from "../config/load";
 import { ConfigError } from "../config/problems";
 import type { StackConfig } from "../config/schema";
 import { REPO_ROOT } from "../stack-file";
-import { evaluatePolicies, policyConfigFromStackConfig } from "../policy";
+import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type Violation } from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
-import { captureProgram, type CaptureResult } from "./capture";
+import { captureProgram, type CapturedResource, type CaptureResult } from "./capture";
 import { manifestsOf, manifestYaml, type Manifest } from "./manifests";
 import { planResources, type PlanFile, type SchemaSummary } from "./plan-file";
 import { planSummary } from "./summary";
@@ -44,6 +44,12 @@ export function registerStage(stack: string, flat: Record<string, unknown>): Pro
   return captureProgram({ project: "tenantnet", stack, config: flat, program });
 }
 
+/** The policy facts of a validated stack and every rule's findings over what it registered. */
+export function policyStage(config: StackConfig, resources: CapturedResource[]): { policyConfig: PolicyConfig; violations: Violation[] } {
+  const policyConfig = policyConfigFromStackConfig(config);
+  return { policyConfig, violations: evaluatePolicies(resources, policyConfig) };
+}
+
 export function schemaStage(schemasDir: string, manifests: Manifest[]): SchemaSummary {
   const report = validateManifests(loadSchemaDir(schemasDir), manifests);
   return { checked: report.checked, unchecked: report.unchecked, errors: report.errors.map(formatSchemaError) };
@@ -67,8 +73,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     throw error;
   }
   const captured = await registerStage(options.stack, options.config);
-  const policyConfig = policyConfigFromStackConfig(config);
-  const violations = evaluatePolicies(captured.resources, policyConfig);
+  const { policyConfig, violations } = policyStage(config, captured.resources);
   const manifests = manifestsOf(captured.resources);
   const plan: PlanFile = { stack: options.stack, resources: planResources(captured.resources), violations, policyConfig };
   if (options.schemasDir) plan.schema = schemaStage(options.schemasDir, [...manifests.values()]);
