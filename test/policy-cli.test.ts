@@ -80,6 +80,7 @@ describe("npm run policy", function () {
       [["--plan", write("nolist.json", { resources: {} })], /"resources" is not a list/],
       [["--plan", write("noname.json", { resources: [{ type: "x", inputs: {} }] })], /resources\[0\] needs a string "type", a string "name"/],
       [["--plan", write("p.json", plan), "--policy-config", write("badconfig.json", { network: { nodeCidrs: ["nope"] } })], /\/network\/nodeCidrs\/0 must match pattern/],
+      [["--plan", write("p.json", plan), "--policy-config", write("typo.json", { ...(plan.policyConfig as object), netwrok: {} })], /unknown keys "netwrok"/],
       [[], /--plan is required/],
       [["--plan"], /argument missing|requires an argument|--plan/],
       [["--bogus"], /Unknown option '--bogus'/],

@@ -126,7 +126,7 @@ describe("policy rules on the dev render", () => {
       assert.strictEqual(violations.length, 2);
       assert.ok(violations[0].message.includes(`metadata.annotations["${IP_ANNOTATION}"] = "[\\"10.199.4.9\\"]"`), violations[0].message);
       assert.ok(violations[0].message.includes("inside no IPReservation"));
-      assert.ok(violations[1].message.includes("outside the tenant's block 10.199.3.0/27 (IPReservation tenant-acme-underlay)"));
+      assert.ok(violations[1].message.includes("outside the tenant's block 10.199.3.0/27 (policy config underlayBlock)"));
     });
 
     it("rejects an IP reserved for another tenant", () => {

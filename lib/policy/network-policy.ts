@@ -1,10 +1,11 @@
 /**
  * Calico (projectcalico.org/v3, crd.projectcalico.org/v1; namespaced and global) and Kubernetes
  * NetworkPolicies reduced to what the underlay rules judge: whom a policy selects, its effective
- * types, and each egress Allow rule with the key path of every field.
+ * types, and each egress rule that opens something (Allow, or Pass: in the last tier it falls
+ * through to the profile, which allows) with the key path of every field.
  */
 import type { Cidr } from "../cidr";
-import { asArray, asObject, asString, describe, isObject, objectNamespace } from "./k8s";
+import { asArray, asObject, asString, describe, isObject, objectName, objectNamespace } from "./k8s";
 import { parseLabelSelector } from "./label-selector";
 import { netOf } from "./net-cache";
 import { normalizeProtocol, parseCalicoPort, parseKubernetesPort, type PolicyPort } from "./ports";
@@ -51,6 +52,8 @@ export interface Widening {
 
 export interface EgressAllow {
   path: string;
+  /** The action as written (Allow or Pass, any case for crd.projectcalico.org/v1). */
+  action: string;
   /** Undefined: no destination nets, i.e. every address (unless endpoint selectors narrow it). */
   nets?: NetEntry[];
   notNets: NetEntry[];
@@ -79,6 +82,23 @@ export interface NetworkPolicy {
   serviceAccountSelector?: SelectorField;
   types: Set<string>;
   egressAllows: EgressAllow[];
+  /** Calico `spec.tier` when not the default tier. */
+  tier?: string;
+  /**
+   * A GlobalNetworkPolicy with `doNotTrack` or `preDNAT`: Calico applies it to host endpoints
+   * only, so it neither selects nor denies for a VM's workload endpoint.
+   */
+  hostOnly: boolean;
+}
+
+/** Calico actions that let traffic on (Pass falls through to later tiers, finally the allowing profile). */
+const OPENING_ACTIONS = ["Allow", "Pass"];
+
+/** projectcalico.org/v3 validates actions exactly; crd.projectcalico.org/v1 (libcalico) lowercases them. */
+function calicoOpens(resource: PolicyResource, action: unknown): action is string {
+  if (typeof action !== "string") return false;
+  if (resource.type.startsWith("kubernetes:crd.projectcalico.org/v1:")) return OPENING_ACTIONS.some((a) => a.toLowerCase() === action.toLowerCase());
+  return OPENING_ACTIONS.includes(action);
 }
 
 function calicoSelector(spec: Record<string, unknown>, field: string): SelectorField | undefined {
@@ -95,7 +115,7 @@ function nets(values: unknown, path: string): NetEntry[] {
   });
 }
 
-function calicoEgress(rule: Record<string, unknown>, path: string): EgressAllow {
+function calicoEgress(rule: Record<string, unknown>, path: string, action: string): EgressAllow {
   const destination = asObject(rule.destination);
   const protocol = normalizeProtocol(rule.protocol);
   const ports = (field: string) =>
@@ -105,6 +125,7 @@ function calicoEgress(rule: Record<string, unknown>, path: string): EgressAllow 
     .map((field) => ({ path: `${path}.destination.${field}`, value: destination[field] }));
   return {
     path,
+    action,
     nets: destination.nets === undefined ? undefined : nets(destination.nets, `${path}.destination.nets`),
     notNets: nets(destination.notNets, `${path}.destination.notNets`),
     endpointSelectors,
@@ -131,8 +152,9 @@ function parseCalico(resource: PolicyResource, global: boolean): NetworkPolicy {
   const spec = asObject(resource.inputs.spec);
   const egressAllows = asArray(spec.egress)
     .map((raw, i) => ({ rule: asObject(raw), path: `spec.egress[${i}]` }))
-    .filter(({ rule }) => rule.action === "Allow")
-    .map(({ rule, path }) => calicoEgress(rule, path));
+    .filter(({ rule }) => calicoOpens(resource, rule.action))
+    .map(({ rule, path }) => calicoEgress(rule, path, rule.action as string));
+  const tier = asString(spec.tier);
   return {
     resource,
     who: describe(resource, !global),
@@ -142,6 +164,8 @@ function parseCalico(resource: PolicyResource, global: boolean): NetworkPolicy {
     serviceAccountSelector: calicoSelector(spec, "serviceAccountSelector"),
     types: calicoTypes(spec),
     egressAllows,
+    tier: tier === undefined || tier === "" || tier === "default" ? undefined : tier,
+    hostOnly: global && (spec.doNotTrack === true || spec.preDNAT === true),
   };
 }
 
@@ -176,6 +200,7 @@ function kubernetesEgress(rule: Record<string, unknown>, path: string): EgressAl
       });
   return {
     path,
+    action: "Allow",
     // An empty or missing `to` allows every destination.
     nets: peers.length === 0 ? undefined : entries,
     notNets: [],
@@ -202,10 +227,61 @@ function parseKubernetes(resource: PolicyResource): NetworkPolicy {
     selector: { path: "spec.podSelector", text: JSON.stringify(spec.podSelector ?? {}), parsed: parseLabelSelector(spec.podSelector) },
     types,
     egressAllows: egress.map((raw, i) => kubernetesEgress(asObject(raw), `spec.egress[${i}]`)),
+    hostOnly: false,
   };
 }
 
 export function parseNetworkPolicy(resource: PolicyResource): NetworkPolicy {
   if (resource.type === KUBERNETES_POLICY) return parseKubernetes(resource);
   return parseCalico(resource, CALICO_GLOBAL.includes(resource.type));
+}
+
+const CALICO_TIER_TYPES = CALICO_GROUPS.map((g) => `kubernetes:${g}:Tier`);
+
+/** A Calico Tier's name and whether its end-of-tier action is Deny (unknown or Pass: not). */
+export function denyTierOf(resource: PolicyResource): string | undefined {
+  if (!CALICO_TIER_TYPES.includes(resource.type)) return undefined;
+  const action = asObject(resource.inputs.spec).defaultAction;
+  const crd = resource.type.startsWith("kubernetes:crd.projectcalico.org/v1:");
+  const deny = typeof action === "string" && (crd ? action.toLowerCase() === "deny" : action === "Deny");
+  return deny ? objectName(resource) : undefined;
+}
+
+/**
+ * policy.networking.k8s.io AdminNetworkPolicy, BaselineAdminNetworkPolicy and
+ * ClusterNetworkPolicy: cluster-scoped, judged before (or, baseline, after) namespaced policy.
+ */
+const ADMIN_POLICY_KINDS = ["AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"];
+/** Actions that let traffic on or hand it past the admin tier (ClusterNetworkPolicy says Accept). */
+const ADMIN_OPENING_ACTIONS = ["allow", "accept", "pass"];
+
+export function isAdminNetworkPolicy(resource: PolicyResource): boolean {
+  const [provider, group, kind] = resource.type.split(":");
+  return provider === "kubernetes" && group !== undefined && group.startsWith("policy.networking.k8s.io/") && ADMIN_POLICY_KINDS.includes(kind);
+}
+
+export interface AdminPolicy {
+  resource: PolicyResource;
+  who: string;
+  /** Namespace selectors of the subject (LabelSelector objects); undefined: every namespace or unreadable. */
+  namespaceSelectors?: { path: string; value: unknown }[];
+  /** Egress rules whose action opens (Allow/Accept/Pass), with where the action is written. */
+  openingEgress: { path: string; action: string }[];
+}
+
+export function parseAdminPolicy(resource: PolicyResource): AdminPolicy {
+  const spec = asObject(resource.inputs.spec);
+  const subject = asObject(spec.subject);
+  let namespaceSelectors: { path: string; value: unknown }[] | undefined;
+  if (isObject(subject.namespaces)) namespaceSelectors = [{ path: "spec.subject.namespaces", value: subject.namespaces }];
+  else if (isObject(subject.pods)) {
+    const pods = asObject(subject.pods);
+    // A pods subject without a namespaceSelector is unreadable here: count it as every namespace.
+    namespaceSelectors = isObject(pods.namespaceSelector) ? [{ path: "spec.subject.pods.namespaceSelector", value: pods.namespaceSelector }] : undefined;
+  }
+  const openingEgress = asArray(spec.egress).flatMap((raw, i) => {
+    const action = asObject(raw).action;
+    return typeof action === "string" && ADMIN_OPENING_ACTIONS.includes(action.toLowerCase()) ? [{ path: `spec.egress[${i}].action`, action }] : [];
+  });
+  return { resource, who: describe(resource, false), namespaceSelectors, openingEgress };
 }

@@ -5,7 +5,7 @@ import { netOf } from "./net-cache";
 import { RangeSet } from "./range-set";
 import type { PolicyResource } from "./types";
 
-const IP_RESERVATION_TYPES = [
+export const IP_RESERVATION_TYPES = [
   "kubernetes:projectcalico.org/v3:IPReservation",
   "kubernetes:crd.projectcalico.org/v1:IPReservation",
 ];

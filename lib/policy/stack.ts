@@ -9,7 +9,17 @@ import { isCalicoNad, NAD_TYPE, nadRef, parseNad, type Nad } from "./cni";
 import type { PolicyConfig, PolicyServiceConfig, PolicyTenantConfig } from "./config";
 import { networkFacts, type NetworkFacts } from "./facts";
 import { metadataOf, objectName, stringMap } from "./k8s";
-import { isNetworkPolicy, parseNetworkPolicy, type NetworkPolicy, type SelectorField } from "./network-policy";
+import { parseLabelSelector } from "./label-selector";
+import {
+  denyTierOf,
+  isAdminNetworkPolicy,
+  isNetworkPolicy,
+  parseAdminPolicy,
+  parseNetworkPolicy,
+  type AdminPolicy,
+  type NetworkPolicy,
+  type SelectorField,
+} from "./network-policy";
 import type { Labels } from "./selector";
 import type { PolicyResource } from "./types";
 import { defaultNetwork, isVm, parseVm, type Vm, type VmNetwork } from "./vm";
@@ -41,6 +51,10 @@ export class StackView {
   readonly nads = new Map<string, Nad>();
   readonly calicoNads: Nad[] = [];
   readonly policies: NetworkPolicy[] = [];
+  /** policy.networking.k8s.io admin policies (AdminNetworkPolicy, ClusterNetworkPolicy, ...). */
+  readonly adminPolicies: AdminPolicy[] = [];
+  /** Calico tiers the stack declares with `defaultAction: Deny`. */
+  readonly denyTiers = new Set<string>();
   readonly facts: NetworkFacts;
   /** Namespaces that hold tenant VMs: the stack's VMs plus the configured tenants. */
   readonly tenantNamespaces: Set<string>;
@@ -51,6 +65,8 @@ export class StackView {
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
   private readonly tenantsByNamespace = new Map<string, { name: string; tenant: PolicyTenantConfig }>();
   private readonly selected = new Map<NetworkPolicy, Vm[]>();
+  /** VMs with an underlay NIC, computed once when the view is built. */
+  private readonly underlay = new Set<Vm>();
 
   constructor(
     readonly resources: PolicyResource[],
@@ -72,8 +88,15 @@ export class StackView {
         else push(this.policiesByNamespace, policy.namespace, policy);
       } else if (resource.type === NAMESPACE_TYPE) {
         this.namespaceLabels.set(objectName(resource), stringMap(metadataOf(resource).labels));
+      } else if (isAdminNetworkPolicy(resource)) {
+        this.adminPolicies.push(parseAdminPolicy(resource));
+      } else {
+        const tier = denyTierOf(resource);
+        if (tier !== undefined) this.denyTiers.add(tier);
       }
     }
+    // After the loop: a VM's NADs may come after it.
+    for (const vm of this.vms) if (this.computeUnderlayNic(vm)) this.underlay.add(vm);
     for (const [name, tenant] of Object.entries(config.tenants ?? {})) this.tenantsByNamespace.set(tenant.namespace, { name, tenant });
     this.tenantNamespaces = new Set([...this.vmsByNamespace.keys(), ...this.tenantsByNamespace.keys()]);
     this.facts = networkFacts(config.network, resources, this.calicoNads);
@@ -101,6 +124,10 @@ export class StackView {
    * network, or any attachment to a Calico NAD.
    */
   hasUnderlayNic(vm: Vm): boolean {
+    return this.underlay.has(vm);
+  }
+
+  private computeUnderlayNic(vm: Vm): boolean {
     if (vm.implicitPodNetwork || defaultNetwork(vm)) return true;
     return vm.networks.some((n) => {
       const nad = this.nadOf(vm, n);
@@ -143,8 +170,29 @@ export class StackView {
     return { ...(this.namespaceLabels.get(namespace) ?? {}), "projectcalico.org/name": namespace };
   }
 
+  /** Whether a policy counts as default deny: Calico's default tier, or a declared tier whose defaultAction is Deny. */
+  denies(policy: NetworkPolicy): boolean {
+    return policy.tier === undefined || this.denyTiers.has(policy.tier);
+  }
+
+  /**
+   * Tenant namespaces an admin policy's subject can select. Namespaces the stack does not declare
+   * have unknown labels, so any selector may match them; an unreadable subject selects them all.
+   */
+  adminPolicyTenantNamespaces(policy: AdminPolicy): string[] {
+    const namespaces = [...this.tenantNamespaces].sort();
+    if (policy.namespaceSelectors === undefined) return namespaces;
+    const parsed = policy.namespaceSelectors.map((s) => parseLabelSelector(s.value));
+    return namespaces.filter((namespace) => {
+      if (!this.namespaceLabels.has(namespace)) return true;
+      const labels = { ...this.namespaceLabels.get(namespace), "kubernetes.io/metadata.name": namespace };
+      return parsed.some((p) => !p.ok || p.matches(labels));
+    });
+  }
+
   private policySelects(policy: NetworkPolicy, vm: Vm): boolean {
     return (
+      !policy.hostOnly &&
       selects(policy.selector, vm.labels) &&
       selects(policy.namespaceSelector, this.labelsOfNamespace(vm.namespace)) &&
       selects(policy.serviceAccountSelector, SERVICE_ACCOUNT_LABELS)

@@ -3,6 +3,9 @@
  * to that VM: explicit `nets` inside a granted service's CIDRs, an explicit protocol and ports
  * that service offers. Anything that widens the rule (no nets, 0.0.0.0/0, notNets, selectors,
  * no ports, notPorts, notProtocol, named ports) is a violation, because the catalog cannot bound it.
+ * Calico `Pass` counts as Allow (in the last tier it falls through to the allowing profile), and
+ * any egress Allow/Accept/Pass rule of a policy.networking.k8s.io admin policy whose subject can
+ * select a tenant namespace is a violation.
  */
 import { contains, type Cidr } from "../../cidr";
 import { violationAt } from "../k8s";
@@ -111,6 +114,17 @@ export const underlayEgressCatalogRule: StackRule = {
       const held = audiences(stack, policy);
       for (const rule of policy.egressAllows) {
         for (const [path, value, why] of check.rule(rule, held)) findings.push({ resource: policy.resource, message: violationAt(policy.who, path, value, why) });
+      }
+    }
+    // Admin policies act before (or, baseline, instead of) the tenant's own: any opening egress
+    // rule whose subject can be a tenant namespace is a path around the catalog.
+    for (const policy of stack.adminPolicies) {
+      if (policy.openingEgress.length === 0) continue;
+      const namespaces = stack.adminPolicyTenantNamespaces(policy);
+      if (namespaces.length === 0) continue;
+      for (const { path, action } of policy.openingEgress) {
+        const why = `an admin network policy egress ${action} rule whose subject can select tenant namespaces (${namespaces.join(", ")}): it opens the underlay outside the catalog`;
+        findings.push({ resource: policy.resource, message: violationAt(policy.who, path, action, why) });
       }
     }
     return findings;

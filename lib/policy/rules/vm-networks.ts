@@ -3,6 +3,7 @@
  * its tenant's Kube-OVN NAD: a `pod` network cannot coexist with `multus.default` (KubeVirt), and
  * any further attachment is a path around the underlay policy and the tenant's VPC.
  */
+import { KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE } from "../../tenant/names";
 import { isKubeOvnNad, nadRef, pluginTypes } from "../cni";
 import { violationAt } from "../k8s";
 import type { Finding, StackRule } from "../types";
@@ -53,8 +54,11 @@ function kubeOvnProblem(stack: StackView, vm: Vm, network: VmNetwork, platformNa
   if (namespace !== vm.namespace && !platformNamespaces.has(namespace)) return `the second network must be ${allowed}; ${namespace} belongs to someone else`;
   const nad = stack.nadOf(vm, network);
   if (nad) return isKubeOvnNad(nad) ? undefined : `${ref} is not a Kube-OVN NAD (its plugins: ${pluginTypes(nad).join(", ") || "none"}); the second network must be ${allowed}`;
-  // A tenant-only stack refers to the platform's NADs, which the platform stack declares and checks.
-  if (platformNamespaces.has(namespace) && stack.calicoNads.length === 0) return undefined;
+  // A tenant-only stack refers to the platform's Kube-OVN NAD (or its own), which another stack
+  // declares and checks: only those exact names, never any other NAD of the platform namespace.
+  const known = [`${PLATFORM_NAD_NAMESPACE}/${KUBE_OVN_NAD_NAME}`, `${vm.namespace}/${KUBE_OVN_NAD_NAME}`];
+  if (stack.calicoNads.length === 0 && known.includes(ref)) return undefined;
+  if (stack.calicoNads.length === 0) return `${ref} is not declared in this stack; undeclared, the second network may only be ${known.join(" or ")}`;
   return `${ref} is not declared in this stack; the second network must be ${allowed}`;
 }
 

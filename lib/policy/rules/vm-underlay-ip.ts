@@ -1,25 +1,56 @@
 /**
  * Every VM's underlay NIC asks Calico for one fixed IPv4 that an IPReservation of the stack keeps
  * out of ordinary pod IPAM and that lies in its tenant's block: otherwise Calico may hand the
- * address to a pod, or the VM lands in another tenant's range and matches its policies.
+ * address to a pod, or the VM lands in another tenant's range and matches its policies. The
+ * configured underlayBlock wins over the stack's own `<namespace>-underlay` reservation, which
+ * must lie inside it.
  */
 import { contains, isIpv4, type Cidr } from "../../cidr";
 import { CALICO_IP_ADDRS_ANNOTATION, ipReservationName } from "../../tenant/names";
-import { violationAt } from "../k8s";
+import { asArray, asObject, describe, objectName, violationAt } from "../k8s";
 import { netOf } from "../net-cache";
-import { reservationsOf } from "../reservations";
+import { IP_RESERVATION_TYPES, reservationsOf } from "../reservations";
 import type { StackView } from "../stack";
 import type { Finding, StackRule } from "../types";
 import { annotationPath, underlayIps, type Vm } from "../vm";
 
-/** The tenant's block: its `<namespace>-underlay` IPReservation, else the configured underlayBlock. */
+/**
+ * The tenant's block: the configured underlayBlock when the policy config knows the tenant (a
+ * stack-declared reservation cannot widen it), else its `<namespace>-underlay` IPReservation.
+ */
 function tenantBlock(stack: StackView, vm: Vm, byName: Map<string, Cidr[]>): { ranges: Cidr[]; source: string } | undefined {
+  const tenant = stack.tenantOf(vm.namespace);
+  if (tenant) {
+    const range = netOf(tenant.underlayBlock);
+    return range ? { ranges: [range], source: "policy config underlayBlock" } : undefined;
+  }
   const name = ipReservationName(vm.namespace);
   const reserved = byName.get(name);
-  if (reserved) return { ranges: reserved, source: `IPReservation ${name}` };
-  const configured = stack.tenantOf(vm.namespace)?.underlayBlock;
-  const range = configured === undefined ? undefined : netOf(configured);
-  return range ? { ranges: [range], source: "policy config underlayBlock" } : undefined;
+  return reserved ? { ranges: reserved, source: `IPReservation ${name}` } : undefined;
+}
+
+/** Each configured tenant's `<namespace>-underlay` reservation lies inside its underlayBlock. */
+function reservationFindings(stack: StackView): Finding[] {
+  const findings: Finding[] = [];
+  for (const resource of stack.resources) {
+    if (!IP_RESERVATION_TYPES.includes(resource.type)) continue;
+    const name = objectName(resource);
+    for (const namespace of stack.tenantNamespaces) {
+      const tenant = stack.tenantOf(namespace);
+      if (!tenant || ipReservationName(namespace) !== name) continue;
+      const block = netOf(tenant.underlayBlock);
+      if (!block) continue;
+      asArray(asObject(resource.inputs.spec).reservedCIDRs).forEach((raw, i) => {
+        const cidr = netOf(String(raw));
+        if (cidr && contains(block, cidr)) return;
+        findings.push({
+          resource,
+          message: violationAt(describe(resource, false), `spec.reservedCIDRs[${i}]`, raw, `outside tenant ${namespace}'s underlayBlock ${block.text} (policy config): the reservation would let its VMs take addresses of another range`),
+        });
+      });
+    }
+  }
+  return findings;
 }
 
 export const vmUnderlayIpRule: StackRule = {
@@ -30,7 +61,7 @@ export const vmUnderlayIpRule: StackRule = {
   config: ["tenants"],
   check(stack): Finding[] {
     const reservations = reservationsOf(stack.resources);
-    const findings: Finding[] = [];
+    const findings = reservationFindings(stack);
     for (const vm of stack.vms) {
       if (!stack.hasUnderlayNic(vm)) continue;
       const value = vm.annotations[CALICO_IP_ADDRS_ANNOTATION];
@@ -50,7 +81,7 @@ export const vmUnderlayIpRule: StackRule = {
       if (!reservations.all.covers(host)) report(`${ip} is inside no IPReservation of this stack; Calico IPAM may give it to a pod`);
       const block = tenantBlock(stack, vm, reservations.byName);
       if (!block) {
-        report(`namespace ${vm.namespace} has no tenant underlay block (no IPReservation ${ipReservationName(vm.namespace)}, no tenant with this namespace in the policy config)`);
+        report(`namespace ${vm.namespace} has no tenant underlay block (no tenant with this namespace in the policy config, no IPReservation ${ipReservationName(vm.namespace)})`);
       } else if (!block.ranges.some((range) => contains(range, host))) {
         report(`${ip} is outside the tenant's block ${block.ranges.map((r) => r.text).join(", ")} (${block.source})`);
       }
