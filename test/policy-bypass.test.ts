@@ -4,23 +4,11 @@
  */
 import * as assert from "assert";
 import type { CapturedResource } from "../lib/plan/capture";
-import { StackView, evaluatePolicies, readPolicyConfig, type PolicyConfig, type Violation } from "../lib/policy";
-import { at, customResource, devStack, mandatory, named, stackRender } from "./policy-fixtures";
+import { StackView, evaluatePolicies, readPolicyConfig, type PolicyConfig } from "../lib/policy";
+import { assertNone, assertOne, at, customResource, devStack, mandatory, named, stackRender, templateOf } from "./policy-fixtures";
 
-function assertOne(violations: Violation[], policy: string, resource: string, ...fragments: string[]): Violation {
-  const found = violations.filter((v) => v.policy === policy && v.resource === resource);
-  assert.strictEqual(found.length, 1, `expected one ${policy} violation on ${resource}, got:\n${violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`).join("\n")}`);
-  for (const fragment of fragments) assert.ok(found[0].message.includes(fragment), `"${fragment}" not in: ${found[0].message}`);
-  return found[0];
-}
 
-function assertNone(violations: Violation[], policy: string): void {
-  assert.deepStrictEqual(violations.filter((v) => v.policy === policy).map((v) => `${v.resource}: ${v.message}`), [], `${policy} should not fire`);
-}
 
-function templateOf(vm: CapturedResource): any {
-  return at(vm, "spec", "template");
-}
 
 describe("policy bypasses found in review", () => {
   let resources: CapturedResource[];

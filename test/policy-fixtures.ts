@@ -2,6 +2,7 @@
  * Real renders for the policy tests: `captureProgram` of a stack file once per process, handed
  * out as deep copies that each test mutates, plus the policy config the plan derives.
  */
+import * as assert from "assert";
 import * as path from "path";
 import { readStackFile } from "../lib/config/load";
 import { captureProgram, type CapturedResource } from "../lib/plan/capture";
@@ -53,4 +54,21 @@ export function mandatory(resources: PolicyResource[], config: PolicyConfig, pol
 export function customResource(name: string, object: { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: unknown }): CapturedResource {
   const type = `kubernetes:${object.apiVersion}:${object.kind}`;
   return { urn: `urn:pulumi:dev::tenantnet::${type}::${name}`, type, name, dependsOn: [], custom: true, inputs: object as unknown as Record<string, unknown> };
+}
+
+export function templateOf(vm: CapturedResource): any {
+  return at(vm, "spec", "template");
+}
+
+/** Exactly one violation of `policy`, on `resource`, whose message has every fragment. */
+export function assertOne(violations: Violation[], policy: string, resource: string, ...fragments: string[]): Violation {
+  const found = violations.filter((v) => v.policy === policy && v.resource === resource);
+  assert.strictEqual(found.length, 1, `expected one ${policy} violation on ${resource}, got:\n${violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`).join("\n")}`);
+  for (const fragment of fragments) assert.ok(found[0].message.includes(fragment), `"${fragment}" not in: ${found[0].message}`);
+  return found[0];
+}
+
+export function assertNone(violations: Violation[], policy: string): void {
+  const found = violations.filter((v) => v.policy === policy);
+  assert.deepStrictEqual(found.map((v) => `${v.resource}: ${v.message}`), [], `${policy} should not fire`);
 }

@@ -4,29 +4,15 @@
  */
 import * as assert from "assert";
 import type { CapturedResource } from "../lib/plan/capture";
-import type { PolicyConfig, Violation } from "../lib/policy";
-import { at, customResource, devStack, mandatory, named, stackRender } from "./policy-fixtures";
+import type { PolicyConfig } from "../lib/policy";
+import { assertNone, assertOne, at, customResource, devStack, mandatory, named, stackRender, templateOf } from "./policy-fixtures";
 import { evaluatePolicies } from "../lib/policy";
 
 const IP_ANNOTATION = "cni.projectcalico.org/ipAddrs";
 const ACME_VPC_IP = "kubeovn.tenant-acme.ovn.kubernetes.io/ip_address";
 
-function templateOf(vm: CapturedResource): any {
-  return at(vm, "spec", "template");
-}
 
-/** Exactly one mandatory violation of `policy`, on `resource`, whose message has every fragment. */
-function assertOne(violations: Violation[], policy: string, resource: string, ...fragments: string[]): Violation {
-  const found = violations.filter((v) => v.policy === policy && v.resource === resource);
-  assert.strictEqual(found.length, 1, `expected one ${policy} violation on ${resource}, got:\n${violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`).join("\n")}`);
-  for (const fragment of fragments) assert.ok(found[0].message.includes(fragment), `"${fragment}" not in: ${found[0].message}`);
-  return found[0];
-}
 
-function assertNone(violations: Violation[], policy: string): void {
-  const found = violations.filter((v) => v.policy === policy);
-  assert.deepStrictEqual(found.map((v) => `${v.resource}: ${v.message}`), [], `${policy} should not fire`);
-}
 
 /** Sets egress rule `index` of a VM's underlay policy (appending when index = length). */
 function setEgress(resources: CapturedResource[], policyName: string, index: number, rule: unknown): void {
