@@ -4,12 +4,16 @@
  */
 import { Address4 } from "ip-address";
 
-export interface Cidr {
+/** An inclusive address range. */
+export interface Range {
+  start: bigint;
+  end: bigint;
+}
+
+export interface Cidr extends Range {
   /** Canonical text, e.g. "10.199.3.0/24". */
   text: string;
   prefix: number;
-  start: bigint;
-  end: bigint;
 }
 
 const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -65,7 +69,7 @@ export function parseNet(text: string): Cidr {
   return isIpv4(text) ? hostRange(text) : parseCidr(text);
 }
 
-export function contains(outer: Cidr, inner: Cidr): boolean {
+export function contains(outer: Range, inner: Range): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }
 
@@ -74,8 +78,15 @@ export function containsIp(outer: Cidr, ip: string): boolean {
   return outer.start <= value && value <= outer.end;
 }
 
-export function overlaps(a: Cidr, b: Cidr): boolean {
+export function overlaps(a: Range, b: Range): boolean {
   return a.start <= b.end && b.start <= a.end;
+}
+
+/** The addresses two ranges share, or undefined when they are disjoint. */
+export function intersection(a: Range, b: Range): Range | undefined {
+  const start = a.start > b.start ? a.start : b.start;
+  const end = a.end < b.end ? a.end : b.end;
+  return start <= end ? { start, end } : undefined;
 }
 
 export interface Labelled<T> {

@@ -4,10 +4,12 @@
  * keeps it current. Pure: the RoutePluginInstaller component declares what this returns.
  */
 import { createHash } from "crypto";
+import { ROUTE_PLUGIN_TYPE } from "./nad";
 import { MANAGED_BY, type K8sObject } from "./platform/objects";
 
-export const ROUTE_PLUGIN_FILE = "x-calico-route";
-export const DEFAULT_INSTALLER_NAME = "x-calico-route";
+/** The plugin's file name in /opt/cni/bin is its CNI type; the installer objects share it. */
+export const ROUTE_PLUGIN_FILE = ROUTE_PLUGIN_TYPE;
+export const DEFAULT_INSTALLER_NAME = ROUTE_PLUGIN_TYPE;
 /** Stock image with sh, cp, mv, chmod, sha256sum, sleep: all the installer loop uses. */
 export const DEFAULT_INSTALLER_IMAGE = "docker.io/library/busybox:1.37";
 /** Pod-template annotation: a changed script also rolls the DaemonSet, not only the ConfigMap. */
@@ -95,8 +97,9 @@ export function scriptSha256(script: string): string {
   return createHash("sha256").update(script, "utf8").digest("hex");
 }
 
-export function routePluginInstallerManifests(opts: RoutePluginInstallerOptions): { configMap: K8sObject; daemonSet: K8sObject } {
+export function routePluginInstallerManifests(opts: RoutePluginInstallerOptions): { configMap: K8sObject; daemonSet: K8sObject; sha256: string } {
   const name = opts.name ?? DEFAULT_INSTALLER_NAME;
+  const sha256 = scriptSha256(opts.pluginScript);
   const labels = { ...MANAGED_BY, "app.kubernetes.io/name": name, "app.kubernetes.io/component": "cni-plugin-installer" };
   const selector = { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "cni-plugin-installer" };
   const readOnlyHostDirs = Object.entries(MOUNTS.hostDirs).map(([hostPath, mountPath], index) => ({
@@ -119,7 +122,7 @@ export function routePluginInstallerManifests(opts: RoutePluginInstallerOptions)
       selector: { matchLabels: selector },
       updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%" } },
       template: {
-        metadata: { labels, annotations: { [SCRIPT_SHA256_ANNOTATION]: scriptSha256(opts.pluginScript) } },
+        metadata: { labels, annotations: { [SCRIPT_SHA256_ANNOTATION]: sha256 } },
         spec: {
           // A CNI plugin installer cannot wait for pod networking, nor be evicted from a node.
           hostNetwork: true,
@@ -171,5 +174,5 @@ export function routePluginInstallerManifests(opts: RoutePluginInstallerOptions)
     },
   };
 
-  return { configMap, daemonSet };
+  return { configMap, daemonSet, sha256 };
 }

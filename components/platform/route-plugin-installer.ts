@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import { routePluginInstallerManifests } from "../../lib/route-plugin-installer";
 import { childOptions } from "../child-options";
-import { routePluginInstallerManifests, scriptSha256 } from "../../lib/route-plugin-installer";
+import { declareObject } from "../k8s-object";
 
 /** The plugin the Calico NAD chains (cni/x-calico-route), shipped as it is in the repository. */
 export const ROUTE_PLUGIN_SCRIPT = path.join(__dirname, "../../cni/x-calico-route");
@@ -23,15 +23,12 @@ export class RoutePluginInstaller extends pulumi.ComponentResource {
     super("tenantnet:platform:RoutePluginInstaller", name, {}, opts);
     const under = childOptions(this, opts);
     const pluginScript = fs.readFileSync(ROUTE_PLUGIN_SCRIPT, "utf8");
-    this.pluginSha256 = scriptSha256(pluginScript);
-    const { configMap, daemonSet } = routePluginInstallerManifests({ namespace: args.namespace, image: args.image, pluginScript });
+    const { configMap, daemonSet, sha256 } = routePluginInstallerManifests({ namespace: args.namespace, image: args.image, pluginScript });
+    this.pluginSha256 = sha256;
 
     // A fixed name: a changed script replaces the ConfigMap in place (delete, then create).
-    const script = new k8s.core.v1.ConfigMap(`${name}-script`, configMap as unknown as k8s.core.v1.ConfigMapArgs, {
-      ...under(),
-      deleteBeforeReplace: true,
-    });
-    new k8s.apps.v1.DaemonSet(`${name}-daemonset`, daemonSet as unknown as k8s.apps.v1.DaemonSetArgs, under(script));
+    const script = declareObject(`${name}-script`, configMap, { ...under(), deleteBeforeReplace: true });
+    declareObject(`${name}-daemonset`, daemonSet, under(script));
     this.registerOutputs({ pluginSha256: this.pluginSha256 });
   }
 }

@@ -1,8 +1,6 @@
 /** Deep merge of user overrides (`platform.values.<part>`) into the values we compute. */
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isPlainObject } from "../plain-object";
 
 /** Objects merge key by key; arrays and scalars from `override` replace those in `base`. */
 export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -2,13 +2,12 @@
  * Reading Kubernetes objects out of resource inputs without trusting their shape: every accessor
  * tolerates missing or mistyped fields, because the rules judge hand-written objects too.
  */
+import { isPlainObject } from "../plain-object";
 import type { PolicyResource } from "./types";
 
 export type Json = Record<string, unknown>;
 
-export function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export const isObject: (value: unknown) => value is Json = isPlainObject;
 
 export function asObject(value: unknown): Json {
   return isObject(value) ? value : {};

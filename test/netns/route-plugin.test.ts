@@ -452,33 +452,22 @@ describe("x-calico-route in real network namespaces", function () {
         });
       });
 
-      it("with a Kube-OVN NIC added after it, the pod has exactly one default route, via that NIC", function () {
-        const results = fx.calico.add(fx.rt);
-        const ovn = fx.kubeOvn();
-        ovn.runner.add(ovn.rt);
-        assert.deepEqual(
-          defaultRoutes(fx.pod).map((route) => [route.dev, route.gateway]),
-          [["net1", ovn.gateway]],
-        );
-        for (const dst of CONFIGURED_DSTS) {
-          assert.deepEqual(routes(fx.pod).find((route) => route.dst === dst), installedRoute(dst, "eth0"));
-        }
-        if (supportsCheck(version)) fx.calico.check(fx.rt, results[results.length - 1]);
-      });
-
-      it("with a Kube-OVN NIC added before it, the pod has exactly one default route, via that NIC", function () {
-        const ovn = fx.kubeOvn();
-        ovn.runner.add(ovn.rt);
-        const results = fx.calico.add(fx.rt);
-        assert.deepEqual(
-          defaultRoutes(fx.pod).map((route) => [route.dev, route.gateway]),
-          [["net1", ovn.gateway]],
-        );
-        for (const dst of CONFIGURED_DSTS) {
-          assert.deepEqual(routes(fx.pod).find((route) => route.dst === dst), installedRoute(dst, "eth0"));
-        }
-        if (supportsCheck(version)) fx.calico.check(fx.rt, results[results.length - 1]);
-      });
+      for (const order of ["after", "before"] as const) {
+        it(`with a Kube-OVN NIC added ${order} it, the pod has exactly one default route, via that NIC`, function () {
+          const ovn = fx.kubeOvn();
+          if (order === "before") ovn.runner.add(ovn.rt);
+          const results = fx.calico.add(fx.rt);
+          if (order === "after") ovn.runner.add(ovn.rt);
+          assert.deepEqual(
+            defaultRoutes(fx.pod).map((route) => [route.dev, route.gateway]),
+            [["net1", ovn.gateway]],
+          );
+          for (const dst of CONFIGURED_DSTS) {
+            assert.deepEqual(routes(fx.pod).find((route) => route.dst === dst), installedRoute(dst, "eth0"));
+          }
+          if (supportsCheck(version)) fx.calico.check(fx.rt, results[results.length - 1]);
+        });
+      }
 
       describe("failures: a CNI error with the right code, the netns exactly as it was", function () {
         interface FailureCase {

@@ -5,7 +5,7 @@
  * Port ranges, missing ports, named ports and missing nets count as reaching; notNets/notPorts
  * and ipBlock.except that cover the node range or port take it out. Any protocol counts.
  */
-import type { Cidr } from "../../cidr";
+import { contains, intersection, type Cidr, type Range } from "../../cidr";
 import { violationAt } from "../k8s";
 import type { EgressAllow, NetEntry, PortEntry } from "../network-policy";
 import { NODE_CONTROL_PORTS, rangesOverlap, rangeText, type PortRange } from "../ports";
@@ -17,8 +17,8 @@ interface Reach {
   via?: NetEntry;
 }
 
-function covered(range: { start: bigint; end: bigint }, carvedOut: Cidr[]): boolean {
-  return carvedOut.some((c) => c.start <= range.start && range.end <= c.end);
+function covered(range: Range, carvedOut: Cidr[]): boolean {
+  return carvedOut.some((c) => contains(c, range));
 }
 
 /** Node ranges the rule's destination reaches, minus what notNets/except carve out. */
@@ -34,8 +34,8 @@ function reachedNodes(rule: EgressAllow, nodes: Cidr[]): Reach[] {
   for (const net of nets) {
     if (!net.cidr) continue;
     for (const node of nodes) {
-      const overlap = { start: net.cidr.start > node.start ? net.cidr.start : node.start, end: net.cidr.end < node.end ? net.cidr.end : node.end };
-      if (overlap.start > overlap.end || covered(overlap, [...notNets, ...net.except])) continue;
+      const overlap = intersection(net.cidr, node);
+      if (!overlap || covered(overlap, [...notNets, ...net.except])) continue;
       reached.push({ node, via: net });
     }
   }
