@@ -3,6 +3,7 @@
  * shape is the offline runner's input and each CrossGuard policy's config (set with
  * `--policy-pack-config`); the stack's own resources fill what is missing where derivable.
  */
+import { PORT_PATTERN } from "../config/formats";
 import type { StackConfig } from "../config/schema";
 
 export interface PolicyNetworkConfig {
@@ -93,7 +94,7 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
       required: ["cidrs", "ports"],
       properties: {
         cidrs: { type: "array", items: cidr },
-        ports: { type: "array", items: { type: "string", pattern: "^\\d{1,5}/(TCP|UDP|SCTP)$" } },
+        ports: { type: "array", items: { type: "string", pattern: PORT_PATTERN.source } },
       },
     },
   },

@@ -2,7 +2,7 @@
  * Ports as network policies write them (Calico: 443, "443", "8000:8080", named "https";
  * Kubernetes: port + endPort) and as the catalog writes them ("443/TCP").
  */
-import { parsePort } from "../config/formats";
+import { portsByProtocol } from "../tenant/underlay-policy";
 
 export interface PortRange {
   from: number;
@@ -67,14 +67,7 @@ export function rangesOverlap(a: PortRange, b: PortRange): boolean {
 
 /** Catalog ports ("443/TCP") grouped by protocol as sorted, de-duplicated port numbers. */
 export function catalogPorts(ports: string[]): Map<string, number[]> {
-  const byProtocol = new Map<string, Set<number>>();
-  for (const text of ports) {
-    const { port, protocol } = parsePort(text);
-    const set = byProtocol.get(protocol) ?? new Set<number>();
-    set.add(port);
-    byProtocol.set(protocol, set);
-  }
-  return new Map([...byProtocol].map(([protocol, set]) => [protocol, [...set].sort((a, b) => a - b)]));
+  return new Map(portsByProtocol(ports).map(({ protocol, ports: numbers }) => [protocol, [...numbers].sort((a, b) => a - b)]));
 }
 
 /** Every port of `range` is among `sorted` (unique, ascending): count the ports inside the range. */
