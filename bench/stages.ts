@@ -137,7 +137,7 @@ async function planStages(input: PassInput, timed: Timed): Promise<Planned> {
   try {
     await timed("write", () => {
       const manifests = manifestsOf(captured.resources);
-      const plan: PlanFile = { stack: input.stack, resources: planResources(captured.resources), violations, policyConfig, schema };
+      const plan: PlanFile = { stack: input.stack, resources: planResources(captured.resources), outputs: captured.outputs as Record<string, unknown>, violations, policyConfig, schema };
       writeStage(outDir, plan, manifests);
     });
   } finally {

@@ -1,8 +1,9 @@
-/** `npm run plan -- [--stack S | --config FILE] [--out DIR] [--schemas DIR]`: the offline plan. */
+/** `npm run plan -- [--stack S | --config FILE] [--platform-plan PLAN] [--out DIR] [--schemas DIR]`: the offline plan. */
 import * as path from "path";
 import { parseStackFlags } from "../lib/cli";
-import { readStackFile } from "../lib/config/load";
-import { EXIT, runPlan } from "../lib/plan/run";
+import { platformStackOf, readStackFile } from "../lib/config/load";
+import { PlatformOutputsError, type StackOutputs } from "../lib/plan/platform-outputs";
+import { EXIT, referencedOutputs, runPlan } from "../lib/plan/run";
 
 const USAGE = `usage: npm run plan -- [options]
 
@@ -13,6 +14,11 @@ Runs the tenantnet program offline under Pulumi's mock runtime and writes
 options:
   --stack S       plan Pulumi.<S>.yaml from the repository root (default: dev)
   --config FILE   plan any stack file instead (the stack name is taken from Pulumi.<name>.yaml)
+  --platform-plan PLAN
+                  for a tenant-only stack: the plan.json of the platform stack its
+                  tenantnet:platformStack names; its outputs.platformFacts answer the
+                  StackReference. Without it, Pulumi.<that stack>.yaml from the repository
+                  is planned first.
   --out DIR       output directory (default: out/<stack>)
   --schemas DIR   validate every manifest against the CRDs / OpenAPI definitions in DIR
                   (e.g. ../shared/crds, or a directory of \`kubectl get crd -o yaml\` exports)
@@ -22,7 +28,7 @@ exit codes: 0 clean, 1 mandatory policy violation, 2 invalid config or usage (no
             3 schema error (takes precedence over 1)`;
 
 async function main(): Promise<number> {
-  const parsed = parseStackFlags({ out: { type: "string" }, schemas: { type: "string" } }, USAGE, "dev");
+  const parsed = parseStackFlags({ out: { type: "string" }, schemas: { type: "string" }, "platform-plan": { type: "string" } }, USAGE, "dev");
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
   let config: Record<string, unknown>;
@@ -32,9 +38,22 @@ async function main(): Promise<number> {
     console.error(`cannot read stack file: ${(error as Error).message}`);
     return EXIT.invalidConfig;
   }
+  if (values["platform-plan"] !== undefined && platformStackOf(config) === undefined) {
+    console.error(`${file}: --platform-plan is for tenant-only stacks, and this one names no tenantnet:platformStack`);
+    return EXIT.invalidConfig;
+  }
+  let stackOutputs: StackOutputs | undefined;
+  try {
+    stackOutputs = await referencedOutputs(config, values["platform-plan"]);
+  } catch (error) {
+    if (!(error instanceof PlatformOutputsError)) throw error;
+    console.error(`${file}: ${error.message}`);
+    return EXIT.invalidConfig;
+  }
   const outcome = await runPlan({
     stack,
     config,
+    stackOutputs,
     outDir: path.resolve(values.out ?? path.join("out", stack)),
     schemasDir: values.schemas ? path.resolve(values.schemas) : undefined,
   });

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { readStackFile } from "../lib/config/load";
-import { EXIT, runPlan } from "../lib/plan/run";
+import { EXIT, referencedOutputs, runPlan } from "../lib/plan/run";
 import { REPO_ROOT, stackNameOf } from "../lib/stack-file";
 
 const SHARED_CRDS = path.resolve(REPO_ROOT, "..", "shared", "crds");
@@ -23,7 +23,8 @@ describe("example stacks, planned offline and checked against the upstream schem
     it(`${file}: plans clean, every manifest validates and no rendered kind goes unchecked`, async () => {
       const stack = stackNameOf(file);
       const outDir = path.join(outRoot, stack);
-      const outcome = await runPlan({ stack, config: readStackFile(path.join(REPO_ROOT, file)), outDir, schemasDir: SHARED_CRDS });
+      const config = readStackFile(path.join(REPO_ROOT, file));
+      const outcome = await runPlan({ stack, config, outDir, schemasDir: SHARED_CRDS, stackOutputs: await referencedOutputs(config) });
       assert.equal(outcome.exitCode, EXIT.clean, outcome.report);
       const plan = outcome.plan!;
       assert.deepEqual(plan.schema!.errors, []);

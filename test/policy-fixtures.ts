@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { readStackFile } from "../lib/config/load";
 import { captureProgram, type CapturedResource } from "../lib/plan/capture";
-import { validateStage } from "../lib/plan/run";
+import { referencedOutputs, validateStage } from "../lib/plan/run";
 import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type PolicyResource, type Violation } from "../lib/policy";
 import { tenantnet } from "../program";
 
@@ -19,8 +19,9 @@ const renders = new Map<string, Promise<Render>>();
 
 async function render(stack: string): Promise<Render> {
   const flat = readStackFile(path.join(__dirname, "..", `Pulumi.${stack}.yaml`));
-  const { resources } = await captureProgram({ project: "tenantnet", stack, config: flat, program: tenantnet });
-  return { resources, config: policyConfigFromStackConfig(validateStage(stack, flat)) };
+  const stackOutputs = await referencedOutputs(flat);
+  const { resources } = await captureProgram({ project: "tenantnet", stack, config: flat, program: tenantnet, stackOutputs });
+  return { resources, config: policyConfigFromStackConfig(validateStage(stack, flat, stackOutputs)) };
 }
 
 /** A fresh deep copy of a stack's resources (with URNs) and its policy config. */

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { readStackFile } from "../lib/config/load";
 import { captureProgram, type CapturedResource, type CaptureResult } from "../lib/plan/capture";
+import { referencedOutputs } from "../lib/plan/run";
 import { loadSchemaDir, validateManifests, formatSchemaError } from "../lib/schema";
 import { kubeOvnAnnotation } from "../lib/tenant/names";
 import { tenantnet } from "../program";
@@ -20,8 +21,8 @@ function stackFile(stack: string): Flat {
   return readStackFile(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`));
 }
 
-function plan(config: Flat, stack = "dev"): Promise<CaptureResult> {
-  return captureProgram({ project: "tenantnet", stack, config, program: tenantnet });
+async function plan(config: Flat, stack = "dev"): Promise<CaptureResult> {
+  return captureProgram({ project: "tenantnet", stack, config, program: tenantnet, stackOutputs: await referencedOutputs(config) });
 }
 
 const inputs = (r: CapturedResource): any => r.inputs;

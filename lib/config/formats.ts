@@ -4,6 +4,8 @@ import { cidrProblem, isIpv4 } from "../cidr";
 
 export const PORT_PATTERN = /^(\d{1,5})\/(TCP|UDP|SCTP)$/;
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A fully qualified stack name, `org/project/stack`, as `pulumi.StackReference` takes it. */
+export const PLATFORM_STACK = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 

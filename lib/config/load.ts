@@ -1,12 +1,16 @@
 /** Reads the `tenantnet:*` keys from a Pulumi stack file or from a flat config map. */
 import * as fs from "fs";
 import { parse } from "yaml";
+import { PLATFORM_STACK } from "./formats";
 import { ConfigError, type Problem } from "./problems";
 import type { StackConfig } from "./schema";
 import { validateStackConfig, type RawStackConfig } from "./validate";
 
 export const CONFIG_NAMESPACE = "tenantnet";
-export const CONFIG_KEYS = ["platform", "services", "tenants"] as const;
+export const CONFIG_KEYS = ["platform", "services", "tenants", "platformStack"] as const;
+
+/** Keys whose value is plain text rather than a map passed as JSON. */
+const TEXT_KEYS: readonly string[] = ["platformStack"];
 
 /**
  * Splits a flat `namespace:key -> value` map (as Pulumi holds config) into the three sections.
@@ -22,7 +26,9 @@ export function rawConfigFromFlat(flat: Record<string, unknown>): { raw: RawStac
       problems.push({ path: fullKey, message: `unknown config key; tenantnet reads ${CONFIG_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}` });
       continue;
     }
-    if (typeof value === "string") {
+    if (typeof value === "string" && TEXT_KEYS.includes(key)) {
+      raw[key] = value;
+    } else if (typeof value === "string") {
       try {
         raw[key] = JSON.parse(value);
       } catch {
@@ -47,10 +53,22 @@ export function parseStackText(text: string, file: string): Record<string, unkno
   return doc.config ?? {};
 }
 
-/** The validated config of a flat `tenantnet:*` map, or a ConfigError listing every problem. */
-export function loadStackConfig(flat: Record<string, unknown>, stack: string): StackConfig {
+/**
+ * The platform stack a tenant-only stack names (`tenantnet:platformStack`), when it is a well-formed
+ * `org/project/stack`; a malformed one is left to validation to report.
+ */
+export function platformStackOf(flat: Record<string, unknown>): string | undefined {
+  const value = flat[`${CONFIG_NAMESPACE}:platformStack`];
+  return typeof value === "string" && PLATFORM_STACK.test(value) ? value : undefined;
+}
+
+/**
+ * The validated config of a flat `tenantnet:*` map, or a ConfigError listing every problem.
+ * `facts` is the `platformFacts` output of the platform stack a tenant-only stack names.
+ */
+export function loadStackConfig(flat: Record<string, unknown>, stack: string, facts?: unknown): StackConfig {
   const { raw, problems } = rawConfigFromFlat(flat);
-  const result = validateStackConfig(raw, stack);
+  const result = validateStackConfig(raw, stack, facts);
   const all = [...problems, ...(result.ok ? [] : result.problems)];
   if (all.length > 0 || !result.ok) throw new ConfigError(all);
   return result.config;

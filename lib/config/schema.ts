@@ -13,7 +13,7 @@ export const UNDERLAY_BACKENDS = ["calico", "spiderpool-ipvlan", "spiderpool-mac
 export const GUESTS = ["ubuntu", "debian", "fedora", "centos7"] as const;
 export const RUN_STRATEGIES = ["Always", "RerunOnFailure", "Manual", "Halted"] as const;
 
-const networkSchema = z.strictObject({
+export const networkSchema = z.strictObject({
   podCidr: cidr,
   serviceCidr: cidr,
   nodeCidrs: z.array(cidr).min(1),
@@ -90,22 +90,42 @@ const securityGroupSchema = z.strictObject({
   egressRules: z.array(securityGroupRuleSchema).default(ALLOW_ALL_EGRESS),
 });
 
-const underlayIngressSchema = z.strictObject({
+export const underlayIngressSchema = z.strictObject({
   cidrs: z.array(cidr).min(1),
   ports: z.array(port).min(1),
 });
 
-/** A tenant without its VMs: VMs are parsed one by one so one broken VM hides no other problem. */
-export const tenantSchema = z.strictObject({
+export const KUBE_OVN_ATTACHMENTS = ["tenant", "platform"] as const;
+
+/**
+ * A tenant's registration: what the platform stack decides for it (namespace, underlay block,
+ * grants, underlay ingress sources, which Kube-OVN attachment it uses). A tenant-only stack
+ * reads these from the platform stack's `platformFacts` and may not set them.
+ */
+const tenantRegistrationShape = {
   namespace: dnsLabel.optional(),
-  vpc: z.strictObject({ cidr, gateway: ipv4.optional() }),
   underlayBlock: cidr,
   services: z.array(z.string()).default([]),
-  kubeOvnAttachment: z.enum(["tenant", "platform"]).default("tenant"),
-  securityGroup: securityGroupSchema.default({ allowSameGroupTraffic: true, ingressRules: [], egressRules: ALLOW_ALL_EGRESS }),
+  kubeOvnAttachment: z.enum(KUBE_OVN_ATTACHMENTS).default("tenant"),
   underlayIngress: z.array(underlayIngressSchema).default([]),
+};
+
+/** What a tenant declares for itself, in the platform stack or in its own stack. */
+const tenantOwnShape = {
+  /** Absent in the platform stack: the tenant is only registered there; its own stack declares the rest. */
+  vpc: z.strictObject({ cidr, gateway: ipv4.optional() }).optional(),
+  securityGroup: securityGroupSchema.optional(),
   vms: z.record(z.string(), z.unknown()).default({}),
-});
+};
+
+/** Keys of `tenantnet:tenants.<name>` that only the platform stack may set. */
+export const TENANT_REGISTRATION_KEYS = Object.keys(tenantRegistrationShape) as (keyof typeof tenantRegistrationShape)[];
+
+/** A tenant without its VMs: VMs are parsed one by one so one broken VM hides no other problem. */
+export const tenantSchema = z.strictObject({ ...tenantRegistrationShape, ...tenantOwnShape });
+
+/** The security group of a tenant that declares none. */
+export const DEFAULT_SECURITY_GROUP = securityGroupSchema.parse({});
 
 export const vmSchema = z.strictObject({
   guest: z.enum(GUESTS),
@@ -141,15 +161,32 @@ export interface VmConfig extends Omit<VmInput, "underlayIp" | "vpcIp" | "servic
   services: string[];
 }
 
-export interface TenantConfig extends Omit<z.infer<typeof tenantSchema>, "vms" | "namespace" | "vpc"> {
-  name: string;
+export type UnderlayIngress = z.infer<typeof underlayIngressSchema>;
+
+/** A tenant's registration with its defaults resolved: what `platformFacts` carries per tenant. */
+export interface TenantRegistration {
   namespace: string;
+  underlayBlock: string;
+  services: string[];
+  kubeOvnAttachment: (typeof KUBE_OVN_ATTACHMENTS)[number];
+  underlayIngress: UnderlayIngress[];
+}
+
+/** A tenant whose resources this stack declares: its registration plus what it declares itself. */
+export interface TenantConfig extends TenantRegistration {
+  name: string;
   vpc: { cidr: string; gateway: string };
+  securityGroup: z.infer<typeof securityGroupSchema>;
   vms: VmConfig[];
 }
 
 export interface StackConfig {
   platform: PlatformConfig;
   services: Record<string, ServiceConfig>;
+  /** Every tenant registered with the platform: this stack's own, or the platform stack's facts. */
+  registrations: Record<string, TenantRegistration>;
+  /** The tenants whose resources this stack declares. */
   tenants: TenantConfig[];
+  /** Set on a tenant-only stack: the platform stack (`org/project/stack`) that owns the facts. */
+  platformStack?: string;
 }

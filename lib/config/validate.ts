@@ -5,17 +5,21 @@
  */
 import type { z } from "zod";
 import { containsIp, contains, firstHost, ipToBigInt, isIpv4, overlappingPairs, overlaps, parseCidr, reservedEdges, type Cidr } from "../cidr";
-import { DNS_LABEL } from "./formats";
+import { DNS_LABEL, PLATFORM_STACK } from "./formats";
+import { parsePlatformFacts, PLATFORM_FACTS_OUTPUT, type PlatformFacts } from "./platform-facts";
 import { Problem, problemsFromZod } from "./problems";
 import {
+  DEFAULT_SECURITY_GROUP,
   platformSchema,
   serviceSchema,
+  TENANT_REGISTRATION_KEYS,
   tenantSchema,
   vmSchema,
   type PlatformConfig,
   type ServiceConfig,
   type StackConfig,
   type TenantConfig,
+  type TenantRegistration,
   type VmInput,
 } from "./schema";
 
@@ -23,6 +27,8 @@ export interface RawStackConfig {
   platform?: unknown;
   services?: unknown;
   tenants?: unknown;
+  /** `org/project/stack` of the platform stack; set only on a tenant-only stack. */
+  platformStack?: unknown;
 }
 
 export interface ValidateOptions {
@@ -30,6 +36,8 @@ export interface ValidateOptions {
   stack: string;
   /** When false (the allocate command), VMs may lack `underlayIp`/`vpcIp`. */
   requirePins: boolean;
+  /** A tenant-only stack's `platformFacts`, as read from its platform stack (unchecked). */
+  facts?: unknown;
 }
 
 /** A VM whose addresses may still be missing: what allocation works on. */
@@ -42,9 +50,7 @@ export interface DraftTenant extends Omit<TenantConfig, "vms"> {
   vms: DraftVm[];
 }
 
-export interface DraftConfig {
-  platform: PlatformConfig;
-  services: Record<string, ServiceConfig>;
+export interface DraftConfig extends Omit<StackConfig, "tenants"> {
   tenants: DraftTenant[];
 }
 
@@ -141,14 +147,17 @@ function checkVmAddress(
   else if (reservedEdges(range).includes(ipToBigInt(ip))) problems.push({ path, message: `${ip} is the network or broadcast address of ${rangeName} ${range.text}` });
 }
 
-function validateTenant(
-  name: string,
-  raw: unknown,
-  platform: PlatformConfig | undefined,
-  catalog: string[],
-  options: ValidateOptions,
-  problems: Problem[],
-): DraftTenant | undefined {
+interface TenantContext {
+  platform: PlatformConfig | undefined;
+  catalog: string[];
+  /** Set on a tenant-only stack: the tenant must declare its VPC here. */
+  platformStack?: string;
+  options: ValidateOptions;
+  problems: Problem[];
+}
+
+function validateTenant(name: string, raw: unknown, context: TenantContext): { registration: TenantRegistration; declared?: DraftTenant } | undefined {
+  const { platform, catalog, options, problems } = context;
   const base = `tenants.${name}`;
   checkName(name, base, problems);
   const tenant = parsePart(tenantSchema, raw, base, problems);
@@ -159,10 +168,6 @@ function validateTenant(
       problems.push({ path: `${base}.services[${i}]`, message: `unknown service ${JSON.stringify(service)}; the catalog (tenantnet:services) has: ${catalog.join(", ") || "nothing"}` });
     }
   });
-  const vpc = parseCidr(tenant.vpc.cidr);
-  const gateway = tenant.vpc.gateway ?? firstHost(vpc);
-  if (!containsIp(vpc, gateway)) problems.push({ path: `${base}.vpc.gateway`, message: `${gateway} is outside vpc.cidr ${vpc.text}` });
-  else if (reservedEdges(vpc).includes(ipToBigInt(gateway))) problems.push({ path: `${base}.vpc.gateway`, message: `${gateway} is the network or broadcast address of vpc.cidr ${vpc.text}` });
   const namespace = tenant.namespace ?? `tenant-${name}`;
   if (RESERVED_NAMESPACES.includes(namespace) || namespace.startsWith("kube-")) {
     problems.push({ path: `${base}.namespace`, message: `${namespace} is a system or platform namespace; give the tenant its own (default: tenant-${name})` });
@@ -170,11 +175,29 @@ function validateTenant(
     problems.push({ path: `${base}.namespace`, message: `the default namespace ${namespace} is longer than 63 characters; set a shorter tenants.${name}.namespace` });
   }
   const block = parseCidr(tenant.underlayBlock);
+  if (platform && !contains(parseCidr(platform.network.vmReservation), block)) {
+    problems.push({ path: `${base}.underlayBlock`, message: `${block.text} is outside platform.network.vmReservation ${platform.network.vmReservation}` });
+  }
+  const { underlayBlock, services, kubeOvnAttachment, underlayIngress } = tenant;
+  const registration: TenantRegistration = { namespace, underlayBlock, services, kubeOvnAttachment, underlayIngress };
+
+  if (!tenant.vpc) {
+    if (context.platformStack !== undefined) {
+      problems.push({ path: `${base}.vpc`, message: "required key is missing (expected a map with keys cidr, gateway): a tenant stack declares its tenant's VPC" });
+    } else if (Object.keys(tenant.vms).length > 0 || tenant.securityGroup) {
+      problems.push({
+        path: `${base}.vpc`,
+        message: `required to declare VMs or a security group for tenant ${name} in this stack; without vpc the tenant is only registered here and its own stack (tenantnet:platformStack) declares them`,
+      });
+    }
+    return { registration };
+  }
+  const vpc = parseCidr(tenant.vpc.cidr);
+  const gateway = tenant.vpc.gateway ?? firstHost(vpc);
+  if (!containsIp(vpc, gateway)) problems.push({ path: `${base}.vpc.gateway`, message: `${gateway} is outside vpc.cidr ${vpc.text}` });
+  else if (reservedEdges(vpc).includes(ipToBigInt(gateway))) problems.push({ path: `${base}.vpc.gateway`, message: `${gateway} is the network or broadcast address of vpc.cidr ${vpc.text}` });
   if (platform) {
     const net = platform.network;
-    if (!contains(parseCidr(net.vmReservation), block)) {
-      problems.push({ path: `${base}.underlayBlock`, message: `${block.text} is outside platform.network.vmReservation ${net.vmReservation}` });
-    }
     const platformRanges: [string, string][] = [
       ["podCidr", net.podCidr],
       ["serviceCidr", net.serviceCidr],
@@ -204,12 +227,16 @@ function validateTenant(
     });
     vms.push({ ...vm, name: vmName, services: vm.services ?? tenant.services });
   }
-  return { ...tenant, name, namespace, vpc: { cidr: tenant.vpc.cidr, gateway }, vms };
+  const securityGroup = tenant.securityGroup ?? structuredClone(DEFAULT_SECURITY_GROUP);
+  return { registration, declared: { ...registration, name, vpc: { cidr: tenant.vpc.cidr, gateway }, securityGroup, vms } };
 }
 
-/** Rules that span tenants: disjoint underlay blocks, unique underlay IPs, MACs and namespaces. */
-function checkAcrossTenants(tenants: DraftTenant[], problems: Problem[]): void {
-  const blocks = tenants.map((t) => ({ label: `tenants.${t.name}.underlayBlock`, range: parseCidr(t.underlayBlock) }));
+/**
+ * Rules that span tenants: disjoint underlay blocks and unique namespaces among every registered
+ * tenant, unique underlay IPs and MACs among the VMs this stack declares.
+ */
+function checkAcrossTenants(registrations: Record<string, TenantRegistration>, tenants: DraftTenant[], problems: Problem[]): void {
+  const blocks = Object.entries(registrations).map(([name, t]) => ({ label: `tenants.${name}.underlayBlock`, range: parseCidr(t.underlayBlock) }));
   for (const [a, b] of overlappingPairs(blocks)) {
     problems.push({ path: b.label, message: `${b.range.text} overlaps ${a.label} ${a.range.text}; tenants' underlay blocks must be disjoint` });
   }
@@ -225,8 +252,8 @@ function checkAcrossTenants(tenants: DraftTenant[], problems: Problem[]): void {
   const underlayIp = firstUse("underlay IP");
   const mac = firstUse("MAC");
   const namespace = firstUse("namespace");
+  for (const [name, registration] of Object.entries(registrations)) namespace(registration.namespace, `tenants.${name}.namespace`);
   for (const tenant of tenants) {
-    namespace(tenant.namespace, `tenants.${tenant.name}.namespace`);
     const vpcIp = firstUse("VPC IP");
     for (const vm of tenant.vms) {
       const path = `tenants.${tenant.name}.vms.${vm.name}`;
@@ -238,12 +265,94 @@ function checkAcrossTenants(tenants: DraftTenant[], problems: Problem[]): void {
   }
 }
 
-export function validateDraft(raw: RawStackConfig, options: ValidateOptions): ValidationResult<DraftConfig> {
+/** What `tenantnet:platform` and `tenantnet:platformStack` say about which stack this is. */
+function stackRole(raw: RawStackConfig, problems: Problem[]): { platformStack?: string } {
+  if (raw.platformStack === undefined) {
+    const install = (raw.platform as { install?: unknown } | undefined)?.install;
+    if (install === false) {
+      problems.push({
+        path: "platformStack",
+        message: "required key tenantnet:platformStack is missing: a stack with platform.install false reads the network, the catalog and its tenants' registrations from the platform stack that installs the platform (set it to org/project/stack)",
+      });
+    }
+    return {};
+  }
+  if (typeof raw.platformStack !== "string" || !PLATFORM_STACK.test(raw.platformStack)) {
+    problems.push({ path: "platformStack", message: `${JSON.stringify(raw.platformStack)} is not a stack reference (expected org/project/stack, e.g. acme-org/tenantnet/dev)` });
+    return {};
+  }
+  return { platformStack: raw.platformStack };
+}
+
+/**
+ * A tenant-only stack's config as the platform's facts complete it: network, underlay backend,
+ * catalog and each tenant's registration come from `facts`; setting any of them here is an error
+ * naming the key, since only the platform stack may decide them.
+ */
+function withPlatformFacts(raw: RawStackConfig, platformStack: string, factsValue: unknown, problems: Problem[]): { raw: RawStackConfig; facts: PlatformFacts } | undefined {
+  const owned = (path: string, what: string) =>
+    problems.push({ path, message: `owned by the platform stack ${platformStack}: a tenant stack reads ${what} from its ${PLATFORM_FACTS_OUTPUT}; remove it here (the platform team changes it there)` });
+  if (raw.platform !== undefined) {
+    const platform = raw.platform;
+    if (typeof platform !== "object" || platform === null || Array.isArray(platform)) {
+      problems.push({ path: "platform", message: `expected a map with only install: false on a tenant stack, got ${JSON.stringify(platform)}` });
+    } else {
+      for (const [key, value] of Object.entries(platform)) {
+        if (key !== "install") owned(`platform.${key}`, `platform.${key}`);
+        else if (value !== false) {
+          problems.push({ path: "platform.install", message: `${JSON.stringify(value)} is not allowed: a stack that names tenantnet:platformStack ${platformStack} does not install the platform (set install: false, or remove tenantnet:platformStack)` });
+        }
+      }
+    }
+  }
+  if (raw.services !== undefined) owned("services", "the service catalog");
+  if (factsValue === undefined) {
+    problems.push({ path: "platformStack", message: `the ${PLATFORM_FACTS_OUTPUT} of ${platformStack} were not given; they are read from that stack (offline: npm run plan -- --platform-plan PLAN)` });
+    return undefined;
+  }
+  const parsed = parsePlatformFacts(factsValue, `${PLATFORM_FACTS_OUTPUT}(${platformStack})`);
+  if (!parsed.facts) {
+    problems.push(...parsed.problems);
+    return undefined;
+  }
+  const { facts } = parsed;
+  const tenants: Record<string, unknown> = {};
+  for (const [name, own] of Object.entries(asMap(raw.tenants, "tenants", problems, "tenants"))) {
+    const registration = facts.tenants[name];
+    if (!registration) {
+      const registered = Object.keys(facts.tenants);
+      problems.push({
+        path: `tenants.${name}`,
+        message: `tenant ${name} is not registered by the platform stack ${platformStack} (it registers: ${registered.join(", ") || "none"}); the platform team registers it there first (namespace, underlayBlock, services)`,
+      });
+      continue;
+    }
+    const ownMap = asMap(own, `tenants.${name}`, problems, "tenant keys");
+    for (const key of TENANT_REGISTRATION_KEYS) {
+      if (key in ownMap) owned(`tenants.${name}.${key}`, `tenant ${name}'s ${key} (${JSON.stringify(registration[key])})`);
+    }
+    tenants[name] = { ...ownMap, ...registration };
+  }
+  const platform = { install: false, network: facts.network, underlay: facts.underlay };
+  return { raw: { platform, services: facts.services, tenants }, facts };
+}
+
+export function validateDraft(input: RawStackConfig, options: ValidateOptions): ValidationResult<DraftConfig> {
   const problems: Problem[] = [];
+  const { platformStack } = stackRole(input, problems);
+  let raw = input;
+  let facts: PlatformFacts | undefined;
+  if (platformStack !== undefined) {
+    const completed = withPlatformFacts(input, platformStack, options.facts, problems);
+    if (!completed) return { ok: false, problems };
+    ({ raw, facts } = completed);
+  }
+
   const platform = raw.platform === undefined
     ? (problems.push({ path: "platform", message: "required key tenantnet:platform is missing (it carries at least platform.network)" }), undefined)
     : parsePart(platformSchema, raw.platform, "platform", problems);
-  if (platform) checkPlatform(platform, problems);
+  // The platform stack checked its own facts; a tenant stack's would repeat them under keys it cannot set.
+  if (platform && !facts) checkPlatform(platform, problems);
 
   const services: Record<string, ServiceConfig> = {};
   const rawServices = asMap(raw.services, "services", problems, "services");
@@ -253,13 +362,16 @@ export function validateDraft(raw: RawStackConfig, options: ValidateOptions): Va
     if (service) services[name] = service;
   }
 
+  const registrations: Record<string, TenantRegistration> = facts ? structuredClone(facts.tenants) : {};
   const tenants: DraftTenant[] = [];
-  const catalog = Object.keys(rawServices);
+  const context: TenantContext = { platform, catalog: Object.keys(rawServices), platformStack, options, problems };
   for (const [name, rawTenant] of Object.entries(asMap(raw.tenants, "tenants", problems, "tenants"))) {
-    const tenant = validateTenant(name, rawTenant, platform, catalog, options, problems);
-    if (tenant) tenants.push(tenant);
+    const tenant = validateTenant(name, rawTenant, context);
+    if (!tenant) continue;
+    registrations[name] = tenant.registration;
+    if (tenant.declared) tenants.push(tenant.declared);
   }
-  checkAcrossTenants(tenants, problems);
+  checkAcrossTenants(registrations, tenants, problems);
   const firstVm = tenants.find((t) => t.vms.length > 0);
   if (platform && platform.underlay.backend !== "calico" && firstVm) {
     problems.push({
@@ -269,12 +381,12 @@ export function validateDraft(raw: RawStackConfig, options: ValidateOptions): Va
   }
 
   if (problems.length > 0 || !platform) return { ok: false, problems };
-  return { ok: true, config: { platform, services, tenants }, problems: [] };
+  return { ok: true, config: { platform, services, registrations, tenants, ...(platformStack ? { platformStack } : {}) }, problems: [] };
 }
 
 /** Full validation for planning/applying: every VM must have its addresses pinned. */
-export function validateStackConfig(raw: RawStackConfig, stack: string): ValidationResult<StackConfig> {
-  const result = validateDraft(raw, { stack, requirePins: true });
+export function validateStackConfig(raw: RawStackConfig, stack: string, facts?: unknown): ValidationResult<StackConfig> {
+  const result = validateDraft(raw, { stack, requirePins: true, facts });
   if (!result.ok) return result;
   const tenants = result.config.tenants.map((t) => ({
     ...t,

@@ -60,6 +60,23 @@ function mockUrn(stack: string, project: string, parentUrn: string, type: string
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
+/** The type of a `pulumi.StackReference`: a read the engine answers from the referenced stack. */
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+
+/**
+ * Answers a StackReference read the way the engine's built-in provider does: the state holds the
+ * referenced stack's `name`, `outputs` and `secretOutputNames` (pulumi/pulumi
+ * pkg/resource/deploy/builtins.go, readStackReference, v3.248.0). An unknown stack fails the read.
+ */
+function stackReferenceState(name: string, stackOutputs: Record<string, Record<string, unknown>>) {
+  const outputs = stackOutputs[name];
+  if (!outputs) {
+    const known = Object.keys(stackOutputs);
+    throw new Error(`stack reference ${name}: no outputs of that stack were given to the offline run (${known.length > 0 ? `it has ${known.join(", ")}` : "it has none"})`);
+  }
+  return { id: name, state: { name, outputs, secretOutputNames: [] } };
+}
+
 /**
  * Runs `program` with `config` (flat `namespace:key` map; objects are passed as JSON like the
  * Pulumi engine does) and returns every resource in registration order plus the stack outputs.
@@ -70,13 +87,19 @@ export async function captureProgram(options: {
   stack: string;
   config: Record<string, unknown>;
   program: () => unknown;
+  /** Outputs of the stacks the program may reference, keyed by the name it references them by. */
+  stackOutputs?: Record<string, Record<string, unknown>>;
 }): Promise<CaptureResult> {
   const { project, stack } = options;
   const byUrn = new Map<string, CapturedResource>();
 
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: args.inputs }),
+      // Registrations never reach newResource (answered below); reads such as StackReference do.
+      newResource: (args) =>
+        args.type === STACK_REFERENCE_TYPE
+          ? stackReferenceState(String(args.inputs.name), options.stackOutputs ?? {})
+          : { id: args.custom ? `${args.name}-id` : undefined, state: args.inputs },
       call: (args) => args.inputs,
     },
     project,

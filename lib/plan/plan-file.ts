@@ -4,8 +4,11 @@
  *   resources     every registered resource in registration order: {type, name, parent, inputs, urn, parentUrn}
  *                 (components, Helm releases and YAML bundles included; parent is the parent's resource
  *                 name or null; urn/parentUrn identify them exactly, since names repeat across types)
+ *   outputs       the stack outputs as the program returns them; on the platform stack
+ *                 `outputs.platformFacts`, what tenant-only stacks read (--platform-plan)
  *   violations    policy findings: {policy, level: "mandatory" | "advisory", resource, message}
- *   policyConfig  the facts the policy rules checked against (network, catalog, grants)
+ *   policyConfig  the facts the policy rules checked against (network, catalog, grants): the
+ *                 stack's own on the platform stack, the platform's platformFacts on a tenant-only one
  *   schema        present with --schemas: {checked, unchecked, errors}
  */
 import type { Violation } from "../policy";
@@ -29,6 +32,7 @@ export interface SchemaSummary {
 export interface PlanFile {
   stack: string;
   resources: PlanResource[];
+  outputs: Record<string, unknown>;
   violations: Violation[];
   policyConfig: unknown;
   schema?: SchemaSummary;

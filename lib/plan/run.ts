@@ -5,13 +5,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadStackConfig } from "../config/load";
+import { loadStackConfig, platformStackOf } from "../config/load";
+import { PLATFORM_FACTS_OUTPUT } from "../config/platform-facts";
 import { ConfigError } from "../config/problems";
 import type { StackConfig } from "../config/schema";
 import { REPO_ROOT } from "../stack-file";
 import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type Violation } from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
 import { captureProgram, type CapturedResource, type CaptureResult } from "./capture";
+import { platformOutputs, type StackOutputs } from "./platform-outputs";
 import { manifestsOf, manifestYaml, type Manifest } from "./manifests";
 import { planResources, type PlanFile, type SchemaSummary } from "./plan-file";
 import { planSummary } from "./summary";
@@ -25,6 +27,8 @@ export interface PlanOptions {
   outDir: string;
   /** Directory of CRDs / OpenAPI definitions to validate manifests against. */
   schemasDir?: string;
+  /** What the stack's StackReferences read: the platform stack's outputs on a tenant-only stack. */
+  stackOutputs?: StackOutputs;
 }
 
 export interface PlanOutcome {
@@ -34,14 +38,31 @@ export interface PlanOutcome {
   plan?: PlanFile;
 }
 
-export function validateStage(stack: string, flat: Record<string, unknown>): StackConfig {
-  return loadStackConfig(flat, stack);
+/** The `platformFacts` a tenant-only stack's reference reads among `stackOutputs`, if given. */
+export function referencedFacts(flat: Record<string, unknown>, stackOutputs: StackOutputs | undefined): unknown {
+  const platformStack = platformStackOf(flat);
+  return platformStack === undefined ? undefined : stackOutputs?.[platformStack]?.[PLATFORM_FACTS_OUTPUT];
+}
+
+export function validateStage(stack: string, flat: Record<string, unknown>, stackOutputs?: StackOutputs): StackConfig {
+  return loadStackConfig(flat, stack, referencedFacts(flat, stackOutputs));
 }
 
 /** Runs the real entry point (index.ts) under the mock runtime. */
-export function registerStage(stack: string, flat: Record<string, unknown>): Promise<CaptureResult> {
+export function registerStage(stack: string, flat: Record<string, unknown>, stackOutputs?: StackOutputs): Promise<CaptureResult> {
   const program = require(path.join(REPO_ROOT, "index")) as () => unknown;
-  return captureProgram({ project: "tenantnet", stack, config: flat, program });
+  return captureProgram({ project: "tenantnet", stack, config: flat, program, stackOutputs });
+}
+
+/**
+ * What a stack's StackReferences read offline: nothing on a platform stack; on a tenant-only
+ * stack, its platform's outputs from `platformPlan` (a plan.json) or from planning the platform
+ * stack's file in the repository. Throws PlatformOutputsError saying what is missing.
+ */
+export async function referencedOutputs(flat: Record<string, unknown>, platformPlan?: string): Promise<StackOutputs | undefined> {
+  const platformStack = platformStackOf(flat);
+  if (platformStack === undefined) return undefined;
+  return platformOutputs(platformStack, platformPlan, async (stack, platformFlat) => (await registerStage(stack, platformFlat)).outputs);
 }
 
 /** The policy facts of a validated stack and every rule's findings over what it registered. */
@@ -67,15 +88,15 @@ export function writeStage(outDir: string, plan: PlanFile, manifests: Map<string
 export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
   let config: StackConfig;
   try {
-    config = validateStage(options.stack, options.config);
+    config = validateStage(options.stack, options.config, options.stackOutputs);
   } catch (error) {
     if (error instanceof ConfigError) return { exitCode: EXIT.invalidConfig, report: error.message };
     throw error;
   }
-  const captured = await registerStage(options.stack, options.config);
+  const captured = await registerStage(options.stack, options.config, options.stackOutputs);
   const { policyConfig, violations } = policyStage(config, captured.resources);
   const manifests = manifestsOf(captured.resources);
-  const plan: PlanFile = { stack: options.stack, resources: planResources(captured.resources), violations, policyConfig };
+  const plan: PlanFile = { stack: options.stack, resources: planResources(captured.resources), outputs: captured.outputs as Record<string, unknown>, violations, policyConfig };
   if (options.schemasDir) plan.schema = schemaStage(options.schemasDir, [...manifests.values()]);
   writeStage(options.outDir, plan, manifests);
 

@@ -37,22 +37,29 @@ export interface PolicyConfig {
 
 export type ConfigSection = keyof PolicyConfig;
 
-/** The policy config a validated stack config implies: what the offline plan hands the rules. */
+/**
+ * The policy config a validated stack config implies: what the offline plan hands the rules.
+ * Every section comes from the facts' owner. On the platform stack that is the stack itself,
+ * VMs' narrowed grants included; on a tenant-only stack the network, catalog and registrations
+ * came from the platform's `platformFacts`, and its VMs are held to their tenant's grants.
+ */
 export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
   const { podCidr, serviceCidr, joinCidr, nodeCidrs } = stack.platform.network;
+  const ownGrants = stack.platformStack === undefined;
+  const vmGrants = new Map(stack.tenants.map((tenant) => [tenant.name, Object.fromEntries(tenant.vms.map((vm) => [vm.name, [...vm.services]]))]));
   return {
     network: { podCidr, serviceCidr, joinCidr, nodeCidrs: [...nodeCidrs] },
     services: Object.fromEntries(
       Object.entries(stack.services).map(([name, service]) => [name, { cidrs: [...service.cidrs], ports: [...service.ports] }]),
     ),
     tenants: Object.fromEntries(
-      stack.tenants.map((tenant) => [
-        tenant.name,
+      Object.entries(stack.registrations).map(([name, tenant]) => [
+        name,
         {
           namespace: tenant.namespace,
           underlayBlock: tenant.underlayBlock,
           services: [...tenant.services],
-          vms: Object.fromEntries(tenant.vms.map((vm) => [vm.name, [...vm.services]])),
+          vms: (ownGrants ? vmGrants.get(name) : undefined) ?? {},
         },
       ]),
     ),

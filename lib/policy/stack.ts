@@ -159,7 +159,7 @@ export class StackView {
       names,
       services: names.flatMap((name) => (catalog[name] ? [{ name, service: catalog[name] }] : [])),
       source: !tenant
-        ? `no tenant in the policy config has namespace ${namespace}`
+        ? `no tenant in the policy config has namespace ${namespace}; a tenant stack is judged with its platform's facts (npm run policy:config -- --stack <tenant stack> --platform-plan <platform plan.json>)`
         : own
           ? `policy config tenants.${tenantName}.vms.${vmName}`
           : `policy config tenants.${tenantName}.services`,
