@@ -1,4 +1,4 @@
-/** `npm run allocate -- (--stack S | --config FILE) [--dry-run]`: pin missing VM addresses. */
+/** `npm run allocate -- (--stack S | --config FILE) [--platform-plan PLAN | --facts FILE] [--dry-run]`: pin missing VM addresses. */
 import * as fs from "fs";
 import * as path from "path";
 import { parseStackFlags } from "../lib/cli";
@@ -7,11 +7,11 @@ import { applyPins } from "../lib/allocate-stack-file";
 import { parseStackText, rawConfigFromFlat } from "../lib/config/load";
 import { formatProblems } from "../lib/config/problems";
 import { validateDraft } from "../lib/config/validate";
-
+import { referencedFacts, referencedOutputs } from "../lib/plan/run";
 
 const EXIT = { ok: 0, full: 1, invalid: 2 } as const;
 
-const USAGE = `usage: npm run allocate -- (--stack S | --config FILE) [--dry-run]
+const USAGE = `usage: npm run allocate -- (--stack S | --config FILE) [options]
 
 Pins the lowest free underlayIp (inside the tenant's underlayBlock) and vpcIp (inside its
 vpc.cidr) into every VM of the stack file that lacks one. Existing pins never move; comments
@@ -21,6 +21,10 @@ and key order are kept. Prints one line per address pinned:
 options:
   --stack S       the stack file Pulumi.<S>.yaml in the repository root
   --config FILE   any stack file instead (the stack name is taken from Pulumi.<name>.yaml)
+  --platform-plan PLAN, --facts FILE
+                  for a tenant-only stack, where its platform's facts (the underlay block)
+                  come from, as for npm run plan; without either, the platform stack's file
+                  in the repository is planned
   --dry-run       print what would be pinned; leave the file unchanged
   -h, --help      this text
 
@@ -39,8 +43,8 @@ function writeAtomically(file: string, text: string): void {
   }
 }
 
-function main(): number {
-  const parsed = parseStackFlags({ "dry-run": { type: "boolean" } }, USAGE);
+async function main(): Promise<number> {
+  const parsed = parseStackFlags({ "dry-run": { type: "boolean" }, "platform-plan": { type: "string" }, facts: { type: "string" } }, USAGE);
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
 
@@ -53,8 +57,15 @@ function main(): number {
     console.error(`cannot read stack file: ${(error as Error).message}`);
     return EXIT.invalid;
   }
+  let facts: unknown;
+  try {
+    facts = referencedFacts(flat, await referencedOutputs(flat, { platformPlan: values["platform-plan"], factsFile: values.facts }));
+  } catch (error) {
+    console.error(`${file}: ${(error as Error).message}`);
+    return EXIT.invalid;
+  }
   const { raw, problems } = rawConfigFromFlat(flat);
-  const result = validateDraft(raw, { stack, requirePins: false });
+  const result = validateDraft(raw, { stack, requirePins: false, facts });
   const all = [...problems, ...(result.ok ? [] : result.problems)];
   if (all.length > 0 || !result.ok) {
     console.error(`${file}: invalid stack config (${all.length} problem${all.length === 1 ? "" : "s"}):\n${formatProblems(all)}`);
@@ -89,4 +100,10 @@ function main(): number {
   return EXIT.ok;
 }
 
-process.exit(main());
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(70);
+  },
+);

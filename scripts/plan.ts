@@ -1,7 +1,7 @@
-/** `npm run plan -- [--stack S | --config FILE] [--platform-plan PLAN] [--out DIR] [--schemas DIR]`: the offline plan. */
+/** `npm run plan -- [--stack S | --config FILE] [--platform-plan PLAN | --facts FILE] [--out DIR] [--schemas DIR]`: the offline plan. */
 import * as path from "path";
 import { parseStackFlags } from "../lib/cli";
-import { platformStackOf, readStackFile } from "../lib/config/load";
+import { readStackFile } from "../lib/config/load";
 import { PlatformOutputsError, type StackOutputs } from "../lib/plan/platform-outputs";
 import { EXIT, referencedOutputs, runPlan } from "../lib/plan/run";
 
@@ -9,7 +9,8 @@ const USAGE = `usage: npm run plan -- [options]
 
 Runs the tenantnet program offline under Pulumi's mock runtime and writes
   <out>/manifests/<kind>-<namespace>-<name>.yaml   one file per Kubernetes object
-  <out>/plan.json                                  every resource, policy violations, policy facts
+  <out>/plan.json                                  every resource, the stack outputs, policy
+                                                   violations, policy facts
 
 options:
   --stack S       plan Pulumi.<S>.yaml from the repository root (default: dev)
@@ -19,6 +20,8 @@ options:
                   tenantnet:platformStack names; its outputs.platformFacts answer the
                   StackReference. Without it, Pulumi.<that stack>.yaml from the repository
                   is planned first.
+  --facts FILE    for a tenant-only stack: the platform stack's platformFacts as JSON
+                  (pulumi stack output --stack <platform stack> --json platformFacts)
   --out DIR       output directory (default: out/<stack>)
   --schemas DIR   validate every manifest against the CRDs / OpenAPI definitions in DIR
                   (e.g. ../shared/crds, or a directory of \`kubectl get crd -o yaml\` exports)
@@ -28,7 +31,7 @@ exit codes: 0 clean, 1 mandatory policy violation, 2 invalid config or usage (no
             3 schema error (takes precedence over 1)`;
 
 async function main(): Promise<number> {
-  const parsed = parseStackFlags({ out: { type: "string" }, schemas: { type: "string" }, "platform-plan": { type: "string" } }, USAGE, "dev");
+  const parsed = parseStackFlags({ out: { type: "string" }, schemas: { type: "string" }, "platform-plan": { type: "string" }, facts: { type: "string" } }, USAGE, "dev");
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
   let config: Record<string, unknown>;
@@ -38,13 +41,9 @@ async function main(): Promise<number> {
     console.error(`cannot read stack file: ${(error as Error).message}`);
     return EXIT.invalidConfig;
   }
-  if (values["platform-plan"] !== undefined && platformStackOf(config) === undefined) {
-    console.error(`${file}: --platform-plan is for tenant-only stacks, and this one names no tenantnet:platformStack`);
-    return EXIT.invalidConfig;
-  }
   let stackOutputs: StackOutputs | undefined;
   try {
-    stackOutputs = await referencedOutputs(config, values["platform-plan"]);
+    stackOutputs = await referencedOutputs(config, { platformPlan: values["platform-plan"], factsFile: values.facts });
   } catch (error) {
     if (!(error instanceof PlatformOutputsError)) throw error;
     console.error(`${file}: ${error.message}`);

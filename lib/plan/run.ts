@@ -13,7 +13,7 @@ import { REPO_ROOT } from "../stack-file";
 import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type Violation } from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
 import { captureProgram, type CapturedResource, type CaptureResult } from "./capture";
-import { platformOutputs, type StackOutputs } from "./platform-outputs";
+import { platformOutputs, PlatformOutputsError, type PlatformSource, type StackOutputs } from "./platform-outputs";
 import { manifestsOf, manifestYaml, type Manifest } from "./manifests";
 import { planResources, type PlanFile, type SchemaSummary } from "./plan-file";
 import { planSummary } from "./summary";
@@ -56,13 +56,18 @@ export function registerStage(stack: string, flat: Record<string, unknown>, stac
 
 /**
  * What a stack's StackReferences read offline: nothing on a platform stack; on a tenant-only
- * stack, its platform's outputs from `platformPlan` (a plan.json) or from planning the platform
- * stack's file in the repository. Throws PlatformOutputsError saying what is missing.
+ * stack, its platform's outputs from `source` or from planning the platform stack's file in the
+ * repository. Throws PlatformOutputsError saying what is missing, or that a platform stack was
+ * given facts it does not read.
  */
-export async function referencedOutputs(flat: Record<string, unknown>, platformPlan?: string): Promise<StackOutputs | undefined> {
+export async function referencedOutputs(flat: Record<string, unknown>, source: PlatformSource = {}): Promise<StackOutputs | undefined> {
   const platformStack = platformStackOf(flat);
-  if (platformStack === undefined) return undefined;
-  return platformOutputs(platformStack, platformPlan, async (stack, platformFlat) => (await registerStage(stack, platformFlat)).outputs);
+  if (platformStack === undefined) {
+    const given = source.platformPlan !== undefined ? "--platform-plan" : source.factsFile !== undefined ? "--facts" : undefined;
+    if (given) throw new PlatformOutputsError(`${given} is for tenant-only stacks, and this one names no tenantnet:platformStack`);
+    return undefined;
+  }
+  return platformOutputs(platformStack, source, async (stack, platformFlat) => (await registerStage(stack, platformFlat)).outputs);
 }
 
 /** The policy facts of a validated stack and every rule's findings over what it registered. */
