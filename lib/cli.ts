@@ -1,14 +1,43 @@
-/** Flag parsing shared by the command lines: strict flags, `--help`, usage errors exit 2. */
+/**
+ * What the command lines share: an `Io` to print through (the process's, or a test's), strict flag
+ * parsing with `--help`, usage errors exiting 2, and running a `main(argv, io)` as the process.
+ */
 import { parseArgs, type ParseArgsConfig } from "util";
 import { resolveStackFile } from "./stack-file";
 
 export const USAGE_EXIT = 2;
+/** A crash: an error no command anticipated (BSD's EX_SOFTWARE). */
+export const CRASH_EXIT = 70;
+
+/** Where a command prints: lines to standard output and to standard error. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const PROCESS_IO: Io = { out: (text) => console.log(text), err: (text) => console.error(text) };
+
+/** A command's entry point: its arguments (without node and the script) in, its exit code out. */
+export type Main = (argv: string[], io?: Io) => Promise<number> | number;
+
+/** Runs `main` as the process: exits with its code, or prints the crash and exits 70. */
+export function runMain(main: Main): void {
+  Promise.resolve()
+    .then(() => main(process.argv.slice(2), PROCESS_IO))
+    .then(
+      (code) => process.exit(code),
+      (error) => {
+        console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+        process.exit(CRASH_EXIT);
+      },
+    );
+}
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** Prints `message` and the usage to stderr; returns the usage-error exit code. */
-export function usageError(message: string, usage: string): number {
-  console.error(`${message}\n\n${usage}`);
+export function usageError(message: string, usage: string, io: Io = PROCESS_IO): number {
+  io.err(`${message}\n\n${usage}`);
   return USAGE_EXIT;
 }
 
@@ -18,15 +47,15 @@ type Values<T extends Options> = { [K in keyof T]?: T[K]["type"] extends "boolea
  * The parsed flag values, or the exit code to stop with: 0 after printing the usage for
  * `--help`/`-h`, 2 after printing an unknown or malformed flag with the usage.
  */
-export function parseFlags<const T extends Options>(options: T, usage: string): Values<T> | number {
+export function parseFlags<const T extends Options>(options: T, usage: string, argv: string[] = process.argv.slice(2), io: Io = PROCESS_IO): Values<T> | number {
   let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({ options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
   } catch (error) {
-    return usageError((error as Error).message, usage);
+    return usageError((error as Error).message, usage, io);
   }
   if (values.help) {
-    console.log(usage);
+    io.out(usage);
     return 0;
   }
   return values as Values<T>;
@@ -36,12 +65,12 @@ export function parseFlags<const T extends Options>(options: T, usage: string): 
  * `parseFlags` plus `--stack S` / `--config FILE` resolved to a stack file; `defaultStack`
  * applies when neither is given (without one, one of them is required).
  */
-export function parseStackFlags<const T extends Options>(options: T, usage: string, defaultStack?: string) {
-  const values = parseFlags({ ...options, stack: { type: "string" }, config: { type: "string" } }, usage);
+export function parseStackFlags<const T extends Options>(options: T, usage: string, argv: string[], io: Io, defaultStack?: string) {
+  const values = parseFlags({ ...options, stack: { type: "string" }, config: { type: "string" } }, usage, argv, io);
   if (typeof values === "number") return values;
   try {
     return { values, ...resolveStackFile(values as { stack?: string; config?: string }, defaultStack) };
   } catch (error) {
-    return usageError((error as Error).message, usage);
+    return usageError((error as Error).message, usage, io);
   }
 }

@@ -1,13 +1,15 @@
 /** `npm run allocate -- (--stack S | --config FILE) [--platform-plan PLAN | --facts FILE] [--dry-run]`: pin missing VM addresses. */
 import * as fs from "fs";
 import * as path from "path";
-import { parseStackFlags } from "../lib/cli";
+import { PROCESS_IO, parseStackFlags, runMain, type Io } from "../lib/cli";
 import { AllocationError, allocate, pinPath, type Pin } from "../lib/allocate";
 import { applyPins } from "../lib/allocate-stack-file";
 import { parseStackText, rawConfigFromFlat } from "../lib/config/load";
 import { formatProblems } from "../lib/config/problems";
 import { validateDraft } from "../lib/config/validate";
-import { referencedFacts, referencedOutputs } from "../lib/plan/run";
+
+/** Loaded once the flags are read: `--help` and usage errors never start the Pulumi SDK. */
+const planRunner = () => require("../lib/plan/run") as typeof import("../lib/plan/run");
 
 const EXIT = { ok: 0, full: 1, invalid: 2 } as const;
 
@@ -43,8 +45,8 @@ function writeAtomically(file: string, text: string): void {
   }
 }
 
-async function main(): Promise<number> {
-  const parsed = parseStackFlags({ "dry-run": { type: "boolean" }, "platform-plan": { type: "string" }, facts: { type: "string" } }, USAGE);
+export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number> {
+  const parsed = parseStackFlags({ "dry-run": { type: "boolean" }, "platform-plan": { type: "string" }, facts: { type: "string" } }, USAGE, argv, io);
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
 
@@ -54,21 +56,22 @@ async function main(): Promise<number> {
     text = fs.readFileSync(file, "utf8");
     flat = parseStackText(text, file);
   } catch (error) {
-    console.error(`cannot read stack file: ${(error as Error).message}`);
+    io.err(`cannot read stack file: ${(error as Error).message}`);
     return EXIT.invalid;
   }
   let facts: unknown;
   try {
+    const { referencedFacts, referencedOutputs } = planRunner();
     facts = referencedFacts(flat, await referencedOutputs(flat, { platformPlan: values["platform-plan"], factsFile: values.facts }));
   } catch (error) {
-    console.error(`${file}: ${(error as Error).message}`);
+    io.err(`${file}: ${(error as Error).message}`);
     return EXIT.invalid;
   }
   const { raw, problems } = rawConfigFromFlat(flat);
   const result = validateDraft(raw, { stack, requirePins: false, facts });
   const all = [...problems, ...(result.ok ? [] : result.problems)];
   if (all.length > 0 || !result.ok) {
-    console.error(`${file}: invalid stack config (${all.length} problem${all.length === 1 ? "" : "s"}):\n${formatProblems(all)}`);
+    io.err(`${file}: invalid stack config (${all.length} problem${all.length === 1 ? "" : "s"}):\n${formatProblems(all)}`);
     return EXIT.invalid;
   }
 
@@ -77,22 +80,22 @@ async function main(): Promise<number> {
     pins = allocate(result.config);
   } catch (error) {
     if (!(error instanceof AllocationError)) throw error;
-    console.error(`${file}: cannot pin every address:\n${formatProblems(error.problems)}`);
+    io.err(`${file}: cannot pin every address:\n${formatProblems(error.problems)}`);
     return EXIT.full;
   }
   if (pins.length === 0) {
-    console.error(`${file}: nothing to pin; every VM has underlayIp and vpcIp`);
+    io.err(`${file}: nothing to pin; every VM has underlayIp and vpcIp`);
     return EXIT.ok;
   }
   try {
     const updated = applyPins(text, pins);
     if (!values["dry-run"]) writeAtomically(file, updated);
   } catch (error) {
-    console.error(`${file}: cannot write the pins: ${(error as Error).message}`);
+    io.err(`${file}: cannot write the pins: ${(error as Error).message}`);
     return EXIT.invalid;
   }
-  for (const pin of pins) console.log(`${pinPath(pin)} = ${pin.ip}`);
-  console.error(
+  for (const pin of pins) io.out(`${pinPath(pin)} = ${pin.ip}`);
+  io.err(
     values["dry-run"]
       ? `dry run: ${file} left unchanged`
       : `pinned ${pins.length} address${pins.length === 1 ? "" : "es"} in ${file}`,
@@ -100,10 +103,4 @@ async function main(): Promise<number> {
   return EXIT.ok;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(70);
-  },
-);
+if (require.main === module) runMain(main);

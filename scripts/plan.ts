@@ -1,9 +1,12 @@
 /** `npm run plan -- [--stack S | --config FILE] [--platform-plan PLAN | --facts FILE] [--out DIR] [--schemas DIR]`: the offline plan. */
 import * as path from "path";
-import { parseStackFlags } from "../lib/cli";
+import { PROCESS_IO, parseStackFlags, runMain, type Io } from "../lib/cli";
 import { readStackFile } from "../lib/config/load";
+import { EXIT } from "../lib/plan/exit-codes";
 import { PlatformOutputsError, type StackOutputs } from "../lib/plan/platform-outputs";
-import { EXIT, referencedOutputs, runPlan } from "../lib/plan/run";
+
+/** Loaded once the flags are read: `--help` and usage errors never start the Pulumi SDK. */
+const planRunner = () => require("../lib/plan/run") as typeof import("../lib/plan/run");
 
 const USAGE = `usage: npm run plan -- [options]
 
@@ -30,23 +33,25 @@ options:
 exit codes: 0 clean, 1 mandatory policy violation, 2 invalid config or usage (nothing written),
             3 schema error (takes precedence over 1)`;
 
-async function main(): Promise<number> {
-  const parsed = parseStackFlags({ out: { type: "string" }, schemas: { type: "string" }, "platform-plan": { type: "string" }, facts: { type: "string" } }, USAGE, "dev");
+export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number> {
+  const flags = { out: { type: "string" }, schemas: { type: "string" }, "platform-plan": { type: "string" }, facts: { type: "string" } } as const;
+  const parsed = parseStackFlags(flags, USAGE, argv, io, "dev");
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
   let config: Record<string, unknown>;
   try {
     config = readStackFile(file);
   } catch (error) {
-    console.error(`cannot read stack file: ${(error as Error).message}`);
+    io.err(`cannot read stack file: ${(error as Error).message}`);
     return EXIT.invalidConfig;
   }
+  const { referencedOutputs, runPlan } = planRunner();
   let stackOutputs: StackOutputs | undefined;
   try {
     stackOutputs = await referencedOutputs(config, { platformPlan: values["platform-plan"], factsFile: values.facts });
   } catch (error) {
     if (!(error instanceof PlatformOutputsError)) throw error;
-    console.error(`${file}: ${error.message}`);
+    io.err(`${file}: ${error.message}`);
     return EXIT.invalidConfig;
   }
   const outcome = await runPlan({
@@ -56,14 +61,9 @@ async function main(): Promise<number> {
     outDir: path.resolve(values.out ?? path.join("out", stack)),
     schemasDir: values.schemas ? path.resolve(values.schemas) : undefined,
   });
-  (outcome.exitCode === EXIT.invalidConfig ? console.error : console.log)(outcome.report);
+  if (outcome.exitCode === EXIT.invalidConfig) io.err(outcome.report);
+  else io.out(outcome.report);
   return outcome.exitCode;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(70);
-  },
-);
+if (require.main === module) runMain(main);

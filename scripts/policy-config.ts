@@ -1,11 +1,13 @@
 /** `npm run policy:config -- [--stack S | --config FILE] [--platform-plan PLAN | --facts FILE] [--out FILE]`: the --policy-pack-config file. */
 import * as fs from "fs";
 import * as path from "path";
-import { parseStackFlags } from "../lib/cli";
+import { PROCESS_IO, parseStackFlags, runMain, USAGE_EXIT, type Io } from "../lib/cli";
 import { readStackFile } from "../lib/config/load";
 import { ConfigError, formatProblems } from "../lib/config/problems";
-import { referencedOutputs, validateStage } from "../lib/plan/run";
 import { policyConfigFromStackConfig, policyPackConfig } from "../lib/policy";
+
+/** Loaded once the flags are read: `--help` and usage errors never start the Pulumi SDK. */
+const planRunner = () => require("../lib/plan/run") as typeof import("../lib/plan/run");
 
 const USAGE = `usage: npm run policy:config -- [options]
 
@@ -27,29 +29,24 @@ options:
 
 exit codes: 0 written, 2 invalid stack config, missing platform facts or usage (nothing written)`;
 
-async function main(): Promise<number> {
-  const parsed = parseStackFlags({ out: { type: "string" }, "platform-plan": { type: "string" }, facts: { type: "string" } }, USAGE, "dev");
+export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number> {
+  const parsed = parseStackFlags({ out: { type: "string" }, "platform-plan": { type: "string" }, facts: { type: "string" } }, USAGE, argv, io, "dev");
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
   try {
     const flat = readStackFile(file);
+    const { referencedOutputs, validateStage } = planRunner();
     const stackOutputs = await referencedOutputs(flat, { platformPlan: values["platform-plan"], factsFile: values.facts });
     const config = validateStage(stack, flat, stackOutputs);
     const out = path.resolve(values.out ?? path.join("out", stack, "policy-pack-config.json"));
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(policyPackConfig(policyConfigFromStackConfig(config)), null, 2)}\n`);
-    console.log(out);
+    io.out(out);
     return 0;
   } catch (error) {
-    console.error(error instanceof ConfigError ? `${file}: invalid stack config:\n${formatProblems(error.problems)}` : `${file}: ${(error as Error).message}`);
-    return 2;
+    io.err(error instanceof ConfigError ? `${file}: invalid stack config:\n${formatProblems(error.problems)}` : `${file}: ${(error as Error).message}`);
+    return USAGE_EXIT;
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(70);
-  },
-);
+if (require.main === module) runMain(main);

@@ -1,6 +1,6 @@
 /** `npm run policy -- --plan FILE [--policy-config FILE]`: the policy rules over a plan.json. */
 import * as fs from "fs";
-import { parseFlags, usageError } from "../lib/cli";
+import { PROCESS_IO, parseFlags, runMain, usageError, type Io } from "../lib/cli";
 import { evaluatePolicies, formatViolations, readPolicyConfig, type PolicyConfig, type PolicyResource } from "../lib/policy";
 
 const USAGE = `usage: npm run policy -- --plan FILE [--policy-config FILE]
@@ -37,10 +37,10 @@ function planResources(plan: unknown): PolicyResource[] {
   });
 }
 
-function main(): number {
-  const values = parseFlags({ plan: { type: "string" }, "policy-config": { type: "string" } }, USAGE);
+export function main(argv: string[], io: Io = PROCESS_IO): number {
+  const values = parseFlags({ plan: { type: "string" }, "policy-config": { type: "string" } }, USAGE, argv, io);
   if (typeof values === "number") return values;
-  if (!values.plan) return usageError("--plan is required", USAGE);
+  if (!values.plan) return usageError("--plan is required", USAGE, io);
   let resources: PolicyResource[];
   let config: PolicyConfig;
   try {
@@ -49,12 +49,12 @@ function main(): number {
     const source = values["policy-config"] ? readJson(values["policy-config"]) : ((plan as { policyConfig?: unknown }).policyConfig ?? {});
     config = readPolicyConfig(source);
   } catch (error) {
-    console.error(`cannot read ${values.plan}${values["policy-config"] ? ` / ${values["policy-config"]}` : ""}: ${(error as Error).message}`);
+    io.err(`cannot read ${values.plan}${values["policy-config"] ? ` / ${values["policy-config"]}` : ""}: ${(error as Error).message}`);
     return EXIT.unreadable;
   }
   const violations = evaluatePolicies(resources, config);
-  console.log(formatViolations(violations));
+  io.out(formatViolations(violations));
   return violations.some((v) => v.level === "mandatory") ? EXIT.mandatory : EXIT.clean;
 }
 
-process.exit(main());
+if (require.main === module) runMain(main);

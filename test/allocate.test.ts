@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,6 +7,8 @@ import { bigIntToIp, ipToBigInt } from "../lib/cidr";
 import { AllocationError, allocate, type Pin } from "../lib/allocate";
 import { applyPins } from "../lib/allocate-stack-file";
 import { rawConfigFromFlat } from "../lib/config/load";
+import { main } from "../scripts/allocate";
+import { runCli } from "./fixtures/cli";
 import { validateDraft, validateStackConfig, type DraftConfig } from "../lib/config/validate";
 import type { RawConfig } from "./fixtures/tenant-config";
 import { validRawConfig } from "./fixtures/stack-config";
@@ -236,8 +237,8 @@ describe("npm run allocate", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function run(...args: string[]) {
-    const result = spawnSync("npx", ["tsx", "scripts/allocate.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+  async function run(...args: string[]) {
+    const result = await runCli(main, ...args);
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
@@ -247,10 +248,10 @@ describe("npm run allocate", () => {
     return file;
   }
 
-  it("pins the dev stack back to exactly its committed text, then has nothing to pin", () => {
+  it("pins the dev stack back to exactly its committed text, then has nothing to pin", async () => {
     const committed = fs.readFileSync(DEV_STACK, "utf8");
     const file = stackCopy(unpinned(committed));
-    const first = run("--config", file);
+    const first = await run("--config", file);
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(first.stdout.trim().split("\n"), [
       "tenants.acme.vms.web.underlayIp = 10.199.3.1",
@@ -267,37 +268,37 @@ describe("npm run allocate", () => {
     const { raw } = rawConfigFromFlat(parse(fs.readFileSync(file, "utf8")).config);
     assert.ok(validateStackConfig(raw, "copy").ok, "the pinned file passes full validation");
 
-    const second = run("--config", file);
+    const second = await run("--config", file);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, "");
     assert.match(second.stderr, /nothing to pin/);
   });
 
-  it("--dry-run prints the pins and leaves the file unchanged", () => {
+  it("--dry-run prints the pins and leaves the file unchanged", async () => {
     const text = unpinned(fs.readFileSync(DEV_STACK, "utf8"));
     const file = stackCopy(text);
-    const result = run("--config", file, "--dry-run");
+    const result = await run("--config", file, "--dry-run");
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim().split("\n").length, 8);
     assert.match(result.stderr, /dry run: .*Pulumi\.copy\.yaml left unchanged/);
     assert.equal(fs.readFileSync(file, "utf8"), text);
   });
 
-  it("--stack reads Pulumi.<stack>.yaml from the repository root", () => {
-    const committed = run("--stack", "dev", "--dry-run");
+  it("--stack reads Pulumi.<stack>.yaml from the repository root", async () => {
+    const committed = await run("--stack", "dev", "--dry-run");
     assert.equal(committed.code, 0, committed.stderr);
     assert.match(committed.stderr, /Pulumi\.dev\.yaml: nothing to pin/);
-    const missing = run("--stack", "no-such-stack-here");
+    const missing = await run("--stack", "no-such-stack-here");
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, new RegExp(`cannot read stack file: .*${path.join(REPO_ROOT, "Pulumi.no-such-stack-here.yaml").replace(/[.]/g, "\\.")}`));
   });
 
-  it("exits 2 listing every problem of an invalid config, and writes nothing", () => {
+  it("exits 2 listing every problem of an invalid config, and writes nothing", async () => {
     const text = unpinned(fs.readFileSync(DEV_STACK, "utf8"))
       .replace("underlayBlock: 10.199.3.32/27", "underlayBlock: 10.199.4.0/27")
       .replace("services: [mirror]", "services: [dns]");
     const file = stackCopy(text);
-    const result = run("--config", file);
+    const result = await run("--config", file);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /invalid stack config \(2 problems\)/);
     assert.match(result.stderr, /tenants\.globex\.underlayBlock: 10\.199\.4\.0\/27 is outside platform\.network\.vmReservation/);
@@ -306,10 +307,10 @@ describe("npm run allocate", () => {
     assert.equal(fs.readFileSync(file, "utf8"), text);
   });
 
-  it("exits 1 when a block is full, and writes nothing", () => {
+  it("exits 1 when a block is full, and writes nothing", async () => {
     const text = unpinned(fs.readFileSync(DEV_STACK, "utf8")).replace("underlayBlock: 10.199.3.0/27", "underlayBlock: 10.199.3.0/32");
     const file = stackCopy(text);
-    const result = run("--config", file);
+    const result = await run("--config", file);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /cannot pin every address:\n  tenants\.acme\.vms\.web\.underlayIp: underlayBlock 10\.199\.3\.0\/32 of tenant acme is full: 1 address, 1 free \(pinned addresses excluded\) for 2 VMs without underlayIp \(web, db\)/);
     assert.doesNotMatch(result.stderr, /globex/, "only the full block is reported");
@@ -317,15 +318,15 @@ describe("npm run allocate", () => {
     assert.equal(fs.readFileSync(file, "utf8"), text);
   });
 
-  it("documents its flags with --help", () => {
-    const result = run("--help");
+  it("documents its flags with --help", async () => {
+    const result = await run("--help");
     assert.equal(result.code, 0);
     for (const flag of ["--stack", "--config", "--dry-run", "--help", "exit codes"]) assert.ok(result.stdout.includes(flag), flag);
   });
 
-  it("exits 2 with the usage on an unknown flag or a missing stack", () => {
+  it("exits 2 with the usage on an unknown flag or a missing stack", async () => {
     for (const args of [["--stack", "dev", "--force"], []]) {
-      const result = run(...args);
+      const result = await run(...args);
       assert.equal(result.code, 2, args.join(" "));
       assert.match(result.stderr, /usage: npm run allocate/);
     }

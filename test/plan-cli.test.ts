@@ -1,18 +1,13 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { REPO_ROOT } from "../lib/stack-file";
+import { main } from "../scripts/plan";
+import { runCli } from "./fixtures/cli";
 import { flatConfig, validRawConfig } from "./fixtures/stack-config";
 
-function plan(...args: string[]) {
-  return spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(REPO_ROOT, "scripts", "plan.ts"), ...args], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-  });
-}
+const plan = (...args: string[]) => runCli(main, ...args);
 
 describe("npm run plan (command line)", function () {
   let dir: string;
@@ -27,9 +22,9 @@ describe("npm run plan (command line)", function () {
     return file;
   }
 
-  it("plans the dev stack by default: exit 0, manifests for all six platform parts and both NADs, plan.json", () => {
+  it("plans the dev stack by default: exit 0, manifests for all six platform parts and both NADs, plan.json", async () => {
     const out = path.join(dir, "out");
-    const run = plan("--out", out);
+    const run = await plan("--out", out);
     assert.equal(run.status, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /^stack dev: \d+ resources, \d+ manifests/);
     const files = fs.readdirSync(path.join(out, "manifests"));
@@ -55,7 +50,7 @@ describe("npm run plan (command line)", function () {
     assert.deepEqual(written.violations.filter((v: { level: string }) => v.level === "mandatory"), []);
   });
 
-  it("exits 2 on a config with five distinct mistakes, naming all five key paths, and writes nothing", () => {
+  it("exits 2 on a config with five distinct mistakes, naming all five key paths, and writes nothing", async () => {
     const raw = validRawConfig();
     raw.platform.network.vmReservation = "10.199.3.0/33";
     raw.platform.underlay.backend = "weave";
@@ -63,7 +58,7 @@ describe("npm run plan (command line)", function () {
     raw.tenants.acme.services = ["oss", "ftp"];
     raw.tenants.acme.vms.testvm.vpcIP = "10.0.1.11";
     const out = path.join(dir, "out");
-    const run = plan("--config", stackFile("broken", raw), "--out", out);
+    const run = await plan("--config", stackFile("broken", raw), "--out", out);
     assert.equal(run.status, 2, run.stdout);
     for (const key of [
       "platform.network.vmReservation:",
@@ -77,19 +72,19 @@ describe("npm run plan (command line)", function () {
     assert.equal(fs.existsSync(out), false, "nothing is written for an invalid config");
   });
 
-  it("exits 1 on a mandatory policy violation: a catalog entry that opens the kubelet port on a node", () => {
+  it("exits 1 on a mandatory policy violation: a catalog entry that opens the kubelet port on a node", async () => {
     const raw = validRawConfig();
     raw.services.kubelet = { cidrs: ["10.50.0.7/32"], ports: ["10250/TCP"] };
     raw.tenants.acme.services = ["oss", "kubelet"];
     const out = path.join(dir, "out");
-    const run = plan("--config", stackFile("unsafe", raw), "--out", out);
+    const run = await plan("--config", stackFile("unsafe", raw), "--out", out);
     assert.equal(run.status, 1, run.stderr + run.stdout);
     assert.match(run.stdout, /\[mandatory\] underlay-node-ports .*10250/);
     const written = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
     assert.ok(written.violations.some((v: { policy: string; level: string }) => v.policy === "underlay-node-ports" && v.level === "mandatory"));
   });
 
-  it("exits 3 when a manifest breaks a schema in --schemas, and lists checked and unchecked kinds", () => {
+  it("exits 3 when a manifest breaks a schema in --schemas, and lists checked and unchecked kinds", async () => {
     const schemas = path.join(dir, "schemas");
     fs.mkdirSync(schemas);
     fs.writeFileSync(
@@ -106,17 +101,17 @@ describe("npm run plan (command line)", function () {
         },
       }),
     );
-    const run = plan("--config", stackFile("schema"), "--out", path.join(dir, "out"), "--schemas", schemas);
+    const run = await plan("--config", stackFile("schema"), "--out", path.join(dir, "out"), "--schemas", schemas);
     assert.equal(run.status, 3, run.stderr + run.stdout);
     assert.match(run.stdout, /schema: VirtualMachine tenant-acme\/testvm \/spec.*dataVolumeTemplates/);
     assert.match(run.stdout, /schemas: checked kubevirt\.io\/v1 VirtualMachine; unchecked: .*v1 Namespace/);
   });
 
-  it("rejects unknown flags and conflicting stack flags with exit 2 and the usage", () => {
-    const unknown = plan("--stacks", "dev");
+  it("rejects unknown flags and conflicting stack flags with exit 2 and the usage", async () => {
+    const unknown = await plan("--stacks", "dev");
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /usage: npm run plan/);
-    const both = plan("--stack", "dev", "--config", "Pulumi.dev.yaml");
+    const both = await plan("--stack", "dev", "--config", "Pulumi.dev.yaml");
     assert.equal(both.status, 2);
     assert.match(both.stderr, /give one/);
   });

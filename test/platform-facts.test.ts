@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,6 +11,8 @@ import { PlatformOutputsError, type StackOutputs } from "../lib/plan/platform-ou
 import { EXIT, referencedOutputs, runPlan, validateStage } from "../lib/plan/run";
 import { evaluatePolicies, policyConfigFromStackConfig } from "../lib/policy";
 import { REPO_ROOT } from "../lib/stack-file";
+import { main as planMain } from "../scripts/plan";
+import { runCli } from "./fixtures/cli";
 
 type Flat = Record<string, any>;
 
@@ -189,13 +190,12 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
     });
   });
 
-  it("npm run plan -- --stack acme plans the platform stack's file first; --platform-plan and --facts answer it too", function () {
-    this.timeout(120000);
-    const run = (...args: string[]) => spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(REPO_ROOT, "scripts", "plan.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
-    const auto = run("--stack", "acme", "--out", path.join(dir, "cli-acme"));
+  it("npm run plan -- --stack acme plans the platform stack's file first; --platform-plan and --facts answer it too", async () => {
+    const run = (...args: string[]) => runCli(planMain, ...args);
+    const auto = await run("--stack", "acme", "--out", path.join(dir, "cli-acme"));
     assert.equal(auto.status, 0, auto.stderr + auto.stdout);
     assert.match(auto.stdout, /^stack acme: \d+ resources/);
-    const fromPlan = run("--stack", "acme", "--platform-plan", path.join(dir, "dev", "plan.json"), "--out", path.join(dir, "cli-acme-2"));
+    const fromPlan = await run("--stack", "acme", "--platform-plan", path.join(dir, "dev", "plan.json"), "--out", path.join(dir, "cli-acme-2"));
     assert.equal(fromPlan.status, 0, fromPlan.stderr);
     const factsFile = path.join(dir, "facts.json");
     fs.writeFileSync(factsFile, JSON.stringify(facts));
@@ -203,7 +203,7 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
     widened["tenantnet:services"] = { everything: { cidrs: ["10.50.0.0/16"], ports: ["443/TCP", "8443/TCP"] } };
     const file = path.join(dir, "Pulumi.acme.yaml");
     fs.writeFileSync(file, stringify({ config: widened }));
-    const refused = run("--config", file, "--facts", factsFile, "--out", path.join(dir, "cli-widened"));
+    const refused = await run("--config", file, "--facts", factsFile, "--out", path.join(dir, "cli-widened"));
     assert.equal(refused.status, 2, refused.stdout);
     assert.match(refused.stderr, /^ {2}services: owned by the platform stack organization\/tenantnet\/dev/m);
   });

@@ -1,18 +1,15 @@
-/** `npm run policy -- --plan FILE`: the CLI over a hand-edited plan.json, run as a process. */
+/** `npm run policy -- --plan FILE`: the CLI over a hand-edited plan.json, called in-process. */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planResources } from "../lib/plan/plan-file";
 import { policyPackConfig } from "../lib/policy";
+import { main } from "../scripts/policy";
+import { runCli } from "./fixtures/cli";
 import { customResource, devStack } from "./policy-fixtures";
 
-const ROOT = path.join(__dirname, "..");
-
-function policyCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [require.resolve("tsx/cli"), "scripts/policy.ts", ...args], { cwd: ROOT, encoding: "utf8" });
-}
+const policyCli = (...args: string[]) => runCli(main, ...args);
 
 describe("npm run policy", function () {
   this.timeout(120000);
@@ -36,15 +33,15 @@ describe("npm run policy", function () {
     plan = { stack: "dev", resources: planResources(resources), violations: [], policyConfig: config };
   });
 
-  it("exits 0 on the dev plan, printing the advisories and the count", () => {
-    const run = policyCli("--plan", write("plan.json", plan));
+  it("exits 0 on the dev plan, printing the advisories and the count", async () => {
+    const run = await policyCli("--plan", write("plan.json", plan));
     assert.strictEqual(run.status, 0, run.stderr);
     const lines = run.stdout.trim().split("\n");
     assert.strictEqual(lines.at(-1), "policy violations: 0 mandatory, 4 advisory");
     assert.ok(lines.slice(0, -1).every((line) => line.startsWith("[advisory] vm-bridge-live-migration ")), run.stdout);
   });
 
-  it("exits 1 on a plan with a hand-injected allow-all NetworkPolicy, naming it, mandatory first", () => {
+  it("exits 1 on a plan with a hand-injected allow-all NetworkPolicy, naming it, mandatory first", async () => {
     const { type, name, inputs } = customResource("allow-all", {
       apiVersion: "projectcalico.org/v3",
       kind: "NetworkPolicy",
@@ -52,7 +49,7 @@ describe("npm run policy", function () {
       spec: { selector: "all()", egress: [{ action: "Allow" }] },
     });
     plan.resources.push({ type, name, parent: null, inputs, urn: `urn:pulumi:dev::tenantnet::${type}::${name}`, parentUrn: null });
-    const run = policyCli("--plan", write("plan.json", plan));
+    const run = await policyCli("--plan", write("plan.json", plan));
     assert.strictEqual(run.status, 1, run.stderr);
     const lines = run.stdout.trim().split("\n");
     assert.ok(lines[0].startsWith("[mandatory] underlay-egress-catalog allow-all: NetworkPolicy tenant-acme/allow-all: spec.egress[0].destination.nets = (unset)"), lines[0]);
@@ -62,18 +59,18 @@ describe("npm run policy", function () {
     assert.match(lines.at(-1)!, /^policy violations: [1-9]\d* mandatory, 4 advisory$/);
   });
 
-  it("takes --policy-config over the plan's, in either config format", () => {
+  it("takes --policy-config over the plan's, in either config format", async () => {
     const config = plan.policyConfig;
     delete plan.policyConfig;
     const file = write("plan.json", plan);
     // Without facts the rules fail closed.
-    assert.strictEqual(policyCli("--plan", file).status, 1);
-    assert.strictEqual(policyCli("--plan", file, "--policy-config", write("plain.json", config)).status, 0);
+    assert.strictEqual((await policyCli("--plan", file)).status, 1);
+    assert.strictEqual((await policyCli("--plan", file, "--policy-config", write("plain.json", config))).status, 0);
     const pack = policyPackConfig(config as Parameters<typeof policyPackConfig>[0]);
-    assert.strictEqual(policyCli("--plan", file, "--policy-config", write("pack.json", pack)).status, 0);
+    assert.strictEqual((await policyCli("--plan", file, "--policy-config", write("pack.json", pack))).status, 0);
   });
 
-  it("exits 2 on unreadable input or usage", () => {
+  it("exits 2 on unreadable input or usage", async () => {
     const cases: [string[], RegExp][] = [
       [["--plan", path.join(dir, "missing.json")], /cannot read .*missing\.json: ENOENT/],
       [["--plan", write("bad.json", "{not json")], /cannot read .*bad\.json: .*JSON/],
@@ -86,14 +83,14 @@ describe("npm run policy", function () {
       [["--bogus"], /Unknown option '--bogus'/],
     ];
     for (const [args, stderr] of cases) {
-      const run = policyCli(...args);
+      const run = await policyCli(...args);
       assert.strictEqual(run.status, 2, `${args.join(" ")}: ${run.stdout}${run.stderr}`);
       assert.match(run.stderr, stderr);
     }
   });
 
-  it("documents its flags under --help", () => {
-    const run = policyCli("--help");
+  it("documents its flags under --help", async () => {
+    const run = await policyCli("--help");
     assert.strictEqual(run.status, 0);
     for (const flag of ["--plan FILE", "--policy-config FILE", "exit codes: 0", "1 a mandatory violation", "2 unreadable input"]) assert.ok(run.stdout.includes(flag), flag);
   });

@@ -12,13 +12,14 @@ import type { StackConfig } from "../config/schema";
 import { REPO_ROOT } from "../stack-file";
 import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type Violation } from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
+import { EXIT } from "./exit-codes";
 import { captureProgram, type CapturedResource, type CaptureResult } from "./capture";
 import { platformOutputs, PlatformOutputsError, type PlatformSource, type StackOutputs } from "./platform-outputs";
 import { manifestsOf, manifestYaml, type Manifest } from "./manifests";
 import { planResources, type PlanFile, type SchemaSummary } from "./plan-file";
 import { planSummary } from "./summary";
 
-export const EXIT = { clean: 0, mandatoryViolation: 1, invalidConfig: 2, schemaError: 3 } as const;
+export { EXIT };
 
 export interface PlanOptions {
   stack: string;
