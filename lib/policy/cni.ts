@@ -4,7 +4,7 @@
  */
 import type { CniPlugin } from "../nad";
 import { asArray, asObject, asString, isObject, objectName, objectNamespace } from "./k8s";
-import type { PolicyResource } from "./types";
+import type { PolicyResource } from "./resource";
 
 export const NAD_TYPE = "kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition";
 export const SPIDER_MULTUS_CONFIG_TYPES = [

@@ -5,7 +5,8 @@
 import type { PolicyConfig } from "./config";
 import { RULES } from "./rules";
 import { StackView } from "./stack";
-import { isStackRule, type Finding, type PolicyResource, type Violation } from "./types";
+import { type Finding, type PolicyResource, type Violation } from "./resource";
+import { isStackRule } from "./types";
 
 export function evaluatePolicies(resources: PolicyResource[], config: PolicyConfig): Violation[] {
   const stack = new StackView(resources, config);

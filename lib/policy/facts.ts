@@ -9,7 +9,7 @@ import { ROUTE_PLUGIN_TYPE } from "../nad";
 import type { Nad } from "./cni";
 import type { PolicyNetworkConfig } from "./config";
 import { asArray, asObject, asString } from "./k8s";
-import type { PolicyResource } from "./types";
+import type { PolicyResource } from "./resource";
 
 const INSTALLATION_TYPE = "kubernetes:operator.tigera.io/v1:Installation";
 const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";

@@ -3,7 +3,7 @@
  * tolerates missing or mistyped fields, because the rules judge hand-written objects too.
  */
 import { isPlainObject } from "../plain-object";
-import type { PolicyResource } from "./types";
+import type { PolicyResource } from "./resource";
 
 export type Json = Record<string, unknown>;
 

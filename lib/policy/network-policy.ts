@@ -10,7 +10,7 @@ import { parseLabelSelector } from "./label-selector";
 import { netOf } from "./net-cache";
 import { normalizeProtocol, parseCalicoPort, parseKubernetesPort, type PolicyPort } from "./ports";
 import { parseSelector, type ParsedSelector } from "./selector";
-import type { PolicyResource } from "./types";
+import type { PolicyResource } from "./resource";
 
 const CALICO_GROUPS = ["projectcalico.org/v3", "crd.projectcalico.org/v1"];
 const CALICO_NAMESPACED = CALICO_GROUPS.map((g) => `kubernetes:${g}:NetworkPolicy`);

@@ -1,5 +1,5 @@
 /** How violations print: mandatory first, one line each, then a count line. */
-import type { Violation } from "./types";
+import type { Violation } from "./resource";
 
 export function formatViolations(violations: Violation[]): string {
   const mandatory = violations.filter((v) => v.level === "mandatory");

@@ -3,7 +3,7 @@ import type { Cidr } from "../cidr";
 import { asArray, asObject, objectName } from "./k8s";
 import { netOf } from "./net-cache";
 import { RangeSet } from "./range-set";
-import type { PolicyResource } from "./types";
+import type { PolicyResource } from "./resource";
 
 export const IP_RESERVATION_TYPES = [
   "kubernetes:projectcalico.org/v3:IPReservation",

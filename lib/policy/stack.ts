@@ -21,7 +21,7 @@ import {
   type SelectorField,
 } from "./network-policy";
 import type { Labels } from "./selector";
-import type { PolicyResource } from "./types";
+import type { PolicyResource } from "./resource";
 import { defaultNetwork, isVm, parseVm, type Vm, type VmNetwork } from "./vm";
 
 const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";

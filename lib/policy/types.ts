@@ -3,33 +3,10 @@
  * Pure: nothing here imports @pulumi/policy, so the rules run the same offline and in the pack.
  */
 import type { ConfigSection } from "./config";
+import type { Finding, Level, PolicyResource } from "./resource";
 import type { StackView } from "./stack";
 
-/** A resource as both the plan (captured inputs) and CrossGuard (props) hand it over. */
-export interface PolicyResource {
-  /** Pulumi type token, e.g. `kubernetes:kubevirt.io/v1:VirtualMachine`. */
-  type: string;
-  /** Pulumi resource name. */
-  name: string;
-  /** The Kubernetes object (apiVersion/kind/metadata/spec...) or component inputs. */
-  inputs: Record<string, unknown>;
-}
-
-export type Level = "mandatory" | "advisory";
-
-/** One problem found by a rule; `resource` undefined means the stack as a whole. */
-export interface Finding {
-  resource?: PolicyResource;
-  message: string;
-}
-
-/** What the offline runner reports: `resource` is the Pulumi name, or "stack". */
-export interface Violation {
-  policy: string;
-  level: Level;
-  resource: string;
-  message: string;
-}
+export type { Finding, Level, PolicyResource, Violation } from "./resource";
 
 interface RuleInfo {
   name: string;

@@ -5,7 +5,7 @@
 import { CALICO_IP_ADDRS_ANNOTATION, VM_LABEL } from "../tenant/names";
 import { asArray, asObject, asString, describe, isObject, objectName, objectNamespace, stringMap } from "./k8s";
 import type { Labels } from "./selector";
-import type { PolicyResource } from "./types";
+import type { PolicyResource } from "./resource";
 
 const VM_TYPE = "kubernetes:kubevirt.io/v1:VirtualMachine";
 const VMI_TYPE = "kubernetes:kubevirt.io/v1:VirtualMachineInstance";

@@ -9,7 +9,8 @@ import { ROUTE_PLUGIN_TYPE } from "../../nad";
 import { pluginTypes } from "../cni";
 import { asArray, asObject, asString, violationAt } from "../k8s";
 import type { Fact } from "../facts";
-import type { Finding, StackRule } from "../types";
+import type { Finding } from "../resource";
+import type { StackRule } from "../types";
 
 /** Plugins that may follow calico in a Calico NAD's chain. */
 const CHAINABLE_AFTER_CALICO = [ROUTE_PLUGIN_TYPE, "tuning"];

@@ -7,7 +7,8 @@
 import { cidrProblem, overlaps, parseCidr } from "../../cidr";
 import { asObject, asString, describe, violationAt } from "../k8s";
 import type { Fact, NetworkFacts } from "../facts";
-import type { Finding, StackRule } from "../types";
+import type { Finding } from "../resource";
+import type { StackRule } from "../types";
 
 const SUBNET_TYPE = "kubernetes:kubeovn.io/v1:Subnet";
 

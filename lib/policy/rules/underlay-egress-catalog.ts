@@ -13,7 +13,8 @@ import { netOf } from "../net-cache";
 import type { EgressAllow, NetEntry, NetworkPolicy } from "../network-policy";
 import { catalogPorts, coversRange, rangeText } from "../ports";
 import type { Grant, StackView } from "../stack";
-import type { Finding, StackRule } from "../types";
+import type { Finding } from "../resource";
+import type { StackRule } from "../types";
 
 interface Audience {
   /** Whom the grant belongs to, for messages. */

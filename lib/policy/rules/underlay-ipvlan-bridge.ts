@@ -6,7 +6,8 @@
  */
 import { L2_SUBINTERFACE_TYPES, nadRef, pluginTypes, SPIDER_MULTUS_CONFIG_TYPES } from "../cni";
 import { asObject, asString, objectName, objectNamespace, violationAt } from "../k8s";
-import type { Finding, StackRule } from "../types";
+import type { Finding } from "../resource";
+import type { StackRule } from "../types";
 import { interfacePath } from "../vm";
 
 export const underlayIpvlanBridgeRule: StackRule = {

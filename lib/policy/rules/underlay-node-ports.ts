@@ -9,7 +9,8 @@ import { contains, intersection, type Cidr, type Range } from "../../cidr";
 import { violationAt } from "../k8s";
 import type { EgressAllow, NetEntry, PortEntry } from "../network-policy";
 import { NODE_CONTROL_PORTS, rangesOverlap, rangeText, type PortRange } from "../ports";
-import type { Finding, StackRule } from "../types";
+import type { Finding } from "../resource";
+import type { StackRule } from "../types";
 
 interface Reach {
   node: Cidr;

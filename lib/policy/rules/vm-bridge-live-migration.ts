@@ -4,7 +4,8 @@
  * routes by DHCP, so this is a trade-off to know about, not an error. Judges each VM on its own.
  */
 import { violationAt } from "../k8s";
-import type { Finding, PolicyResource, ResourceRule } from "../types";
+import type { Finding, PolicyResource } from "../resource";
+import type { ResourceRule } from "../types";
 import { defaultNetwork, interfacePath, isVm, parseVm } from "../vm";
 
 export const vmBridgeLiveMigrationRule: ResourceRule = {

@@ -6,7 +6,8 @@
 import { KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE } from "../../tenant/names";
 import { isKubeOvnNad, nadRef, pluginTypes } from "../cni";
 import { violationAt } from "../k8s";
-import type { Finding, StackRule } from "../types";
+import type { Finding } from "../resource";
+import type { StackRule } from "../types";
 import { networkPath, type Vm, type VmNetwork } from "../vm";
 import type { StackView } from "../stack";
 

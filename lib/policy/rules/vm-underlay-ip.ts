@@ -11,7 +11,8 @@ import { asArray, asObject, describe, objectName, violationAt } from "../k8s";
 import { netOf } from "../net-cache";
 import { IP_RESERVATION_TYPES, reservationsOf } from "../reservations";
 import type { StackView } from "../stack";
-import type { Finding, StackRule } from "../types";
+import type { Finding } from "../resource";
+import type { StackRule } from "../types";
 import { annotationPath, underlayIps, type Vm } from "../vm";
 
 /**

@@ -8,7 +8,8 @@
  */
 import { violationAt } from "../k8s";
 import type { NetworkPolicy, SelectorField } from "../network-policy";
-import type { Finding, StackRule } from "../types";
+import type { Finding } from "../resource";
+import type { StackRule } from "../types";
 
 const DIRECTIONS = ["Ingress", "Egress"];
 

@@ -6,7 +6,8 @@
  */
 import { CALICO_IP_ADDRS_ANNOTATION } from "../../tenant/names";
 import { violationAt } from "../k8s";
-import type { Finding, StackRule } from "../types";
+import type { Finding } from "../resource";
+import type { StackRule } from "../types";
 import { annotationPath, underlayIps, vpcAddresses, type Vm } from "../vm";
 
 export const vmUniqueAddressesRule: StackRule = {
