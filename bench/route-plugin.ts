@@ -11,7 +11,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CALICO_GATEWAY, calicoConfList, type CniConfList } from "../lib/nad";
+import { CALICO_GATEWAY, calicoConfList, type CniConfList } from "../lib/cni-config";
 import { ConfListRunner, pluginEnv, pluginNetconf, type RuntimeConf } from "../test/netns/cni";
 import { Namespaces, REFERENCE_PLUGIN_DIR, ROUTE_PLUGIN, ROUTE_PLUGIN_DIR, assertPrerequisites } from "../test/netns/netns";
 

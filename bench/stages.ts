@@ -11,6 +11,7 @@ import * as vm from "vm";
 import { manifestsOf } from "../lib/plan/manifests";
 import { planResources, type PlanFile } from "../lib/plan/plan-file";
 import { policyStage, registerStage, schemaStage, validateStage, writeStage } from "../lib/plan/run";
+import { tenantnet } from "../program";
 import { floorShape, registerFloor, type FloorNode } from "./floor";
 import type { MeasuredName, PassResult, StageSample } from "./types";
 
@@ -124,7 +125,7 @@ function handOnce<T>(value: T): () => T {
 /** The plan's stages in runPlan's order (schema before write), and the trees the floors replay. */
 async function planStages(input: PassInput, timed: Timed): Promise<Planned> {
   const config = await timed("validate", () => validateStage(input.stack, input.flat));
-  const captured = await timed("register", () => registerStage(input.stack, input.flat));
+  const captured = await timed("register", () => registerStage(tenantnet, input.stack, input.flat));
   const { policyConfig, violations } = await timed("policy", () => policyStage(config, captured.resources));
   // runPlan renders the manifests once for schema and write; here the write stage renders them
   // again so that their (small) cost is timed with writing, where it belongs.

@@ -11,7 +11,7 @@ export const MEASURED: readonly MeasuredName[] = [...STAGES, "floorInputs", "flo
 
 export const STAGE_DESCRIPTIONS: Record<MeasuredName, string> = {
   validate: "config validation (validateStage: flat config -> StackConfig)",
-  register: "the real program under mocks (registerStage: index.ts via captureProgram)",
+  register: "the real program under mocks (registerStage: the tenantnet program via captureProgram)",
   policy: "policy evaluation (policyConfigFromStackConfig + evaluatePolicies)",
   schema: "schema validation (schemaStage: load the CRD directory, validate every manifest)",
   write: "manifest writing (manifestsOf + planResources + writeStage into a temp dir)",

@@ -7,7 +7,8 @@
  * Taken addresses live in sets of bigint and each range is walked once by a cursor that only
  * moves up, so a stack with thousands of VMs costs O(VMs + pins), not O(VMs x block).
  */
-import { bigIntToIp, ipToBigInt, parseCidr, reservedEdges, type Cidr } from "./cidr";
+import { bigIntToIp, ipToBigInt, parseCidr, type Cidr } from "./cidr";
+import { reservedUnderlayAddresses, reservedVpcAddresses, type ReservedAddress } from "./config/reserved-addresses";
 import type { DraftConfig, DraftTenant } from "./config/validate";
 import { formatProblems, type Problem } from "./config/problems";
 
@@ -39,7 +40,7 @@ interface Range {
   /** Pinned (and, as allocation proceeds, allocated) addresses; may be shared across ranges. */
   taken: Set<bigint>;
   /** Addresses of this range no VM may take: network, broadcast and, in a VPC, the gateway. */
-  reserved: { ip: bigint; what: string }[];
+  reserved: ReservedAddress[];
 }
 
 /** The lowest `count` free addresses of `range`, or fewer when the range runs out. */
@@ -79,11 +80,6 @@ function allocateKey(tenant: DraftTenant, key: PinKey, range: Range, pins: Pin[]
   });
 }
 
-function edges(cidr: Cidr): { ip: bigint; what: string }[] {
-  const [network, broadcast] = reservedEdges(cidr);
-  return network === undefined ? [] : [{ ip: network, what: "network" }, { ip: broadcast, what: "broadcast" }];
-}
-
 /**
  * Pins for every missing `underlayIp`/`vpcIp` of a validated draft, tenants and VMs in config
  * order. Underlay IPs skip the block's network/broadcast and every underlay IP pinned in any
@@ -101,13 +97,12 @@ export function allocate(draft: DraftConfig): Pin[] {
   const problems: Problem[] = [];
   for (const tenant of draft.tenants) {
     const block = parseCidr(tenant.underlayBlock);
-    allocateKey(tenant, "underlayIp", { cidr: block, label: "underlayBlock", taken: underlayTaken, reserved: edges(block) }, pins, problems);
+    allocateKey(tenant, "underlayIp", { cidr: block, label: "underlayBlock", taken: underlayTaken, reserved: reservedUnderlayAddresses(block) }, pins, problems);
 
     const subnet = parseCidr(tenant.vpc.cidr);
     const vpcTaken = new Set<bigint>();
     for (const vm of tenant.vms) if (vm.vpcIp !== undefined) vpcTaken.add(ipToBigInt(vm.vpcIp));
-    const reserved = [...edges(subnet), { ip: ipToBigInt(tenant.vpc.gateway), what: `gateway ${tenant.vpc.gateway}` }];
-    allocateKey(tenant, "vpcIp", { cidr: subnet, label: "vpc.cidr", taken: vpcTaken, reserved }, pins, problems);
+    allocateKey(tenant, "vpcIp", { cidr: subnet, label: "vpc.cidr", taken: vpcTaken, reserved: reservedVpcAddresses(subnet, tenant.vpc.gateway) }, pins, problems);
   }
   if (problems.length > 0) throw new AllocationError(problems);
   return pins;

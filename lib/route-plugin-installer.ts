@@ -4,7 +4,7 @@
  * keeps it current. Pure: the RoutePluginInstaller component declares what this returns.
  */
 import { createHash } from "crypto";
-import { ROUTE_PLUGIN_TYPE } from "./nad";
+import { ROUTE_PLUGIN_TYPE } from "./cni-config";
 import { MANAGED_BY, type K8sObject } from "./platform/objects";
 
 /** The plugin's file name in /opt/cni/bin is its CNI type; the installer objects share it. */

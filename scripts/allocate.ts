@@ -10,6 +10,7 @@ import { validateDraft } from "../lib/config/validate";
 
 /** Loaded once the flags are read: `--help` and usage errors never start the Pulumi SDK. */
 const planRunner = () => require("../lib/plan/run") as typeof import("../lib/plan/run");
+const tenantnet: import("../lib/plan/run").Program = () => (require("../program") as typeof import("../program")).tenantnet();
 
 const EXIT = { ok: 0, full: 1, invalid: 2 } as const;
 
@@ -62,7 +63,7 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
   let facts: unknown;
   try {
     const { referencedFacts, referencedOutputs } = planRunner();
-    facts = referencedFacts(flat, await referencedOutputs(flat, { platformPlan: values["platform-plan"], factsFile: values.facts }));
+    facts = referencedFacts(flat, await referencedOutputs(tenantnet, flat, { platformPlan: values["platform-plan"], factsFile: values.facts }));
   } catch (error) {
     io.err(`${file}: ${(error as Error).message}`);
     return EXIT.invalid;

@@ -7,6 +7,7 @@ import { PlatformOutputsError, type StackOutputs } from "../lib/plan/platform-ou
 
 /** Loaded once the flags are read: `--help` and usage errors never start the Pulumi SDK. */
 const planRunner = () => require("../lib/plan/run") as typeof import("../lib/plan/run");
+const tenantnet: import("../lib/plan/run").Program = () => (require("../program") as typeof import("../program")).tenantnet();
 
 const USAGE = `usage: npm run plan -- [options]
 
@@ -48,13 +49,14 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
   const { referencedOutputs, runPlan } = planRunner();
   let stackOutputs: StackOutputs | undefined;
   try {
-    stackOutputs = await referencedOutputs(config, { platformPlan: values["platform-plan"], factsFile: values.facts });
+    stackOutputs = await referencedOutputs(tenantnet, config, { platformPlan: values["platform-plan"], factsFile: values.facts });
   } catch (error) {
     if (!(error instanceof PlatformOutputsError)) throw error;
     io.err(`${file}: ${error.message}`);
     return EXIT.invalidConfig;
   }
   const outcome = await runPlan({
+    program: tenantnet,
     stack,
     config,
     stackOutputs,

@@ -8,6 +8,7 @@ import { policyConfigFromStackConfig, policyPackConfig } from "../lib/policy";
 
 /** Loaded once the flags are read: `--help` and usage errors never start the Pulumi SDK. */
 const planRunner = () => require("../lib/plan/run") as typeof import("../lib/plan/run");
+const tenantnet: import("../lib/plan/run").Program = () => (require("../program") as typeof import("../program")).tenantnet();
 
 const USAGE = `usage: npm run policy:config -- [options]
 
@@ -36,7 +37,7 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
   try {
     const flat = readStackFile(file);
     const { referencedOutputs, validateStage } = planRunner();
-    const stackOutputs = await referencedOutputs(flat, { platformPlan: values["platform-plan"], factsFile: values.facts });
+    const stackOutputs = await referencedOutputs(tenantnet, flat, { platformPlan: values["platform-plan"], factsFile: values.facts });
     const config = validateStage(stack, flat, stackOutputs);
     const out = path.resolve(values.out ?? path.join("out", stack, "policy-pack-config.json"));
     fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -120,7 +120,7 @@ describe("allocate", () => {
       {
         path: "tenants.acme.vms.b.underlayIp",
         message:
-          "underlayBlock 10.199.3.0/30 of tenant acme is full: 4 addresses, 1 free (network, broadcast, pinned addresses excluded) " +
+          "underlayBlock 10.199.3.0/30 of tenant acme is full: 4 addresses, 1 free (network address, broadcast address, pinned addresses excluded) " +
           "for 2 VMs without underlayIp (b, c); enlarge underlayBlock or remove VMs",
       },
     ]);
@@ -137,7 +137,7 @@ describe("allocate", () => {
       (error: unknown) => {
         assert.ok(error instanceof AllocationError);
         assert.deepEqual(error.problems.map((p) => p.path), ["tenants.acme.vms.a.underlayIp", "tenants.acme.vms.a.vpcIp"]);
-        assert.match(error.problems[1].message, /vpc\.cidr 10\.0\.1\.0\/30 of tenant acme is full: 4 addresses, 1 free \(network, broadcast, gateway 10\.0\.1\.1, pinned addresses excluded\)/);
+        assert.match(error.problems[1].message, /vpc\.cidr 10\.0\.1\.0\/30 of tenant acme is full: 4 addresses, 1 free \(network address, broadcast address, gateway 10\.0\.1\.1, pinned addresses excluded\)/);
         return true;
       },
     );

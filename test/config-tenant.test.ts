@@ -52,8 +52,8 @@ describe("stack config validation: tenants", () => {
   });
 
   it("rejects the network or broadcast address of the underlay block", () => {
-    assertProblem((r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.0"), "tenants.acme.vms.testvm.underlayIp", /network or broadcast address of underlayBlock/);
-    assertProblem((r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.31"), "tenants.acme.vms.testvm.underlayIp", /network or broadcast address of underlayBlock/);
+    assertProblem((r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.0"), "tenants.acme.vms.testvm.underlayIp", /is the network address of underlayBlock 10\.199\.3\.0\/27; no VM may take it/);
+    assertProblem((r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.31"), "tenants.acme.vms.testvm.underlayIp", /is the broadcast address of underlayBlock/);
   });
 
   it("rejects a pinned VPC IP outside the subnet", () => {
@@ -61,14 +61,14 @@ describe("stack config validation: tenants", () => {
   });
 
   it("rejects a VPC IP equal to the gateway, the default one or a configured one", () => {
-    assertProblem((r) => (r.tenants.acme.vms.testvm.vpcIp = "10.0.1.1"), "tenants.acme.vms.testvm.vpcIp", /10\.0\.1\.1 is the VPC gateway/);
+    assertProblem((r) => (r.tenants.acme.vms.testvm.vpcIp = "10.0.1.1"), "tenants.acme.vms.testvm.vpcIp", /10\.0\.1\.1 is the gateway 10\.0\.1\.1 of vpc\.cidr/);
     assertProblem(
       (r) => {
         r.tenants.acme.vpc.gateway = "10.0.1.254";
         r.tenants.acme.vms.testvm.vpcIp = "10.0.1.254";
       },
       "tenants.acme.vms.testvm.vpcIp",
-      /10\.0\.1\.254 is the VPC gateway/,
+      /10\.0\.1\.254 is the gateway 10\.0\.1\.254 of vpc\.cidr/,
     );
   });
 

@@ -5,6 +5,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { readStackFile } from "../lib/config/load";
 import { EXIT, referencedOutputs, runPlan } from "../lib/plan/run";
+import { tenantnet } from "../program";
 import { REPO_ROOT, stackNameOf } from "../lib/stack-file";
 
 const SHARED_CRDS = path.resolve(REPO_ROOT, "..", "shared", "crds");
@@ -24,7 +25,7 @@ describe("example stacks, planned offline and checked against the upstream schem
       const stack = stackNameOf(file);
       const outDir = path.join(outRoot, stack);
       const config = readStackFile(path.join(REPO_ROOT, file));
-      const outcome = await runPlan({ stack, config, outDir, schemasDir: SHARED_CRDS, stackOutputs: await referencedOutputs(config) });
+      const outcome = await runPlan({ program: tenantnet, stack, config, outDir, schemasDir: SHARED_CRDS, stackOutputs: await referencedOutputs(tenantnet, config) });
       assert.equal(outcome.exitCode, EXIT.clean, outcome.report);
       const plan = outcome.plan!;
       assert.deepEqual(plan.schema!.errors, []);

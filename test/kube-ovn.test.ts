@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { kubeOvnConfList } from "../lib/nad";
+import { kubeOvnConfList } from "../lib/cni-config";
 import { securityGroup, securityGroupRule, subnet, tenantNad, vpc } from "../lib/tenant/kube-ovn";
 import { acmeVm } from "./fixtures/tenant-config";
 

@@ -11,6 +11,7 @@ import { PlatformOutputsError, type StackOutputs } from "../lib/plan/platform-ou
 import { EXIT, referencedOutputs, runPlan, validateStage } from "../lib/plan/run";
 import { evaluatePolicies, policyConfigFromStackConfig } from "../lib/policy";
 import { REPO_ROOT } from "../lib/stack-file";
+import { tenantnet } from "../program";
 import { main as planMain } from "../scripts/plan";
 import { runCli } from "./fixtures/cli";
 
@@ -30,7 +31,7 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantnet-facts-"));
-    const dev = await runPlan({ stack: "dev", config: stackFile("dev"), outDir: path.join(dir, "dev") });
+    const dev = await runPlan({ program: tenantnet, stack: "dev", config: stackFile("dev"), outDir: path.join(dir, "dev") });
     assert.equal(dev.exitCode, EXIT.clean, dev.report);
     devOutputs = dev.plan!.outputs;
     facts = devOutputs[PLATFORM_FACTS_OUTPUT] as PlatformFacts;
@@ -90,7 +91,7 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
     const acme = stackFile("acme");
     assert.deepEqual(Object.keys(acme).sort(), ["tenantnet:platformStack", "tenantnet:tenants"]);
     assert.deepEqual(Object.keys(acme["tenantnet:tenants"].acme).sort(), ["securityGroup", "vms", "vpc"]);
-    const outcome = await runPlan({ stack: "acme", config: acme, outDir: path.join(dir, "acme"), stackOutputs: acmeOutputs() });
+    const outcome = await runPlan({ program: tenantnet, stack: "acme", config: acme, outDir: path.join(dir, "acme"), stackOutputs: acmeOutputs() });
     assert.equal(outcome.exitCode, EXIT.clean, outcome.report);
     const policyConfig = outcome.plan!.policyConfig as ReturnType<typeof policyConfigFromStackConfig>;
     assert.deepEqual(policyConfig.services, Object.fromEntries(Object.entries(facts.services).map(([name, { cidrs, ports }]) => [name, { cidrs, ports }])));
@@ -118,7 +119,7 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
         const acme = structuredClone(stackFile("acme"));
         mutate(acme);
         const outDir = path.join(dir, "widened");
-        const outcome = await runPlan({ stack: "acme", config: acme, outDir, stackOutputs: acmeOutputs() });
+        const outcome = await runPlan({ program: tenantnet, stack: "acme", config: acme, outDir, stackOutputs: acmeOutputs() });
         assert.equal(outcome.exitCode, EXIT.invalidConfig, outcome.report);
         const line = outcome.report.split("\n").find((l) => l.startsWith(`  ${key}: `));
         assert.ok(line, `no problem at ${key} in:\n${outcome.report}`);
@@ -145,25 +146,25 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
   it("a platform stack may register a tenant whose resources its own stack declares", async () => {
     const platform = structuredClone(stackFile("dev"));
     platform["tenantnet:tenants"].initech = { underlayBlock: "10.199.3.64/27", services: ["oss"] };
-    const planned = await runPlan({ stack: "dev", config: platform, outDir: path.join(dir, "dev-initech") });
+    const planned = await runPlan({ program: tenantnet, stack: "dev", config: platform, outDir: path.join(dir, "dev-initech") });
     assert.equal(planned.exitCode, EXIT.clean, planned.report);
     assert.deepEqual(planned.plan!.resources.filter((r) => r.type === "tenantnet:tenant:Tenant").map((r) => r.name), ["acme", "globex"], "only registered here");
     const registered = planned.plan!.outputs.platformFacts as PlatformFacts;
     assert.equal(registered.tenants.initech.namespace, "tenant-initech");
 
     const initech = { "tenantnet:platformStack": PLATFORM_STACK, "tenantnet:tenants": { initech: { vpc: { cidr: "10.0.1.0/24" }, vms: { a: { guest: "debian", image: "quay.io/containerdisks/debian:12", underlayIp: "10.199.3.65", vpcIp: "10.0.1.2", services: ["oss"] } } } } };
-    const tenant = await runPlan({ stack: "initech", config: initech, outDir: path.join(dir, "initech"), stackOutputs: { [PLATFORM_STACK]: planned.plan!.outputs } });
+    const tenant = await runPlan({ program: tenantnet, stack: "initech", config: initech, outDir: path.join(dir, "initech"), stackOutputs: { [PLATFORM_STACK]: planned.plan!.outputs } });
     assert.equal(tenant.exitCode, EXIT.clean, tenant.report);
     assert.ok(tenant.plan!.resources.some((r) => r.type === "kubernetes:kubevirt.io/v1:VirtualMachine"));
 
     platform["tenantnet:tenants"].initech.vms = { a: { guest: "debian", image: "x" } };
-    const declaredWithoutVpc = await runPlan({ stack: "dev", config: platform, outDir: path.join(dir, "dev-bad") });
+    const declaredWithoutVpc = await runPlan({ program: tenantnet, stack: "dev", config: platform, outDir: path.join(dir, "dev-bad") });
     assert.equal(declaredWithoutVpc.exitCode, EXIT.invalidConfig);
     assert.match(declaredWithoutVpc.report, /tenants\.initech\.vpc: required to declare VMs or a security group for tenant initech in this stack/);
   });
 
   it("a tenant stack judged without platform facts fails closed, saying how to provide them", async () => {
-    const planned = await runPlan({ stack: "acme", config: stackFile("acme"), outDir: path.join(dir, "acme-judged"), stackOutputs: acmeOutputs() });
+    const planned = await runPlan({ program: tenantnet, stack: "acme", config: stackFile("acme"), outDir: path.join(dir, "acme-judged"), stackOutputs: acmeOutputs() });
     const resources = planned.plan!.resources;
     const mandatory = evaluatePolicies(resources, {}).filter((v) => v.level === "mandatory");
     assert.ok(mandatory.length > 0, "no facts, no pass");
@@ -174,19 +175,19 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
     it("a plan.json must be the plan of the referenced stack, with outputs", async () => {
       const wrong = path.join(dir, "wrong.json");
       fs.writeFileSync(wrong, JSON.stringify({ stack: "staging", outputs: {} }));
-      await assert.rejects(referencedOutputs(stackFile("acme"), { platformPlan: wrong }), (e: Error) => e instanceof PlatformOutputsError && /is the plan of stack "staging", but tenantnet:platformStack names organization\/tenantnet\/dev/.test(e.message));
+      await assert.rejects(referencedOutputs(tenantnet, stackFile("acme"), { platformPlan: wrong }), (e: Error) => e instanceof PlatformOutputsError && /is the plan of stack "staging", but tenantnet:platformStack names organization\/tenantnet\/dev/.test(e.message));
       const old = path.join(dir, "old.json");
       fs.writeFileSync(old, JSON.stringify({ stack: "dev", resources: [] }));
-      await assert.rejects(referencedOutputs(stackFile("acme"), { platformPlan: old }), /has no "outputs"; plan the platform stack again/);
+      await assert.rejects(referencedOutputs(tenantnet, stackFile("acme"), { platformPlan: old }), /has no "outputs"; plan the platform stack again/);
     });
 
     it("with no flag and no platform stack file in the repository, says which flag is missing", async () => {
       const elsewhere = { ...stackFile("acme"), "tenantnet:platformStack": "org/tenantnet/prod" };
-      await assert.rejects(referencedOutputs(elsewhere), /the repository has no Pulumi\.prod\.yaml to plan it from: pass --platform-plan PLAN, .* or --facts FILE/);
+      await assert.rejects(referencedOutputs(tenantnet, elsewhere), /the repository has no Pulumi\.prod\.yaml to plan it from: pass --platform-plan PLAN, .* or --facts FILE/);
     });
 
     it("a platform stack is given no facts", async () => {
-      await assert.rejects(referencedOutputs(stackFile("dev"), { platformPlan: "x.json" }), /--platform-plan is for tenant-only stacks/);
+      await assert.rejects(referencedOutputs(tenantnet, stackFile("dev"), { platformPlan: "x.json" }), /--platform-plan is for tenant-only stacks/);
     });
   });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { Platform } from "../components/platform/platform";
 import { validateStackConfig } from "../lib/config/validate";
-import type { CniConfList } from "../lib/nad";
+import type { CniConfList } from "../lib/cni-config";
 import { captureProgram, type CapturedResource } from "../lib/plan/capture";
 import { validRawConfig } from "./fixtures/stack-config";
 

@@ -19,7 +19,7 @@ const renders = new Map<string, Promise<Render>>();
 
 async function render(stack: string): Promise<Render> {
   const flat = readStackFile(path.join(__dirname, "..", `Pulumi.${stack}.yaml`));
-  const stackOutputs = await referencedOutputs(flat);
+  const stackOutputs = await referencedOutputs(tenantnet, flat);
   const { resources } = await captureProgram({ project: "tenantnet", stack, config: flat, program: tenantnet, stackOutputs });
   return { resources, config: policyConfigFromStackConfig(validateStage(stack, flat, stackOutputs)) };
 }

@@ -1,7 +1,7 @@
 /** The pure building blocks of the rules: ports, range sets, network-policy normalization, facts. */
 import * as assert from "assert";
 import { parseCidr } from "../lib/cidr";
-import { calicoConfList } from "../lib/nad";
+import { calicoConfList } from "../lib/cni-config";
 import { parseNad } from "../lib/policy/cni";
 import { networkFacts } from "../lib/policy/facts";
 import { parseNetworkPolicy } from "../lib/policy/network-policy";

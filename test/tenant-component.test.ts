@@ -22,7 +22,7 @@ function stackFile(stack: string): Flat {
 }
 
 async function plan(config: Flat, stack = "dev"): Promise<CaptureResult> {
-  return captureProgram({ project: "tenantnet", stack, config, program: tenantnet, stackOutputs: await referencedOutputs(config) });
+  return captureProgram({ project: "tenantnet", stack, config, program: tenantnet, stackOutputs: await referencedOutputs(tenantnet, config) });
 }
 
 const inputs = (r: CapturedResource): any => r.inputs;

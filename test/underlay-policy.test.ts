@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import type { CalicoRule, NetworkPolicyObject } from "../lib/tenant/underlay-policy";
-import { defaultDenyPolicy, ipReservation, portsByProtocol, vmUnderlayPolicy } from "../lib/tenant/underlay-policy";
+import { portsByProtocol } from "../lib/config/formats";
+import { defaultDenyPolicy, ipReservation, vmUnderlayPolicy } from "../lib/tenant/underlay-policy";
 import { acmeVm, type RawConfig } from "./fixtures/tenant-config";
 
 /** acme with every catalog service granted, a mirror service added, and `mutate` applied. */

@@ -43,8 +43,23 @@ export const quantity = checked((value) =>
   QUANTITY.test(value) ? undefined : `${JSON.stringify(value)} is not a Kubernetes quantity (e.g. 4Gi, 512Mi)`,
 );
 
-export function parsePort(text: string): { port: number; protocol: "TCP" | "UDP" | "SCTP" } {
+export type Protocol = "TCP" | "UDP" | "SCTP";
+
+export function parsePort(text: string): { port: number; protocol: Protocol } {
   const match = PORT_PATTERN.exec(text);
   if (!match) throw new Error(`${JSON.stringify(text)} is not a port`);
-  return { port: Number(match[1]), protocol: match[2] as "TCP" | "UDP" | "SCTP" };
+  return { port: Number(match[1]), protocol: match[2] as Protocol };
 }
+
+/** "80/TCP"-style ports grouped by protocol, in first-seen order, duplicates dropped. */
+export function portsByProtocol(ports: string[]): { protocol: Protocol; ports: number[] }[] {
+  const groups = new Map<Protocol, number[]>();
+  for (const text of ports) {
+    const { port, protocol } = parsePort(text);
+    const group = groups.get(protocol) ?? [];
+    if (!group.includes(port)) group.push(port);
+    groups.set(protocol, group);
+  }
+  return [...groups].map(([protocol, numbers]) => ({ protocol, ports: numbers }));
+}
+

@@ -8,6 +8,7 @@ import { containsIp, contains, firstHost, ipToBigInt, isIpv4, overlappingPairs, 
 import { DNS_LABEL, PLATFORM_STACK } from "./formats";
 import { parsePlatformFacts, PLATFORM_FACTS_OUTPUT, type PlatformFacts } from "./platform-facts";
 import { Problem, problemsFromZod } from "./problems";
+import { reservedUnderlayAddresses, reservedVpcAddresses, type ReservedAddress } from "./reserved-addresses";
 import {
   DEFAULT_SECURITY_GROUP,
   platformSchema,
@@ -133,6 +134,7 @@ function checkVmAddress(
   path: string,
   range: Cidr,
   rangeName: string,
+  reserved: ReservedAddress[],
   options: ValidateOptions,
   problems: Problem[],
 ): void {
@@ -143,8 +145,12 @@ function checkVmAddress(
     }
     return;
   }
-  if (!containsIp(range, ip)) problems.push({ path, message: `${ip} is outside ${rangeName} ${range.text}` });
-  else if (reservedEdges(range).includes(ipToBigInt(ip))) problems.push({ path, message: `${ip} is the network or broadcast address of ${rangeName} ${range.text}` });
+  if (!containsIp(range, ip)) {
+    problems.push({ path, message: `${ip} is outside ${rangeName} ${range.text}` });
+    return;
+  }
+  const taken = reserved.find((address) => address.ip === ipToBigInt(ip));
+  if (taken) problems.push({ path, message: `${ip} is the ${taken.what} of ${rangeName} ${range.text}; no VM may take it` });
 }
 
 interface TenantContext {
@@ -211,15 +217,16 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
     }
   }
 
+  const underlayReserved = reservedUnderlayAddresses(block);
+  const vpcReserved = reservedVpcAddresses(vpc, gateway);
   const vms: DraftVm[] = [];
   for (const [vmName, rawVm] of Object.entries(tenant.vms)) {
     const vmBase = `${base}.vms.${vmName}`;
     checkName(vmName, vmBase, problems);
     const vm = parsePart(vmSchema, rawVm, vmBase, problems);
     if (!vm) continue;
-    checkVmAddress(vm, "underlayIp", `${vmBase}.underlayIp`, block, "underlayBlock", options, problems);
-    checkVmAddress(vm, "vpcIp", `${vmBase}.vpcIp`, vpc, "vpc.cidr", options, problems);
-    if (vm.vpcIp === gateway) problems.push({ path: `${vmBase}.vpcIp`, message: `${vm.vpcIp} is the VPC gateway` });
+    checkVmAddress(vm, "underlayIp", `${vmBase}.underlayIp`, block, "underlayBlock", underlayReserved, options, problems);
+    checkVmAddress(vm, "vpcIp", `${vmBase}.vpcIp`, vpc, "vpc.cidr", vpcReserved, options, problems);
     (vm.services ?? []).forEach((service, i) => {
       if (!tenant.services.includes(service)) {
         problems.push({ path: `${vmBase}.services[${i}]`, message: `${JSON.stringify(service)} is not granted to tenant ${name} (tenants.${name}.services: ${tenant.services.join(", ") || "none"})` });

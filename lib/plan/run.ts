@@ -9,7 +9,6 @@ import { loadStackConfig, platformStackOf } from "../config/load";
 import { PLATFORM_FACTS_OUTPUT } from "../config/platform-facts";
 import { ConfigError } from "../config/problems";
 import type { StackConfig } from "../config/schema";
-import { REPO_ROOT } from "../stack-file";
 import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type Violation } from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
 import { EXIT } from "./exit-codes";
@@ -21,7 +20,11 @@ import { planSummary } from "./summary";
 
 export { EXIT };
 
+/** The Pulumi program to plan: what index.ts exports (tenantnet's), or a test's own. */
+export type Program = () => unknown;
+
 export interface PlanOptions {
+  program: Program;
   stack: string;
   /** Flat `tenantnet:*` config, as read from a stack file. */
   config: Record<string, unknown>;
@@ -49,9 +52,8 @@ export function validateStage(stack: string, flat: Record<string, unknown>, stac
   return loadStackConfig(flat, stack, referencedFacts(flat, stackOutputs));
 }
 
-/** Runs the real entry point (index.ts) under the mock runtime. */
-export function registerStage(stack: string, flat: Record<string, unknown>, stackOutputs?: StackOutputs): Promise<CaptureResult> {
-  const program = require(path.join(REPO_ROOT, "index")) as () => unknown;
+/** Runs the program under the mock runtime. */
+export function registerStage(program: Program, stack: string, flat: Record<string, unknown>, stackOutputs?: StackOutputs): Promise<CaptureResult> {
   return captureProgram({ project: "tenantnet", stack, config: flat, program, stackOutputs });
 }
 
@@ -61,14 +63,14 @@ export function registerStage(stack: string, flat: Record<string, unknown>, stac
  * repository. Throws PlatformOutputsError saying what is missing, or that a platform stack was
  * given facts it does not read.
  */
-export async function referencedOutputs(flat: Record<string, unknown>, source: PlatformSource = {}): Promise<StackOutputs | undefined> {
+export async function referencedOutputs(program: Program, flat: Record<string, unknown>, source: PlatformSource = {}): Promise<StackOutputs | undefined> {
   const platformStack = platformStackOf(flat);
   if (platformStack === undefined) {
     const given = source.platformPlan !== undefined ? "--platform-plan" : source.factsFile !== undefined ? "--facts" : undefined;
     if (given) throw new PlatformOutputsError(`${given} is for tenant-only stacks, and this one names no tenantnet:platformStack`);
     return undefined;
   }
-  return platformOutputs(platformStack, source, async (stack, platformFlat) => (await registerStage(stack, platformFlat)).outputs);
+  return platformOutputs(platformStack, source, async (stack, platformFlat) => (await registerStage(program, stack, platformFlat)).outputs);
 }
 
 /** The policy facts of a validated stack and every rule's findings over what it registered. */
@@ -99,7 +101,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     if (error instanceof ConfigError) return { exitCode: EXIT.invalidConfig, report: error.message };
     throw error;
   }
-  const captured = await registerStage(options.stack, options.config, options.stackOutputs);
+  const captured = await registerStage(options.program, options.stack, options.config, options.stackOutputs);
   const { policyConfig, violations } = policyStage(config, captured.resources);
   const manifests = manifestsOf(captured.resources);
   const plan: PlanFile = { stack: options.stack, resources: planResources(captured.resources), outputs: captured.outputs as Record<string, unknown>, violations, policyConfig };

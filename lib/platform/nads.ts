@@ -1,6 +1,6 @@
 /** The platform NetworkAttachmentDefinitions every tenant VM attaches through (seed 000). */
 import type { NetworkConfig } from "../config/schema";
-import { calicoConfList, kubeOvnConfList, type CniConfList } from "../nad";
+import { calicoConfList, kubeOvnConfList, type CniConfList } from "../cni-config";
 import { MANAGED_BY, type K8sObject } from "./objects";
 
 export const PLATFORM_NAD_NAMESPACE = "default";

@@ -2,7 +2,7 @@
  * NetworkAttachmentDefinitions as the rules see them: the parsed CNI config of `spec.config`
  * (a conflist with `plugins`, or a single plugin config) and what kind of attachment it is.
  */
-import type { CniPlugin } from "../nad";
+import type { CniPlugin } from "../cni-config";
 import { asArray, asObject, asString, isObject, objectName, objectNamespace } from "./k8s";
 import type { PolicyResource } from "./resource";
 

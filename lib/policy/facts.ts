@@ -5,7 +5,7 @@
  * minus the pod CIDR, for the node CIDRs).
  */
 import { cidrProblem, contains, parseCidr, type Cidr } from "../cidr";
-import { ROUTE_PLUGIN_TYPE } from "../nad";
+import { ROUTE_PLUGIN_TYPE } from "../cni-config";
 import type { Nad } from "./cni";
 import type { PolicyNetworkConfig } from "./config";
 import { asArray, asObject, asString } from "./k8s";

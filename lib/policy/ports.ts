@@ -2,7 +2,7 @@
  * Ports as network policies write them (Calico: 443, "443", "8000:8080", named "https";
  * Kubernetes: port + endPort) and as the catalog writes them ("443/TCP").
  */
-import { portsByProtocol } from "../tenant/underlay-policy";
+import { portsByProtocol } from "../config/formats";
 
 export interface PortRange {
   from: number;

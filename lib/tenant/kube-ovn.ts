@@ -4,7 +4,7 @@
  * Pulumi); field names and values follow the kubeovn.io v1 CRDs (Kube-OVN v1.16).
  */
 import type { SecurityGroupRule, TenantConfig } from "../config/schema";
-import { kubeOvnConfList } from "../nad";
+import { kubeOvnConfList } from "../cni-config";
 import {
   KUBE_OVN_NAD_NAME,
   kubeOvnAttachment,

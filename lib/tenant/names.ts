@@ -2,7 +2,7 @@
  * The tenant naming contract: Kubernetes object names, labels, selectors and annotation keys
  * that the Tenant component renders and the policy pack relies on. Pure (no Pulumi).
  */
-import { kubeOvnProvider } from "../nad";
+import { kubeOvnProvider } from "../cni-config";
 import { CALICO_NAD_NAME, KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE } from "../platform/nads";
 import { MANAGED_BY } from "../platform/objects";
 

@@ -8,7 +8,7 @@
  * each VM's policy only adds egress allows. Traffic to the VM's own node is governed by this
  * egress policy too (DESIGN.md), which is why nothing here is ever port-less or catch-all.
  */
-import { parsePort } from "../config/formats";
+import { portsByProtocol, type Protocol } from "../config/formats";
 import type { ServiceConfig, TenantConfig, VmConfig } from "../config/schema";
 import {
   DEFAULT_DENY_POLICY,
@@ -23,7 +23,6 @@ import {
 
 export const CALICO_API_VERSION = "projectcalico.org/v3";
 
-export type Protocol = "TCP" | "UDP" | "SCTP";
 
 export interface CalicoRule {
   action: "Allow";
@@ -49,18 +48,6 @@ export interface IpReservationObject {
   kind: "IPReservation";
   metadata: ObjectMeta;
   spec: { reservedCIDRs: string[] };
-}
-
-/** "80/TCP"-style ports grouped by protocol, in first-seen order, duplicates dropped. */
-export function portsByProtocol(ports: string[]): { protocol: Protocol; ports: number[] }[] {
-  const groups = new Map<Protocol, number[]>();
-  for (const text of ports) {
-    const { port, protocol } = parsePort(text);
-    const group = groups.get(protocol) ?? [];
-    if (!group.includes(port)) group.push(port);
-    groups.set(protocol, group);
-  }
-  return [...groups].map(([protocol, numbers]) => ({ protocol, ports: numbers }));
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { CniConfList, CniPlugin } from "../../lib/nad";
+import type { CniConfList, CniPlugin } from "../../lib/cni-config";
 import { run, type Completed } from "./netns";
 
 /** A CNI result (interfaces/ips/routes/dns); kept loose, the tests compare it as data. */

@@ -21,7 +21,7 @@ import {
   kubeOvnConfList,
   type CniConfList,
   type CniPlugin,
-} from "../../lib/nad";
+} from "../../lib/cni-config";
 import {
   ConfListRunner,
   execPlugin,

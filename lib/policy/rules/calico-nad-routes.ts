@@ -5,7 +5,7 @@
  * calico is checked, and no plugin but the route plugin and tuning may follow calico.
  */
 import { cidrProblem, parseCidr } from "../../cidr";
-import { ROUTE_PLUGIN_TYPE } from "../../nad";
+import { ROUTE_PLUGIN_TYPE } from "../../cni-config";
 import { pluginTypes } from "../cni";
 import { asArray, asObject, asString, violationAt } from "../k8s";
 import type { Fact } from "../facts";
