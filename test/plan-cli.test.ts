@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { main } from "../scripts/plan";
 import { runCli } from "./fixtures/cli";
 import { flatConfig, validRawConfig } from "./fixtures/stack-config";
+import { PULUMI_TYPES } from "../lib/k8s/kinds";
 
 const plan = (...args: string[]) => runCli(main, ...args);
 
@@ -44,7 +45,7 @@ describe("npm run plan (command line)", function () {
     const written = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
     assert.equal(written.stack, "dev");
     const types = new Set(written.resources.map((r: { type: string }) => r.type));
-    for (const type of ["tenantnet:platform:Platform", "kubernetes:helm.sh/v3:Release", "kubernetes-cert-manager:index:CertManager", "tenantnet:tenant:Tenant"]) {
+    for (const type of ["tenantnet:platform:Platform", PULUMI_TYPES.helmRelease, "kubernetes-cert-manager:index:CertManager", PULUMI_TYPES.tenant]) {
       assert.ok(types.has(type), `plan.json lacks ${type}`);
     }
     assert.deepEqual(written.violations.filter((v: { level: string }) => v.level === "mandatory"), []);

@@ -14,6 +14,7 @@ import { REPO_ROOT } from "../lib/stack-file";
 import { tenantnet } from "../program";
 import { main as planMain } from "../scripts/plan";
 import { runCli } from "./fixtures/cli";
+import { KINDS, PULUMI_TYPES } from "../lib/k8s/kinds";
 
 type Flat = Record<string, any>;
 
@@ -148,14 +149,14 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
     platform["tenantnet:tenants"].initech = { underlayBlock: "10.199.3.64/27", services: ["oss"] };
     const planned = await runPlan({ program: tenantnet, stack: "dev", config: platform, outDir: path.join(dir, "dev-initech") });
     assert.equal(planned.exitCode, EXIT.clean, planned.report);
-    assert.deepEqual(planned.plan!.resources.filter((r) => r.type === "tenantnet:tenant:Tenant").map((r) => r.name), ["acme", "globex"], "only registered here");
+    assert.deepEqual(planned.plan!.resources.filter((r) => r.type === PULUMI_TYPES.tenant).map((r) => r.name), ["acme", "globex"], "only registered here");
     const registered = planned.plan!.outputs.platformFacts as PlatformFacts;
     assert.equal(registered.tenants.initech.namespace, "tenant-initech");
 
     const initech = { "tenantnet:platformStack": PLATFORM_STACK, "tenantnet:tenants": { initech: { vpc: { cidr: "10.0.1.0/24" }, vms: { a: { guest: "debian", image: "quay.io/containerdisks/debian:12", underlayIp: "10.199.3.65", vpcIp: "10.0.1.2", services: ["oss"] } } } } };
     const tenant = await runPlan({ program: tenantnet, stack: "initech", config: initech, outDir: path.join(dir, "initech"), stackOutputs: { [PLATFORM_STACK]: planned.plan!.outputs } });
     assert.equal(tenant.exitCode, EXIT.clean, tenant.report);
-    assert.ok(tenant.plan!.resources.some((r) => r.type === "kubernetes:kubevirt.io/v1:VirtualMachine"));
+    assert.ok(tenant.plan!.resources.some((r) => r.type === KINDS.virtualMachine.type));
 
     platform["tenantnet:tenants"].initech.vms = { a: { guest: "debian", image: "x" } };
     const declaredWithoutVpc = await runPlan({ program: tenantnet, stack: "dev", config: platform, outDir: path.join(dir, "dev-bad") });

@@ -8,6 +8,7 @@ import { parseNetworkPolicy } from "../lib/policy/network-policy";
 import { catalogPorts, coversRange, normalizeProtocol, parseCalicoPort, parseKubernetesPort } from "../lib/policy/ports";
 import { RangeSet } from "../lib/policy/range-set";
 import type { PolicyResource } from "../lib/policy/types";
+import { KINDS } from "../lib/k8s/kinds";
 
 function resource(type: string, inputs: Record<string, unknown>): PolicyResource {
   return { type, name: "r", inputs };
@@ -45,23 +46,23 @@ describe("policy primitives", () => {
   });
 
   it("gives Calico and Kubernetes policies their default types", () => {
-    const calico = (spec: Record<string, unknown>) => [...parseNetworkPolicy(resource("kubernetes:projectcalico.org/v3:NetworkPolicy", { metadata: { namespace: "t" }, spec })).types];
+    const calico = (spec: Record<string, unknown>) => [...parseNetworkPolicy(resource(KINDS.calicoNetworkPolicy.type, { metadata: { namespace: "t" }, spec })).types];
     assert.deepStrictEqual(calico({}), ["Ingress"]);
     assert.deepStrictEqual(calico({ egress: [{ action: "Deny" }] }), ["Egress"]);
     assert.deepStrictEqual(calico({ ingress: [{ action: "Deny" }], egress: [{ action: "Deny" }] }), ["Ingress", "Egress"]);
     assert.deepStrictEqual(calico({ types: ["Egress"], ingress: [{ action: "Deny" }] }), ["Egress"]);
-    const k8s = (spec: Record<string, unknown>) => [...parseNetworkPolicy(resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", { metadata: { namespace: "t" }, spec })).types];
+    const k8s = (spec: Record<string, unknown>) => [...parseNetworkPolicy(resource(KINDS.kubernetesNetworkPolicy.type, { metadata: { namespace: "t" }, spec })).types];
     assert.deepStrictEqual(k8s({ podSelector: {} }), ["Ingress"]);
     assert.deepStrictEqual(k8s({ podSelector: {}, egress: [{}] }), ["Ingress", "Egress"]);
   });
 
   it("keeps only Allow egress rules and reads Kubernetes peers, except and default protocol", () => {
-    const calico = parseNetworkPolicy(resource("kubernetes:projectcalico.org/v3:GlobalNetworkPolicy", { metadata: { name: "g" }, spec: { egress: [{ action: "Deny" }, { action: "Allow", protocol: 6, destination: { nets: ["10.50.0.1"] } }] } }));
+    const calico = parseNetworkPolicy(resource(KINDS.calicoGlobalNetworkPolicy.type, { metadata: { name: "g" }, spec: { egress: [{ action: "Deny" }, { action: "Allow", protocol: 6, destination: { nets: ["10.50.0.1"] } }] } }));
     assert.strictEqual(calico.namespace, undefined);
     assert.deepStrictEqual(calico.egressAllows.map((r) => r.path), ["spec.egress[1]"]);
     assert.strictEqual(calico.egressAllows[0].nets![0].cidr?.text, "10.50.0.1/32");
     assert.strictEqual(calico.egressAllows[0].ports, undefined);
-    const k8s = parseNetworkPolicy(resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", {
+    const k8s = parseNetworkPolicy(resource(KINDS.kubernetesNetworkPolicy.type, {
       metadata: { name: "n", namespace: "t" },
       spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.50.0.0/16", except: ["10.50.0.0/24"] } }, { podSelector: {} }], ports: [{ port: 443 }] }] },
     }));
@@ -72,11 +73,11 @@ describe("policy primitives", () => {
   });
 
   it("derives the pod CIDR from the Installation and the node CIDRs from the route plugin when unconfigured", () => {
-    const nad = parseNad(resource("kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition", {
+    const nad = parseNad(resource(KINDS.networkAttachmentDefinition.type, {
       metadata: { name: "calico", namespace: "default" },
       spec: { config: JSON.stringify(calicoConfList({ podCidr: "10.199.0.0/16", nodeCidrs: ["10.50.0.0/16", "10.51.0.0/16"] })) },
     }));
-    const installation = resource("kubernetes:operator.tigera.io/v1:Installation", { spec: { calicoNetwork: { ipPools: [{ cidr: "10.199.0.0/16" }, { cidr: "fd00::/48" }] } } });
+    const installation = resource(KINDS.installation.type, { spec: { calicoNetwork: { ipPools: [{ cidr: "10.199.0.0/16" }, { cidr: "fd00::/48" }] } } });
     const derived = networkFacts(undefined, [installation], [nad]);
     assert.deepStrictEqual(derived.pod, { ranges: [parseCidr("10.199.0.0/16")], source: "Installation spec.calicoNetwork.ipPools", configured: false });
     assert.deepStrictEqual(derived.node?.ranges.map((r) => r.text), ["10.50.0.0/16", "10.51.0.0/16"]);
@@ -88,7 +89,7 @@ describe("policy primitives", () => {
   });
 
   it("reads NAD configs: conflists, single plugins and broken JSON", () => {
-    const nad = (config: unknown) => parseNad(resource("kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition", { metadata: { name: "n", namespace: "ns" }, spec: { config } }));
+    const nad = (config: unknown) => parseNad(resource(KINDS.networkAttachmentDefinition.type, { metadata: { name: "n", namespace: "ns" }, spec: { config } }));
     assert.deepStrictEqual(nad(JSON.stringify({ type: "macvlan" })).plugins.map((p) => p.type), ["macvlan"]);
     assert.strictEqual(nad("{").plugins.length, 0);
     assert.match(nad("{").configError!, /not JSON/);

@@ -7,6 +7,7 @@ import type { CapturedResource } from "../lib/plan/capture";
 import type { PolicyConfig } from "../lib/policy";
 import { assertNone, assertOne, at, customResource, devStack, mandatory, named, stackRender, templateOf } from "./policy-fixtures";
 import { evaluatePolicies } from "../lib/policy";
+import { KINDS } from "../lib/k8s/kinds";
 
 const IP_ANNOTATION = "cni.projectcalico.org/ipAddrs";
 const ACME_VPC_IP = "kubeovn.tenant-acme.ovn.kubernetes.io/ip_address";
@@ -66,7 +67,7 @@ describe("policy rules on the dev render", () => {
 
   it("the tenant-only acme stack raises no mandatory violation: its VMs use the platform stack's default/calico", async () => {
     const acme = await stackRender("acme");
-    assert.ok(!acme.resources.some((r) => r.type === "kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition" && r.name.startsWith("platform")));
+    assert.ok(!acme.resources.some((r) => r.type === KINDS.networkAttachmentDefinition.type && r.name.startsWith("platform")));
     assert.deepStrictEqual(mandatory(acme.resources, acme.config), []);
     templateOf(named(acme.resources, "acme/web/vm")).spec.networks[0].multus.networkName = "default/calico-open";
     assertOne(mandatory(acme.resources, acme.config), "vm-networks", "acme/web/vm", '= "default/calico-open"', "the platform Calico NAD (default/calico)");

@@ -12,6 +12,7 @@ import {
   SCRIPT_SHA256_ANNOTATION,
   routePluginInstallerManifests,
 } from "../lib/route-plugin-installer";
+import { KINDS } from "../lib/k8s/kinds";
 
 const PLUGIN_FILE = path.join(__dirname, "../cni/x-calico-route");
 const pluginScript = fs.readFileSync(PLUGIN_FILE, "utf8");
@@ -202,8 +203,8 @@ describe("RoutePluginInstaller component", () => {
         component = new RoutePluginInstaller("route-plugin", { namespace: "kube-system", image: DEFAULT_INSTALLER_IMAGE });
       },
     });
-    const configMap = resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap");
-    const daemonSet = resources.find((r) => r.type === "kubernetes:apps/v1:DaemonSet");
+    const configMap = resources.find((r) => r.type === KINDS.configMap.type);
+    const daemonSet = resources.find((r) => r.type === KINDS.daemonSet.type);
     assert.ok(configMap && daemonSet);
     assert.equal(configMap.parent, "route-plugin");
     assert.equal(daemonSet.parent, "route-plugin");

@@ -6,14 +6,15 @@ import { referencedOutputs } from "../lib/plan/run";
 import { loadSchemaDir, validateManifests, formatSchemaError } from "../lib/schema";
 import { kubeOvnAnnotation } from "../lib/tenant/names";
 import { tenantnet } from "../program";
+import { KINDS, PULUMI_TYPES } from "../lib/k8s/kinds";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const CRD_DIR = path.resolve(REPO_ROOT, "..", "shared", "crds");
 
-const VM = "kubernetes:kubevirt.io/v1:VirtualMachine";
-const POLICY = "kubernetes:projectcalico.org/v3:NetworkPolicy";
-const SUBNET = "kubernetes:kubeovn.io/v1:Subnet";
-const NAD = "kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition";
+const VM = KINDS.virtualMachine.type;
+const POLICY = KINDS.calicoNetworkPolicy.type;
+const SUBNET = KINDS.subnet.type;
+const NAD = KINDS.networkAttachmentDefinition.type;
 
 type Flat = Record<string, any>;
 
@@ -68,7 +69,7 @@ describe("Tenant components in the full program", () => {
     it("declares one Tenant per tenant and one TenantVm per VM, each VM's objects under its TenantVm", () => {
       const { resources } = result;
       assert.deepEqual(
-        ofType(resources, "tenantnet:tenant:Tenant").map((r) => [r.name, r.parent ?? null]),
+        ofType(resources, PULUMI_TYPES.tenant).map((r) => [r.name, r.parent ?? null]),
         [["acme", null], ["globex", null]],
       );
       const vms = configuredVms(config);
@@ -122,11 +123,11 @@ describe("Tenant components in the full program", () => {
       for (const tenant of ["acme", "globex"]) {
         const namespace = `tenant-${tenant}`;
         const t = config["tenantnet:tenants"][tenant];
-        assert.deepEqual(object(result.resources, "kubernetes:core/v1:Namespace", namespace).metadata.labels, { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": tenant });
-        assert.deepEqual(object(result.resources, "kubernetes:kubeovn.io/v1:Vpc", namespace).spec, { namespaces: [namespace] });
+        assert.deepEqual(object(result.resources, KINDS.namespace.type, namespace).metadata.labels, { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": tenant });
+        assert.deepEqual(object(result.resources, KINDS.vpc.type, namespace).spec, { namespaces: [namespace] });
         assert.equal(object(result.resources, SUBNET, namespace).spec.cidrBlock, t.vpc.cidr);
-        assert.ok(object(result.resources, "kubernetes:kubeovn.io/v1:SecurityGroup", namespace));
-        assert.deepEqual(object(result.resources, "kubernetes:projectcalico.org/v3:IPReservation", `${namespace}-underlay`).spec, {
+        assert.ok(object(result.resources, KINDS.securityGroup.type, namespace));
+        assert.deepEqual(object(result.resources, KINDS.ipReservation.type, `${namespace}-underlay`).spec, {
           reservedCIDRs: [t.underlayBlock],
         });
         const deny = object(result.resources, POLICY, "default-deny-underlay", namespace);
@@ -166,8 +167,8 @@ describe("Tenant components in the full program", () => {
     const { resources, outputs } = await plan(stackFile("acme"), "acme");
     assert.equal((outputs as { platformInstalled: boolean }).platformInstalled, false);
     assert.deepEqual(resources.filter((r) => r.type.startsWith("tenantnet:platform:")), []);
-    assert.deepEqual(ofType(resources, "tenantnet:tenant:Tenant").map((r) => r.name), ["acme"]);
-    assert.deepEqual(object(resources, "kubernetes:projectcalico.org/v3:IPReservation", "tenant-acme-underlay").spec.reservedCIDRs, ["10.199.3.0/27"]);
+    assert.deepEqual(ofType(resources, PULUMI_TYPES.tenant).map((r) => r.name), ["acme"]);
+    assert.deepEqual(object(resources, KINDS.ipReservation.type, "tenant-acme-underlay").spec.reservedCIDRs, ["10.199.3.0/27"]);
     assert.deepEqual(ofType(resources, VM).map((r) => inputs(r).metadata.name).sort(), ["db", "web"]);
     assert.ok(resources.every((r) => r.type.startsWith("tenantnet:tenant:") || r.parent !== undefined), "nothing outside the tenant");
   });

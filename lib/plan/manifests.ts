@@ -1,30 +1,25 @@
 /** Kubernetes manifests out of captured resources: one object per file, named by kind/namespace/name. */
 import { stringify } from "yaml";
+import type { K8sObject } from "../k8s/object";
 import type { CapturedResource } from "./capture";
 
-export interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
-  [field: string]: unknown;
-}
 
 /** A captured resource is a Kubernetes object when its inputs carry apiVersion, kind and a named metadata. */
-export function asManifest(resource: CapturedResource): Manifest | undefined {
-  const { apiVersion, kind, metadata } = resource.inputs as Partial<Manifest>;
+export function asManifest(resource: CapturedResource): K8sObject | undefined {
+  const { apiVersion, kind, metadata } = resource.inputs as Partial<K8sObject>;
   if (!resource.custom || typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
   if (!metadata || typeof metadata.name !== "string") return undefined;
-  return resource.inputs as Manifest;
+  return resource.inputs as K8sObject;
 }
 
 /** `<kind>-<namespace>-<name>.yaml`, lower case; cluster-scoped objects have no namespace part. */
-export function manifestFileName(manifest: Manifest): string {
+export function manifestFileName(manifest: K8sObject): string {
   const parts = [manifest.kind, manifest.metadata.namespace, manifest.metadata.name].filter((p): p is string => Boolean(p));
   return `${parts.join("-").toLowerCase()}.yaml`;
 }
 
-export function manifestsOf(resources: CapturedResource[]): Map<string, Manifest> {
-  const files = new Map<string, Manifest>();
+export function manifestsOf(resources: CapturedResource[]): Map<string, K8sObject> {
+  const files = new Map<string, K8sObject>();
   for (const resource of resources) {
     const manifest = asManifest(resource);
     if (!manifest) continue;
@@ -35,6 +30,6 @@ export function manifestsOf(resources: CapturedResource[]): Map<string, Manifest
   return files;
 }
 
-export function manifestYaml(manifest: Manifest): string {
+export function manifestYaml(manifest: K8sObject): string {
   return stringify(manifest, { lineWidth: 0 });
 }

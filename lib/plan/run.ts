@@ -14,7 +14,8 @@ import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
 import { EXIT } from "./exit-codes";
 import { captureProgram, type CapturedResource, type CaptureResult } from "./capture";
 import { platformOutputs, PlatformOutputsError, type PlatformSource, type StackOutputs } from "./platform-outputs";
-import { manifestsOf, manifestYaml, type Manifest } from "./manifests";
+import type { K8sObject } from "../k8s/object";
+import { manifestsOf, manifestYaml } from "./manifests";
 import { planResources, type PlanFile, type SchemaSummary } from "./plan-file";
 import { planSummary } from "./summary";
 
@@ -79,13 +80,13 @@ export function policyStage(config: StackConfig, resources: CapturedResource[]):
   return { policyConfig, violations: evaluatePolicies(resources, policyConfig) };
 }
 
-export function schemaStage(schemasDir: string, manifests: Manifest[]): SchemaSummary {
+export function schemaStage(schemasDir: string, manifests: K8sObject[]): SchemaSummary {
   const report = validateManifests(loadSchemaDir(schemasDir), manifests);
   return { checked: report.checked, unchecked: report.unchecked, errors: report.errors.map(formatSchemaError) };
 }
 
 /** Replaces the output directory's manifests and plan.json; nothing stale survives. */
-export function writeStage(outDir: string, plan: PlanFile, manifests: Map<string, Manifest>): void {
+export function writeStage(outDir: string, plan: PlanFile, manifests: Map<string, K8sObject>): void {
   const manifestDir = path.join(outDir, "manifests");
   fs.rmSync(manifestDir, { recursive: true, force: true });
   fs.mkdirSync(manifestDir, { recursive: true });

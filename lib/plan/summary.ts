@@ -1,10 +1,11 @@
 /** The short stdout summary of a plan: counts by kind, per tenant, violations, schema coverage. */
-import type { Manifest } from "./manifests";
+import type { K8sObject } from "../k8s/object";
 import type { PlanFile } from "./plan-file";
+import { KINDS, PULUMI_TYPES } from "../k8s/kinds";
 
-const TENANT_COMPONENT = "tenantnet:tenant:Tenant";
-const VM_TYPE = "kubernetes:kubevirt.io/v1:VirtualMachine";
-const POLICY_TYPE = "kubernetes:projectcalico.org/v3:NetworkPolicy";
+const TENANT_COMPONENT = PULUMI_TYPES.tenant;
+const VM_TYPE = KINDS.virtualMachine.type;
+const POLICY_TYPE = KINDS.calicoNetworkPolicy.type;
 
 function countBy<T>(items: T[], key: (item: T) => string): [string, number][] {
   const counts = new Map<string, number>();
@@ -26,7 +27,7 @@ function tenantOf(plan: PlanFile): (urn: string) => string | undefined {
   return find;
 }
 
-export function planSummary(plan: PlanFile, manifests: Manifest[], outDir: string): string {
+export function planSummary(plan: PlanFile, manifests: K8sObject[], outDir: string): string {
   const lines: string[] = [`stack ${plan.stack}: ${plan.resources.length} resources, ${manifests.length} manifests in ${outDir}`];
   lines.push("objects by kind:");
   for (const [kind, count] of countBy(manifests, (m) => `${m.apiVersion} ${m.kind}`)) lines.push(`  ${String(count).padStart(4)}  ${kind}`);

@@ -1,10 +1,6 @@
-/** A Kubernetes object as we render it: what `kubectl apply` would receive. */
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [field: string]: unknown;
-}
+import type { K8sObject } from "../k8s/object";
+
+export type { K8sObject } from "../k8s/object";
 
 /** Labels every object we create carries, so `kubectl get -l` finds what tenantnet owns. */
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "tenantnet" };

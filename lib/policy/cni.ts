@@ -5,11 +5,12 @@
 import type { CniPlugin } from "../cni-config";
 import { asArray, asObject, asString, isObject, objectName, objectNamespace } from "./k8s";
 import type { PolicyResource } from "./resource";
+import { KINDS } from "../k8s/kinds";
 
-export const NAD_TYPE = "kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition";
+export const NAD_TYPE = KINDS.networkAttachmentDefinition.type;
 export const SPIDER_MULTUS_CONFIG_TYPES = [
-  "kubernetes:spiderpool.spidernet.io/v2beta1:SpiderMultusConfig",
-  "kubernetes:spiderpool.spidernet.io/v2beta2:SpiderMultusConfig",
+  KINDS.spiderMultusConfig.type,
+  KINDS.spiderMultusConfigV2beta2.type,
 ];
 
 /** Plugin types that give the pod a macvlan/ipvlan sub-interface, with which KubeVirt's bridge binding cannot work. */

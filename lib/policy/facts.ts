@@ -10,9 +10,10 @@ import type { Nad } from "./cni";
 import type { PolicyNetworkConfig } from "./config";
 import { asArray, asObject, asString } from "./k8s";
 import type { PolicyResource } from "./resource";
+import { KINDS, PULUMI_TYPES } from "../k8s/kinds";
 
-const INSTALLATION_TYPE = "kubernetes:operator.tigera.io/v1:Installation";
-const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+const INSTALLATION_TYPE = KINDS.installation.type;
+const HELM_RELEASE_TYPE = PULUMI_TYPES.helmRelease;
 
 /** Where each Kube-OVN chart keeps the service and join CIDRs in its values. */
 const KUBE_OVN_VALUES: Record<string, { service: string[]; join: string[] }> = {

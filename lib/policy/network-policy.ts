@@ -11,11 +11,13 @@ import { netOf } from "./net-cache";
 import { normalizeProtocol, parseCalicoPort, parseKubernetesPort, type PolicyPort } from "./ports";
 import { parseSelector, type ParsedSelector } from "./selector";
 import type { PolicyResource } from "./resource";
+import { CALICO_CRD_V1, KINDS } from "../k8s/kinds";
 
-const CALICO_GROUPS = ["projectcalico.org/v3", "crd.projectcalico.org/v1"];
-const CALICO_NAMESPACED = CALICO_GROUPS.map((g) => `kubernetes:${g}:NetworkPolicy`);
-const CALICO_GLOBAL = CALICO_GROUPS.map((g) => `kubernetes:${g}:GlobalNetworkPolicy`);
-const KUBERNETES_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const CALICO_NAMESPACED = [KINDS.calicoNetworkPolicy.type, KINDS.calicoCrdNetworkPolicy.type];
+const CALICO_GLOBAL = [KINDS.calicoGlobalNetworkPolicy.type, KINDS.calicoCrdGlobalNetworkPolicy.type];
+const KUBERNETES_POLICY = KINDS.kubernetesNetworkPolicy.type;
+/** Calico's storage group (crd.projectcalico.org/v1), whose enums libcalico reads case-insensitively. */
+const isCrdGroup = (resource: PolicyResource) => resource.type.startsWith(`kubernetes:${CALICO_CRD_V1}:`);
 
 export function isNetworkPolicy(resource: PolicyResource): boolean {
   return [...CALICO_NAMESPACED, ...CALICO_GLOBAL, KUBERNETES_POLICY].includes(resource.type);
@@ -97,7 +99,7 @@ const OPENING_ACTIONS = ["Allow", "Pass"];
 /** projectcalico.org/v3 validates actions exactly; crd.projectcalico.org/v1 (libcalico) lowercases them. */
 function calicoOpens(resource: PolicyResource, action: unknown): action is string {
   if (typeof action !== "string") return false;
-  if (resource.type.startsWith("kubernetes:crd.projectcalico.org/v1:")) return OPENING_ACTIONS.some((a) => a.toLowerCase() === action.toLowerCase());
+  if (isCrdGroup(resource)) return OPENING_ACTIONS.some((a) => a.toLowerCase() === action.toLowerCase());
   return OPENING_ACTIONS.includes(action);
 }
 
@@ -236,13 +238,13 @@ export function parseNetworkPolicy(resource: PolicyResource): NetworkPolicy {
   return parseCalico(resource, CALICO_GLOBAL.includes(resource.type));
 }
 
-const CALICO_TIER_TYPES = CALICO_GROUPS.map((g) => `kubernetes:${g}:Tier`);
+const CALICO_TIER_TYPES = [KINDS.calicoTier.type, KINDS.calicoCrdTier.type];
 
 /** A Calico Tier's name and whether its end-of-tier action is Deny (unknown or Pass: not). */
 export function denyTierOf(resource: PolicyResource): string | undefined {
   if (!CALICO_TIER_TYPES.includes(resource.type)) return undefined;
   const action = asObject(resource.inputs.spec).defaultAction;
-  const crd = resource.type.startsWith("kubernetes:crd.projectcalico.org/v1:");
+  const crd = isCrdGroup(resource);
   const deny = typeof action === "string" && (crd ? action.toLowerCase() === "deny" : action === "Deny");
   return deny ? objectName(resource) : undefined;
 }

@@ -4,11 +4,9 @@ import { asArray, asObject, objectName } from "./k8s";
 import { netOf } from "./net-cache";
 import { RangeSet } from "./range-set";
 import type { PolicyResource } from "./resource";
+import { KINDS } from "../k8s/kinds";
 
-export const IP_RESERVATION_TYPES = [
-  "kubernetes:projectcalico.org/v3:IPReservation",
-  "kubernetes:crd.projectcalico.org/v1:IPReservation",
-];
+export const IP_RESERVATION_TYPES = [KINDS.ipReservation.type, KINDS.calicoCrdIpReservation.type];
 
 export interface Reservations {
   all: RangeSet;

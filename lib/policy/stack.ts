@@ -23,8 +23,9 @@ import {
 import type { Labels } from "./selector";
 import type { PolicyResource } from "./resource";
 import { defaultNetwork, isVm, parseVm, type Vm, type VmNetwork } from "./vm";
+import { KINDS } from "../k8s/kinds";
 
-const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
+const NAMESPACE_TYPE = KINDS.namespace.type;
 /** KubeVirt launcher pods run as the namespace's default service account. */
 const SERVICE_ACCOUNT_LABELS: Labels = { "projectcalico.org/name": "default" };
 

@@ -6,9 +6,10 @@ import { CALICO_IP_ADDRS_ANNOTATION, VM_LABEL } from "../tenant/names";
 import { asArray, asObject, asString, describe, isObject, objectName, objectNamespace, stringMap } from "./k8s";
 import type { Labels } from "./selector";
 import type { PolicyResource } from "./resource";
+import { KINDS } from "../k8s/kinds";
 
-const VM_TYPE = "kubernetes:kubevirt.io/v1:VirtualMachine";
-const VMI_TYPE = "kubernetes:kubevirt.io/v1:VirtualMachineInstance";
+const VM_TYPE = KINDS.virtualMachine.type;
+const VMI_TYPE = KINDS.virtualMachineInstance.type;
 
 /** KubeVirt interface bindings, by the key that selects them. */
 const BINDINGS = ["bridge", "masquerade", "sriov", "slirp", "macvtap", "passt", "binding"];

@@ -12,23 +12,23 @@ import {
   subnetName,
   tenantLabels,
   vpcName,
-  type ObjectMeta,
 } from "./names";
+import { KINDS, typeMeta } from "../k8s/kinds";
+import type { ObjectMeta } from "../k8s/object";
 
-export const KUBE_OVN_API_VERSION = "kubeovn.io/v1";
 
 type TenantFacts = Pick<TenantConfig, "name" | "namespace" | "vpc" | "kubeOvnAttachment" | "securityGroup">;
 
 export interface VpcObject {
-  apiVersion: typeof KUBE_OVN_API_VERSION;
-  kind: "Vpc";
+  apiVersion: typeof KINDS.vpc.apiVersion;
+  kind: typeof KINDS.vpc.kind;
   metadata: ObjectMeta;
   spec: { namespaces: string[] };
 }
 
 export interface SubnetObject {
-  apiVersion: typeof KUBE_OVN_API_VERSION;
-  kind: "Subnet";
+  apiVersion: typeof KINDS.subnet.apiVersion;
+  kind: typeof KINDS.subnet.kind;
   metadata: ObjectMeta;
   spec: {
     vpc: string;
@@ -53,15 +53,15 @@ export interface SgRuleObject {
 }
 
 export interface SecurityGroupObject {
-  apiVersion: typeof KUBE_OVN_API_VERSION;
-  kind: "SecurityGroup";
+  apiVersion: typeof KINDS.securityGroup.apiVersion;
+  kind: typeof KINDS.securityGroup.kind;
   metadata: ObjectMeta;
   spec: { allowSameGroupTraffic: boolean; ingressRules: SgRuleObject[]; egressRules: SgRuleObject[] };
 }
 
 export interface NadObject {
-  apiVersion: "k8s.cni.cncf.io/v1";
-  kind: "NetworkAttachmentDefinition";
+  apiVersion: typeof KINDS.networkAttachmentDefinition.apiVersion;
+  kind: typeof KINDS.networkAttachmentDefinition.kind;
   metadata: ObjectMeta;
   spec: { config: string };
 }
@@ -73,8 +73,7 @@ function clusterMeta(name: string, tenant: string): ObjectMeta {
 
 export function vpc(tenant: TenantFacts): VpcObject {
   return {
-    apiVersion: KUBE_OVN_API_VERSION,
-    kind: "Vpc",
+    ...typeMeta(KINDS.vpc),
     metadata: clusterMeta(vpcName(tenant.namespace), tenant.name),
     spec: { namespaces: [tenant.namespace] },
   };
@@ -87,8 +86,7 @@ export function vpc(tenant: TenantFacts): VpcObject {
  */
 export function subnet(tenant: TenantFacts): SubnetObject {
   return {
-    apiVersion: KUBE_OVN_API_VERSION,
-    kind: "Subnet",
+    ...typeMeta(KINDS.subnet),
     metadata: clusterMeta(subnetName(tenant.namespace), tenant.name),
     spec: {
       vpc: vpcName(tenant.namespace),
@@ -122,8 +120,7 @@ export function securityGroupRule(rule: SecurityGroupRule): SgRuleObject {
 export function securityGroup(tenant: TenantFacts): SecurityGroupObject {
   const sg = tenant.securityGroup;
   return {
-    apiVersion: KUBE_OVN_API_VERSION,
-    kind: "SecurityGroup",
+    ...typeMeta(KINDS.securityGroup),
     metadata: clusterMeta(securityGroupName(tenant.namespace), tenant.name),
     spec: {
       allowSameGroupTraffic: sg.allowSameGroupTraffic,
@@ -137,8 +134,7 @@ export function securityGroup(tenant: TenantFacts): SecurityGroupObject {
 export function tenantNad(tenant: TenantFacts): NadObject | undefined {
   if (!kubeOvnAttachment(tenant).tenantOwned) return undefined;
   return {
-    apiVersion: "k8s.cni.cncf.io/v1",
-    kind: "NetworkAttachmentDefinition",
+    ...typeMeta(KINDS.networkAttachmentDefinition),
     metadata: { name: KUBE_OVN_NAD_NAME, namespace: tenant.namespace, labels: tenantLabels(tenant.name) },
     spec: { config: JSON.stringify(kubeOvnConfList(KUBE_OVN_NAD_NAME, tenant.namespace)) },
   };

@@ -38,13 +38,6 @@ export function kubeOvnAnnotation(provider: string, key: KubeOvnAnnotationKey): 
   return `${provider}.kubernetes.io/${key}`;
 }
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
 /** Tenant-facing names: Kube-OVN Vpc, Subnet and SecurityGroup all take the namespace's name. */
 export function vpcName(namespace: string): string {
   return namespace;

@@ -18,10 +18,10 @@ import {
   vmLabels,
   vmPolicyName,
   vmSelector,
-  type ObjectMeta,
 } from "./names";
+import { KINDS, typeMeta } from "../k8s/kinds";
+import type { ObjectMeta } from "../k8s/object";
 
-export const CALICO_API_VERSION = "projectcalico.org/v3";
 
 
 export interface CalicoRule {
@@ -32,8 +32,8 @@ export interface CalicoRule {
 }
 
 export interface NetworkPolicyObject {
-  apiVersion: typeof CALICO_API_VERSION;
-  kind: "NetworkPolicy";
+  apiVersion: typeof KINDS.calicoNetworkPolicy.apiVersion;
+  kind: typeof KINDS.calicoNetworkPolicy.kind;
   metadata: ObjectMeta;
   spec: {
     selector: string;
@@ -44,8 +44,8 @@ export interface NetworkPolicyObject {
 }
 
 export interface IpReservationObject {
-  apiVersion: typeof CALICO_API_VERSION;
-  kind: "IPReservation";
+  apiVersion: typeof KINDS.ipReservation.apiVersion;
+  kind: typeof KINDS.ipReservation.kind;
   metadata: ObjectMeta;
   spec: { reservedCIDRs: string[] };
 }
@@ -56,8 +56,7 @@ export interface IpReservationObject {
  */
 export function ipReservation(tenant: Pick<TenantConfig, "name" | "namespace" | "underlayBlock">): IpReservationObject {
   return {
-    apiVersion: CALICO_API_VERSION,
-    kind: "IPReservation",
+    ...typeMeta(KINDS.ipReservation),
     metadata: { name: ipReservationName(tenant.namespace), labels: tenantLabels(tenant.name) },
     spec: { reservedCIDRs: [tenant.underlayBlock] },
   };
@@ -74,8 +73,7 @@ export function defaultDenyPolicy(tenant: Pick<TenantConfig, "name" | "namespace
     })),
   );
   return {
-    apiVersion: CALICO_API_VERSION,
-    kind: "NetworkPolicy",
+    ...typeMeta(KINDS.calicoNetworkPolicy),
     metadata: { name: DEFAULT_DENY_POLICY, namespace: tenant.namespace, labels: tenantLabels(tenant.name) },
     spec: {
       selector: tenantSelector(tenant.name),
@@ -101,8 +99,7 @@ export function vmUnderlayPolicy(
     }));
   });
   return {
-    apiVersion: CALICO_API_VERSION,
-    kind: "NetworkPolicy",
+    ...typeMeta(KINDS.calicoNetworkPolicy),
     metadata: { name: vmPolicyName(vm.name), namespace: tenant.namespace, labels: vmLabels(tenant.name, vm.name) },
     spec: {
       selector: vmSelector(tenant.name, vm.name),

@@ -14,10 +14,10 @@ import {
   securityGroupName,
   subnetName,
   vmLabels,
-  type ObjectMeta,
 } from "./names";
+import { KINDS, typeMeta } from "../k8s/kinds";
+import type { ObjectMeta } from "../k8s/object";
 
-export const KUBEVIRT_API_VERSION = "kubevirt.io/v1";
 export const ROOT_DISK = "rootdisk";
 export const CLOUD_INIT_DISK = "cloudinitdisk";
 
@@ -34,8 +34,8 @@ export interface VmNetwork {
 }
 
 export interface VirtualMachineObject {
-  apiVersion: typeof KUBEVIRT_API_VERSION;
-  kind: "VirtualMachine";
+  apiVersion: typeof KINDS.virtualMachine.apiVersion;
+  kind: typeof KINDS.virtualMachine.kind;
   metadata: ObjectMeta;
   spec: {
     runStrategy: VmConfig["runStrategy"];
@@ -100,8 +100,7 @@ function vmInterface(name: string, mac: string | undefined): VmInterface {
 export function virtualMachine(tenant: TenantFacts, vm: VmConfig): VirtualMachineObject {
   const labels = vmLabels(tenant.name, vm.name);
   return {
-    apiVersion: KUBEVIRT_API_VERSION,
-    kind: "VirtualMachine",
+    ...typeMeta(KINDS.virtualMachine),
     metadata: { name: vm.name, namespace: tenant.namespace, labels },
     spec: {
       runStrategy: vm.runStrategy,

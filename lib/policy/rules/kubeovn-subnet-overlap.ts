@@ -9,8 +9,9 @@ import { asObject, asString, describe, violationAt } from "../k8s";
 import type { Fact, NetworkFacts } from "../facts";
 import type { Finding } from "../resource";
 import type { StackRule } from "../types";
+import { KINDS } from "../../k8s/kinds";
 
-const SUBNET_TYPE = "kubernetes:kubeovn.io/v1:Subnet";
+const SUBNET_TYPE = KINDS.subnet.type;
 
 const PLATFORM_RANGES: { fact: keyof NetworkFacts; name: string; configKey: string }[] = [
   { fact: "pod", name: "pod CIDR", configKey: "network.podCidr" },
