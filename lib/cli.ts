@@ -3,11 +3,8 @@
  * parsing with `--help`, usage errors exiting 2, and running a `main(argv, io)` as the process.
  */
 import { parseArgs, type ParseArgsConfig } from "util";
+import { CRASH_EXIT, USAGE_EXIT } from "./exit-codes";
 import { resolveStackFile } from "./stack-file";
-
-export const USAGE_EXIT = 2;
-/** A crash: an error no command anticipated (BSD's EX_SOFTWARE). */
-export const CRASH_EXIT = 70;
 
 /** Where a command prints: lines to standard output and to standard error. */
 export interface Io {

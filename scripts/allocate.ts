@@ -2,17 +2,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROCESS_IO, parseStackFlags, runMain, type Io } from "../lib/cli";
+import { ALLOCATE_EXIT as EXIT } from "../lib/exit-codes";
 import { AllocationError, allocate, pinPath, type Pin } from "../lib/allocate";
 import { applyPins } from "../lib/allocate-stack-file";
-import { parseStackText, rawConfigFromFlat } from "../lib/config/load";
-import { formatProblems } from "../lib/config/problems";
-import { validateDraft } from "../lib/config/validate";
+import { loadDraftConfig, parseStackText } from "../lib/config/load";
+import { ConfigError, formatProblems } from "../lib/config/problems";
+import type { DraftConfig } from "../lib/config/validate";
 
 /** Loaded once the flags are read: `--help` and usage errors never start the Pulumi SDK. */
 const planRunner = () => require("../lib/plan/run") as typeof import("../lib/plan/run");
 const tenantnet: import("../lib/plan/run").Program = () => (require("../program") as typeof import("../program")).tenantnet();
 
-const EXIT = { ok: 0, full: 1, invalid: 2 } as const;
 
 const USAGE = `usage: npm run allocate -- (--stack S | --config FILE) [options]
 
@@ -68,17 +68,18 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
     io.err(`${file}: ${(error as Error).message}`);
     return EXIT.invalid;
   }
-  const { raw, problems } = rawConfigFromFlat(flat);
-  const result = validateDraft(raw, { stack, requirePins: false, facts });
-  const all = [...problems, ...(result.ok ? [] : result.problems)];
-  if (all.length > 0 || !result.ok) {
-    io.err(`${file}: invalid stack config (${all.length} problem${all.length === 1 ? "" : "s"}):\n${formatProblems(all)}`);
+  let draft: DraftConfig;
+  try {
+    draft = loadDraftConfig(flat, stack, facts);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`${file}: ${error.message}`);
     return EXIT.invalid;
   }
 
   let pins: Pin[];
   try {
-    pins = allocate(result.config);
+    pins = allocate(draft);
   } catch (error) {
     if (!(error instanceof AllocationError)) throw error;
     io.err(`${file}: cannot pin every address:\n${formatProblems(error.problems)}`);

@@ -2,7 +2,7 @@
 import * as path from "path";
 import { PROCESS_IO, parseStackFlags, runMain, type Io } from "../lib/cli";
 import { readStackFile } from "../lib/config/load";
-import { EXIT } from "../lib/plan/exit-codes";
+import { PLAN_EXIT as EXIT } from "../lib/exit-codes";
 import { PlatformOutputsError, type StackOutputs } from "../lib/plan/platform-outputs";
 
 /** Loaded once the flags are read: `--help` and usage errors never start the Pulumi SDK. */

@@ -1,7 +1,8 @@
 /** `npm run policy:config -- [--stack S | --config FILE] [--platform-plan PLAN | --facts FILE] [--out FILE]`: the --policy-pack-config file. */
 import * as fs from "fs";
 import * as path from "path";
-import { PROCESS_IO, parseStackFlags, runMain, USAGE_EXIT, type Io } from "../lib/cli";
+import { PROCESS_IO, parseStackFlags, runMain, type Io } from "../lib/cli";
+import { POLICY_CONFIG_EXIT as EXIT } from "../lib/exit-codes";
 import { readStackFile } from "../lib/config/load";
 import { ConfigError, formatProblems } from "../lib/config/problems";
 import { policyConfigFromStackConfig, policyPackConfig } from "../lib/policy";
@@ -43,10 +44,10 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(policyPackConfig(policyConfigFromStackConfig(config)), null, 2)}\n`);
     io.out(out);
-    return 0;
+    return EXIT.written;
   } catch (error) {
     io.err(error instanceof ConfigError ? `${file}: invalid stack config:\n${formatProblems(error.problems)}` : `${file}: ${(error as Error).message}`);
-    return USAGE_EXIT;
+    return EXIT.invalid;
   }
 }
 

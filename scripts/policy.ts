@@ -1,6 +1,7 @@
 /** `npm run policy -- --plan FILE [--policy-config FILE]`: the policy rules over a plan.json. */
 import * as fs from "fs";
 import { PROCESS_IO, parseFlags, runMain, usageError, type Io } from "../lib/cli";
+import { POLICY_EXIT as EXIT } from "../lib/exit-codes";
 import { evaluatePolicies, formatViolations, readPolicyConfig, type PolicyConfig, type PolicyResource } from "../lib/policy";
 
 const USAGE = `usage: npm run policy -- --plan FILE [--policy-config FILE]
@@ -19,7 +20,6 @@ options:
 exit codes: 0 no mandatory violation (advisories are printed), 1 a mandatory violation,
             2 unreadable input or usage`;
 
-const EXIT = { clean: 0, mandatory: 1, unreadable: 2 } as const;
 
 function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, "utf8"));

@@ -12,8 +12,8 @@ import { runCli } from "./fixtures/cli";
 import { validateDraft, validateStackConfig, type DraftConfig } from "../lib/config/validate";
 import type { RawConfig } from "./fixtures/tenant-config";
 import { validRawConfig } from "./fixtures/stack-config";
+import { REPO_ROOT } from "../lib/stack-file";
 
-const REPO_ROOT = path.resolve(__dirname, "..");
 const DEV_STACK = path.join(REPO_ROOT, "Pulumi.dev.yaml");
 
 function draft(mutate: (raw: RawConfig) => void): DraftConfig {

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { kubeOvnConfList } from "../lib/cni-config";
+import { kubeOvnConfList, kubeOvnProvider } from "../lib/cni-config";
+import { kubeOvnAnnotation, kubeOvnAnnotationProvider } from "../lib/tenant/names";
 import { securityGroup, securityGroupRule, subnet, tenantNad, vpc } from "../lib/tenant/kube-ovn";
 import { acmeVm } from "./fixtures/tenant-config";
 
@@ -109,3 +110,14 @@ describe("Kube-OVN tenant objects", () => {
 function ports(mapped: { portRangeMin?: number; portRangeMax?: number }): [number | undefined, number | undefined] {
   return [mapped.portRangeMin, mapped.portRangeMax];
 }
+
+describe("Kube-OVN annotation keys", () => {
+  it("reads back the provider of a key it formats, and only of Kube-OVN providers", () => {
+    const provider = kubeOvnProvider("kubeovn", "tenant-acme");
+    assert.equal(kubeOvnAnnotationProvider(kubeOvnAnnotation(provider, "ip_address"), "ip_address"), provider);
+    assert.equal(kubeOvnAnnotationProvider("ovn.kubernetes.io/ip_address", "ip_address"), "ovn");
+    assert.equal(kubeOvnAnnotationProvider(kubeOvnAnnotation(provider, "mac_address"), "ip_address"), undefined);
+    assert.equal(kubeOvnAnnotationProvider("example.com.kubernetes.io/ip_address", "ip_address"), undefined);
+    assert.equal(kubeOvnAnnotationProvider("xovn.kubernetes.io/ip_address", "ip_address"), undefined);
+  });
+});

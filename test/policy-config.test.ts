@@ -7,11 +7,11 @@ import { validateStage } from "../lib/plan/run";
 import { policyConfigFromStackConfig, policyPackConfig, readPolicyConfig, type PolicyConfig } from "../lib/policy";
 import { main } from "../scripts/policy-config";
 import { runCli } from "./fixtures/cli";
+import { REPO_ROOT } from "../lib/stack-file";
 
-const ROOT = path.join(__dirname, "..");
 
 function devConfig(): PolicyConfig {
-  return policyConfigFromStackConfig(validateStage("dev", readStackFile(path.join(ROOT, "Pulumi.dev.yaml"))));
+  return policyConfigFromStackConfig(validateStage("dev", readStackFile(path.join(REPO_ROOT, "Pulumi.dev.yaml"))));
 }
 
 describe("policy config", () => {
@@ -47,6 +47,7 @@ describe("policy config", () => {
 
   it("rejects a config that does not fit the schema, naming the key", () => {
     assert.throws(() => readPolicyConfig({ network: { podCidr: "10.199.0.0" } }), /\/network\/podCidr must match pattern/);
+    assert.throws(() => readPolicyConfig({ network: { podCidr: "999.1.1.1/99" } }), /\/network\/podCidr must match pattern/, "octets and prefix are bounded");
     assert.throws(() => readPolicyConfig({ services: { oss: { cidrs: ["10.50.31.21/32"], ports: ["80"] } } }), /\/services\/oss\/ports\/0 must match pattern/);
     assert.throws(() => readPolicyConfig({ "underlay-node-ports": { network: { nodeCidrs: "10.50.0.0/16" } } }), /\/network\/nodeCidrs must be array/);
     assert.throws(() => readPolicyConfig([]), /must be a JSON object/);

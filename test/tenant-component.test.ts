@@ -7,8 +7,8 @@ import { loadSchemaDir, validateManifests, formatSchemaError } from "../lib/sche
 import { kubeOvnAnnotation } from "../lib/tenant/names";
 import { tenantnet } from "../program";
 import { KINDS, PULUMI_TYPES } from "../lib/k8s/kinds";
+import { REPO_ROOT } from "../lib/stack-file";
 
-const REPO_ROOT = path.resolve(__dirname, "..");
 const CRD_DIR = path.resolve(REPO_ROOT, "..", "shared", "crds");
 
 const VM = KINDS.virtualMachine.type;

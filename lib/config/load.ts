@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { PLATFORM_STACK } from "./formats";
 import { ConfigError, type Problem } from "./problems";
 import type { StackConfig } from "./schema";
-import { validateStackConfig, type RawStackConfig } from "./validate";
+import { validateDraft, validateStackConfig, type DraftConfig, type RawStackConfig, type ValidationResult } from "./validate";
 
 export const CONFIG_NAMESPACE = "tenantnet";
 export const CONFIG_KEYS = ["platform", "services", "tenants", "platformStack"] as const;
@@ -67,8 +67,17 @@ export function platformStackOf(flat: Record<string, unknown>): string | undefin
  * `facts` is the `platformFacts` output of the platform stack a tenant-only stack names.
  */
 export function loadStackConfig(flat: Record<string, unknown>, stack: string, facts?: unknown): StackConfig {
+  return loaded(flat, (raw) => validateStackConfig(raw, stack, facts));
+}
+
+/** As `loadStackConfig`, but VMs may lack their addresses: what `allocate` pins. */
+export function loadDraftConfig(flat: Record<string, unknown>, stack: string, facts?: unknown): DraftConfig {
+  return loaded(flat, (raw) => validateDraft(raw, { stack, requirePins: false, facts }));
+}
+
+function loaded<T>(flat: Record<string, unknown>, validate: (raw: RawStackConfig) => ValidationResult<T>): T {
   const { raw, problems } = rawConfigFromFlat(flat);
-  const result = validateStackConfig(raw, stack, facts);
+  const result = validate(raw);
   const all = [...problems, ...(result.ok ? [] : result.problems)];
   if (all.length > 0 || !result.ok) throw new ConfigError(all);
   return result.config;

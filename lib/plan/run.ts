@@ -11,7 +11,7 @@ import { ConfigError } from "../config/problems";
 import type { StackConfig } from "../config/schema";
 import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type Violation } from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
-import { EXIT } from "./exit-codes";
+import { PLAN_EXIT as EXIT } from "../exit-codes";
 import { captureProgram, type CapturedResource, type CaptureResult } from "./capture";
 import { platformOutputs, PlatformOutputsError, type PlatformSource, type StackOutputs } from "./platform-outputs";
 import type { K8sObject } from "../k8s/object";

@@ -77,7 +77,9 @@ export interface SectionSchema {
   required?: string[];
 }
 
-const cidr: SectionSchema = { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" };
+/** An IPv4 CIDR: octets 0-255, prefix 0-32 (host bits are left to the rules, which report them). */
+const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const cidr: SectionSchema = { type: "string", pattern: `^(${OCTET}\\.){3}${OCTET}/([12]?\\d|3[0-2])$` };
 const names: SectionSchema = { type: "array", items: { type: "string" } };
 
 export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {

@@ -2,7 +2,7 @@
  * KubeVirt VirtualMachines (and bare VirtualMachineInstances) as the rules see them: the launcher
  * pod's labels and annotations, networks and the binding of each interface.
  */
-import { CALICO_IP_ADDRS_ANNOTATION, VM_LABEL } from "../tenant/names";
+import { CALICO_IP_ADDRS_ANNOTATION, kubeOvnAnnotation, kubeOvnAnnotationProvider, VM_LABEL } from "../tenant/names";
 import { asArray, asObject, asString, describe, isObject, objectName, objectNamespace, stringMap } from "./k8s";
 import type { Labels } from "./selector";
 import type { PolicyResource } from "./resource";
@@ -131,9 +131,6 @@ export function underlayIps(vm: Vm): { ips: string[] } | { problem: string } {
   return { ips: parsed as string[] };
 }
 
-/** Kube-OVN fixed-IP annotations: `<provider>.kubernetes.io/ip_address` (provider `ovn` or `<nad>.<ns>.ovn`). */
-const OVN_IP_ANNOTATION = /^(.*\.)?ovn\.kubernetes\.io\/ip_address$/;
-
 export interface VpcAddress {
   annotation: string;
   ip: string;
@@ -144,10 +141,10 @@ export interface VpcAddress {
 export function vpcAddresses(vm: Vm): VpcAddress[] {
   const addresses: VpcAddress[] = [];
   for (const [annotation, value] of Object.entries(vm.annotations)) {
-    const match = OVN_IP_ANNOTATION.exec(annotation);
-    if (!match) continue;
-    const provider = `${match[1] ?? ""}ovn`;
-    const subnet = vm.annotations[`${provider}.kubernetes.io/logical_switch`] ?? `provider ${provider}`;
+    // Kube-OVN fixed-IP annotations: `<provider>.kubernetes.io/ip_address`.
+    const provider = kubeOvnAnnotationProvider(annotation, "ip_address");
+    if (provider === undefined) continue;
+    const subnet = vm.annotations[kubeOvnAnnotation(provider, "logical_switch")] ?? `provider ${provider}`;
     // Dual-stack values are "v4,v6"; addresses may carry a prefix length.
     for (const ip of value.split(",")) addresses.push({ annotation, ip: ip.trim().replace(/\/\d+$/, ""), subnet });
   }

@@ -38,6 +38,17 @@ export function kubeOvnAnnotation(provider: string, key: KubeOvnAnnotationKey): 
   return `${provider}.kubernetes.io/${key}`;
 }
 
+/**
+ * The provider of a Kube-OVN annotation of `key`, or undefined for any other annotation. Kube-OVN
+ * providers end in `ovn`: the default network's `ovn`, an attachment's `<nad>.<ns>.ovn`.
+ */
+export function kubeOvnAnnotationProvider(annotation: string, key: KubeOvnAnnotationKey): string | undefined {
+  const suffix = `.kubernetes.io/${key}`;
+  if (!annotation.endsWith(suffix)) return undefined;
+  const provider = annotation.slice(0, -suffix.length);
+  return provider === "ovn" || provider.endsWith(".ovn") ? provider : undefined;
+}
+
 /** Tenant-facing names: Kube-OVN Vpc, Subnet and SecurityGroup all take the namespace's name. */
 export function vpcName(namespace: string): string {
   return namespace;
