@@ -1,8 +1,9 @@
 /** `npm run plan -- [--stack S | --config FILE] [--out DIR] [--schemas DIR]`: the offline plan. */
 import * as path from "path";
-import { parseStackFlags } from "../lib/cli";
+import { parseStackFlags, withFlagDefault } from "../lib/cli";
 import { readStackFile } from "../lib/config/load";
 import { EXIT, runPlan } from "../lib/plan/run";
+import { VENDORED_SCHEMAS_DIR } from "../lib/schema";
 
 const USAGE = `usage: npm run plan -- [options]
 
@@ -14,15 +15,17 @@ options:
   --stack S       plan Pulumi.<S>.yaml from the repository root (default: dev)
   --config FILE   plan any stack file instead (the stack name is taken from Pulumi.<name>.yaml)
   --out DIR       output directory (default: out/<stack>)
-  --schemas DIR   validate every manifest against the CRDs / OpenAPI definitions in DIR
-                  (e.g. ../shared/crds, or a directory of \`kubectl get crd -o yaml\` exports)
+  --schemas [DIR] validate every manifest against the CRDs / OpenAPI definitions in DIR
+                  (default: schemas/, the pinned upstream schemas vendored in the repository;
+                  or a directory of \`kubectl get crd -o yaml\` exports)
   -h, --help      this text
 
 exit codes: 0 clean, 1 mandatory policy violation, 2 invalid config or usage (nothing written),
             3 schema error (takes precedence over 1)`;
 
 async function main(): Promise<number> {
-  const parsed = parseStackFlags({ out: { type: "string" }, schemas: { type: "string" } }, USAGE, "dev");
+  const args = withFlagDefault(process.argv.slice(2), "--schemas", VENDORED_SCHEMAS_DIR);
+  const parsed = parseStackFlags({ out: { type: "string" }, schemas: { type: "string" } }, USAGE, "dev", args);
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
   let config: Record<string, unknown>;

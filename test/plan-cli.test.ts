@@ -112,6 +112,14 @@ describe("npm run plan (command line)", function () {
     assert.match(run.stdout, /schemas: checked kubevirt\.io\/v1 VirtualMachine; unchecked: .*v1 Namespace/);
   });
 
+  it("validates against the vendored schemas/ when --schemas names no directory", () => {
+    for (const args of [["--schemas"], ["--schemas", "--out", path.join(dir, "out")]]) {
+      const run = plan(...args, ...(args.includes("--out") ? [] : ["--out", path.join(dir, "out")]));
+      assert.equal(run.status, 0, run.stderr + run.stdout);
+      assert.match(run.stdout, /schemas: checked .*kubevirt\.io\/v1 VirtualMachine.*; unchecked: none; 0 errors/);
+    }
+  });
+
   it("rejects unknown flags and conflicting stack flags with exit 2 and the usage", () => {
     const unknown = plan("--stacks", "dev");
     assert.equal(unknown.status, 2);

@@ -2,12 +2,12 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { readStackFile } from "../lib/config/load";
 import { captureProgram, type CapturedResource, type CaptureResult } from "../lib/plan/capture";
-import { loadSchemaDir, validateManifests, formatSchemaError } from "../lib/schema";
+import { loadSchemaDir, validateManifests, formatSchemaError, VENDORED_SCHEMAS_DIR } from "../lib/schema";
 import { kubeOvnAnnotation } from "../lib/tenant/names";
 import { tenantnet } from "../program";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
-const CRD_DIR = path.resolve(REPO_ROOT, "..", "shared", "crds");
+
 
 const VM = "kubernetes:kubevirt.io/v1:VirtualMachine";
 const POLICY = "kubernetes:projectcalico.org/v3:NetworkPolicy";
@@ -154,7 +154,7 @@ describe("Tenant components in the full program", () => {
         .filter((r) => r.parent !== undefined && /^(acme|globex)(\/|$)/.test(r.parent))
         .map((r) => r.inputs)
         .filter((o) => typeof o.apiVersion === "string");
-      const report = validateManifests(loadSchemaDir(CRD_DIR), tenantObjects);
+      const report = validateManifests(loadSchemaDir(VENDORED_SCHEMAS_DIR), tenantObjects);
       assert.deepEqual(report.errors.map(formatSchemaError), []);
       assert.deepEqual(report.unchecked, []);
       assert.equal(report.count, tenantObjects.length);
