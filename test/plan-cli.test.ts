@@ -53,6 +53,12 @@ describe("npm run plan (command line)", function () {
       assert.ok(types.has(type), `plan.json lacks ${type}`);
     }
     assert.deepEqual(written.violations.filter((v: { level: string }) => v.level === "mandatory"), []);
+    const byName = (name: string) => written.resources.find((r: { name: string }) => r.name === name);
+    const urns = new Set(written.resources.map((r: { urn: string }) => r.urn));
+    for (const resource of written.resources) {
+      for (const urn of resource.dependsOn) assert.ok(urns.has(urn), `${resource.name} depends on ${urn}, which the plan does not have`);
+    }
+    assert.ok(byName("acme/web/vm").dependsOn.includes(byName("acme/namespace").urn), "a VM waits for its tenant's namespace");
   });
 
   it("exits 2 on a config with five distinct mistakes, naming all five key paths, and writes nothing", () => {

@@ -120,7 +120,7 @@ describe("platform components", () => {
   });
 
   it("orders parts that need another's CRDs or webhooks after it", () => {
-    const dependsOn = (type: string, name: string) => new Set(one(resources, type, name).dependsOn);
+    const dependsOn = (type: string, name: string) => new Set(one(resources, type, name).dependsOn.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)));
     assert.ok(dependsOn("kubernetes:projectcalico.org/v3:IPReservation", "platform-calico-vm-reservation").has("platform-calico-apiserver"));
     assert.ok(dependsOn("kubernetes:operator.tigera.io/v1:Installation", "platform-calico-installation").has("platform-calico-tigera-operator"));
     const nadDeps = dependsOn("kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition", "platform-nad-calico");
