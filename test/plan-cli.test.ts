@@ -34,7 +34,7 @@ describe("npm run plan (command line)", function () {
     assert.match(run.stdout, /^stack dev: \d+ resources, \d+ manifests/);
     const files = fs.readdirSync(path.join(out, "manifests"));
     for (const expected of [
-      "clusterissuer-tenantnet-selfsigned.yaml", // cert-manager
+      "issuer-spiderpool-tenantnet-selfsigned.yaml", // cert-manager, for Spiderpool
       "installation-default.yaml", // Calico
       "namespace-kube-ovn.yaml", // Kube-OVN
       "daemonset-kube-system-kube-multus-ds.yaml", // Multus
