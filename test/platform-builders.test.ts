@@ -4,7 +4,7 @@ import * as path from "path";
 import { kubevirtOperatorManifestFile } from "../components/platform/kubevirt";
 import { DEFAULT_KUBE_OVN_MASTER_LABELS } from "../lib/config/schema";
 import { certManagerArgs } from "../lib/platform/cert-manager";
-import { chartRepository, chartSource, UPSTREAM_CHART_REPOSITORIES } from "../lib/platform/charts";
+import { chartSource, resolveChartRepository, UPSTREAM_CHART_REPOSITORIES } from "../lib/platform/charts";
 import { kubeOvnValues } from "../lib/platform/kube-ovn";
 import { kubevirtOperatorObjects, VENDORED_KUBEVIRT_VERSIONS } from "../lib/platform/kubevirt";
 import { awaitCondition, COLD_START_TIMEOUT_SECONDS } from "../lib/platform/readiness";
@@ -23,7 +23,7 @@ describe("platform builders", () => {
     });
 
     it("defaults to the mirror's oci://<registry>/charts under imageRegistry, named in full with no repository", () => {
-      assert.equal(chartRepository("calico", { chartRepositories: {}, imageRegistry: "mirror.example:5000" }), "oci://mirror.example:5000/charts");
+      assert.equal(resolveChartRepository("calico", { chartRepositories: {}, imageRegistry: "mirror.example:5000" }), "oci://mirror.example:5000/charts");
       assert.deepEqual(chartSource("calico", "tigera-operator", { chartRepositories: {}, imageRegistry: "mirror.example:5000" }), {
         chart: "oci://mirror.example:5000/charts/tigera-operator",
         repositoryOpts: { repo: "" },

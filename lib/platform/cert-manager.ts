@@ -6,7 +6,7 @@ import { deepMerge } from "./merge";
 import { COLD_START_TIMEOUT_SECONDS } from "./readiness";
 
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
-export const CERT_MANAGER_CHART = "cert-manager";
+const CERT_MANAGER_CHART = "cert-manager";
 
 /**
  * The chart's default repositories already carry the host (`quay.io/jetstack/cert-manager-*`) and

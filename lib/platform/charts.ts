@@ -18,7 +18,7 @@ export interface ChartSource {
   repositoryOpts: { repo: string };
 }
 
-export function chartRepository(part: ChartPart, platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">): string {
+export function resolveChartRepository(part: ChartPart, platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">): string {
   return platform.chartRepositories[part] ?? (platform.imageRegistry ? `oci://${platform.imageRegistry}/charts` : UPSTREAM_CHART_REPOSITORIES[part]);
 }
 
@@ -28,6 +28,6 @@ export function chartRepository(part: ChartPart, platform: Pick<PlatformConfig, 
  * provider/pkg/provider/helm_release.go:1615-1640, resolveChartName at :1746).
  */
 export function chartSource(part: ChartPart, chart: string, platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">): ChartSource {
-  const repository = chartRepository(part, platform);
+  const repository = resolveChartRepository(part, platform);
   return repository.startsWith("oci://") ? { chart: `${repository}/${chart}`, repositoryOpts: { repo: "" } } : { chart, repositoryOpts: { repo: repository } };
 }

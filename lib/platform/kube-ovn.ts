@@ -12,7 +12,7 @@ export const KUBE_OVN_CHART = "kube-ovn-v2";
  * without Multus) takes Kube-OVN for the cluster network; upstream's non-primary e2e does the
  * same (makefiles/kind.mk, CNI_CONFIG_PRIORITY=10).
  */
-export const KUBE_OVN_CNI_CONFIG_PRIORITY = "90";
+const KUBE_OVN_CNI_CONFIG_PRIORITY = "90";
 
 /** Images the chart names with their registry host, outside `global.registry.address`. */
 const NAT_GATEWAY_IMAGE = "docker.io/kubeovn/vpc-nat-gateway";

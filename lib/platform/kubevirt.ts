@@ -6,7 +6,7 @@ import { MANAGED_BY, type K8sObject } from "./objects";
 import { awaitCondition } from "./readiness";
 
 export const KUBEVIRT_NAMESPACE = "kubevirt";
-export const VIRT_OPERATOR_DEPLOYMENT = "virt-operator";
+const VIRT_OPERATOR_DEPLOYMENT = "virt-operator";
 
 /**
  * Releases whose `kubevirt-operator.yaml` the repository carries

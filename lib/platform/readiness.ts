@@ -15,8 +15,8 @@ import type { K8sObject } from "./objects";
  */
 export const COLD_START_TIMEOUT_SECONDS = 1200;
 
-export const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
-export const TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
+const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
+const TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
 
 /**
  * `object` annotated so that its creation completes only once its status has condition
