@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { REPO_ROOT } from "../lib/stack-file";
+import { VENDORED_SCHEMAS_DIR } from "../lib/schema";
 import { profilingHook, type StageProfile } from "./profile";
 import {
   SUMMARY_TABLE_HEADER,
@@ -32,7 +33,7 @@ const DEFAULT_SIZES = "10x10,25x20,100x20";
 /** Sizes from this many VMs get fewer runs, so the default bench stays within a few minutes. */
 const LARGE_VMS = 1000;
 const DEFAULT_RUNS = { small: 5, large: 3 };
-const DEFAULT_SCHEMAS = path.resolve(__dirname, "../../shared/crds");
+const DEFAULT_SCHEMAS = VENDORED_SCHEMAS_DIR;
 const PROFILE_DIR = path.join(__dirname, "profiles");
 const STACK = "bench";
 
@@ -58,7 +59,7 @@ options:
   --runs K             measured runs per size, after one warm-up run
                        (default ${DEFAULT_RUNS.small}, or ${DEFAULT_RUNS.large} from ${LARGE_VMS} VMs)
   --out FILE           JSON report (default bench/results.json)
-  --schemas DIR        CRDs for the schema stage (default ../shared/crds); skipped when missing
+  --schemas DIR        CRDs for the schema stage (default: the vendored schemas/); skipped when missing
   --cpu-prof           after the measured runs, profile one more pass of the largest size, stage by
                        stage, into bench/profiles/<size>-<stage>.cpuprofile and print where the time
                        goes (self time by function and by file); profiled passes are not timed.

@@ -16,6 +16,12 @@ const BUILT_IN: Record<string, Declare> = {
   "v1/ConfigMap": (n, o, opts) => new k8s.core.v1.ConfigMap(n, as<k8s.core.v1.ConfigMapArgs>(o), opts),
   "v1/ServiceAccount": (n, o, opts) => new k8s.core.v1.ServiceAccount(n, as<k8s.core.v1.ServiceAccountArgs>(o), opts),
   "apps/v1/DaemonSet": (n, o, opts) => new k8s.apps.v1.DaemonSet(n, as<k8s.apps.v1.DaemonSetArgs>(o), opts),
+  "apps/v1/Deployment": (n, o, opts) => new k8s.apps.v1.Deployment(n, as<k8s.apps.v1.DeploymentArgs>(o), opts),
+  "apiextensions.k8s.io/v1/CustomResourceDefinition": (n, o, opts) =>
+    new k8s.apiextensions.v1.CustomResourceDefinition(n, as<k8s.apiextensions.v1.CustomResourceDefinitionArgs>(o), opts),
+  "scheduling.k8s.io/v1/PriorityClass": (n, o, opts) => new k8s.scheduling.v1.PriorityClass(n, as<k8s.scheduling.v1.PriorityClassArgs>(o), opts),
+  "rbac.authorization.k8s.io/v1/Role": (n, o, opts) => new k8s.rbac.v1.Role(n, as<k8s.rbac.v1.RoleArgs>(o), opts),
+  "rbac.authorization.k8s.io/v1/RoleBinding": (n, o, opts) => new k8s.rbac.v1.RoleBinding(n, as<k8s.rbac.v1.RoleBindingArgs>(o), opts),
   "rbac.authorization.k8s.io/v1/ClusterRole": (n, o, opts) => new k8s.rbac.v1.ClusterRole(n, as<k8s.rbac.v1.ClusterRoleArgs>(o), opts),
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": (n, o, opts) =>
     new k8s.rbac.v1.ClusterRoleBinding(n, as<k8s.rbac.v1.ClusterRoleBindingArgs>(o), opts),

@@ -38,6 +38,15 @@ export function usageError(message: string, usage: string, io: Io = PROCESS_IO):
   return USAGE_EXIT;
 }
 
+/**
+ * `args` with `value` after every `flag` that has none (the last argument, or followed by another
+ * option), so a string flag can stand alone and mean its default: `--schemas` alone is
+ * `--schemas <vendored dir>`, `--schemas DIR` and `--schemas=DIR` stay as given.
+ */
+export function withFlagDefault(args: string[], flag: string, value: string): string[] {
+  return args.flatMap((arg, i) => (arg === flag && (i + 1 === args.length || args[i + 1].startsWith("-")) ? [arg, value] : [arg]));
+}
+
 type Values<T extends Options> = { [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string };
 
 /**

@@ -1,6 +1,6 @@
-/** `npm run plan -- [--stack S | --config FILE] [--platform-plan PLAN | --facts FILE] [--out DIR] [--schemas DIR]`: the offline plan. */
+/** `npm run plan -- [--stack S | --config FILE] [--platform-plan PLAN | --facts FILE] [--out DIR] [--schemas [DIR]]`: the offline plan. */
 import * as path from "path";
-import { PROCESS_IO, parseStackFlags, runMain, type Io } from "../lib/cli";
+import { PROCESS_IO, parseStackFlags, runMain, withFlagDefault, type Io } from "../lib/cli";
 import { readStackFile } from "../lib/config/load";
 import { PLAN_EXIT as EXIT } from "../lib/exit-codes";
 import { PlatformOutputsError, type StackOutputs } from "../lib/plan/platform-outputs";
@@ -8,6 +8,7 @@ import { PlatformOutputsError, type StackOutputs } from "../lib/plan/platform-ou
 /** Loaded once the flags are read: `--help` and usage errors never start the Pulumi SDK. */
 const planRunner = () => require("../lib/plan/run") as typeof import("../lib/plan/run");
 const tenantnet: import("../lib/plan/run").Program = () => (require("../program") as typeof import("../program")).tenantnet();
+import { VENDORED_SCHEMAS_DIR } from "../lib/schema/vendored";
 
 const USAGE = `usage: npm run plan -- [options]
 
@@ -27,8 +28,9 @@ options:
   --facts FILE    for a tenant-only stack: the platform stack's platformFacts as JSON
                   (pulumi stack output --stack <platform stack> --json platformFacts)
   --out DIR       output directory (default: out/<stack>)
-  --schemas DIR   validate every manifest against the CRDs / OpenAPI definitions in DIR
-                  (e.g. ../shared/crds, or a directory of \`kubectl get crd -o yaml\` exports)
+  --schemas [DIR] validate every manifest against the CRDs / OpenAPI definitions in DIR
+                  (default: schemas/, the pinned upstream schemas vendored in the repository;
+                  or a directory of \`kubectl get crd -o yaml\` exports)
   -h, --help      this text
 
 exit codes: 0 clean, 1 mandatory policy violation, 2 invalid config or usage (nothing written),
@@ -36,7 +38,7 @@ exit codes: 0 clean, 1 mandatory policy violation, 2 invalid config or usage (no
 
 export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number> {
   const flags = { out: { type: "string" }, schemas: { type: "string" }, "platform-plan": { type: "string" }, facts: { type: "string" } } as const;
-  const parsed = parseStackFlags(flags, USAGE, argv, io, "dev");
+  const parsed = parseStackFlags(flags, USAGE, withFlagDefault(argv, "--schemas", VENDORED_SCHEMAS_DIR), io, "dev");
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
   let config: Record<string, unknown>;

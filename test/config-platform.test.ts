@@ -54,6 +54,31 @@ describe("stack config validation: platform, services and shapes", () => {
     assertProblem((r) => (r.platform.network.joinCidr = "10.199.128.0/17"), "platform.network.joinCidr", /10\.199\.128\.0\/17 overlaps platform\.network\.podCidr 10\.199\.0\.0\/16/);
   });
 
+  it("defaults the Kube-OVN masters to the chart's label or kubeadm's control-plane label", () => {
+    const result = validateStackConfig(validRawConfig(), "dev");
+    assert.ok(result.ok);
+    assert.deepEqual(result.config.platform.kubeOvn, { masterNodes: [], masterNodesLabels: { "kube-ovn/role": "master", "node-role.kubernetes.io/control-plane": "" } });
+    assert.deepEqual(result.config.platform.chartRepositories, {});
+  });
+
+  it("rejects Kube-OVN master nodes that are not node addresses, and label maps that select nothing", () => {
+    assertProblem((r) => (r.platform.kubeOvn = { masterNodes: ["10.50.0.300"] }), "platform.kubeOvn.masterNodes[0]", /not an IPv4 address/);
+    assertProblem((r) => (r.platform.kubeOvn = { masterNodes: ["10.60.0.5"] }), "platform.kubeOvn.masterNodes[0]", /10\.60\.0\.5 is outside every platform\.network\.nodeCidrs/);
+    assertProblem((r) => (r.platform.kubeOvn = { masterNodesLabels: {} }), "platform.kubeOvn.masterNodesLabels", /at least one label/);
+    assertProblem((r) => (r.platform.kubeOvn = { masterNodesLabels: { "bad key!": "" } }), "platform.kubeOvn.masterNodesLabels.bad key!", /not a label key/);
+    assertProblem((r) => (r.platform.kubeOvn = { masterNodesLabels: { "kube-ovn/role": "not valid" } }), "platform.kubeOvn.masterNodesLabels.kube-ovn/role", /not a label value/);
+    assertProblem((r) => (r.platform.kubeOvn = { masterNode: ["10.50.0.5"] }), "platform.kubeOvn.masterNode", /unknown key/i);
+  });
+
+  it("rejects chart repositories that are neither an https index nor an oci path, and parts without a chart", () => {
+    assertProblem((r) => (r.platform.chartRepositories = { calico: "docs.tigera.io/calico/charts" }), "platform.chartRepositories.calico", /not a chart repository/);
+    assertProblem((r) => (r.platform.chartRepositories = { kubevirt: "https://example.org" }), "platform.chartRepositories.kubevirt", /unknown key/i);
+  });
+
+  it("rejects a KubeVirt version whose operator manifest is not vendored", () => {
+    assertProblem((r) => (r.platform.versions = { kubevirt: "v1.8.0" }), "platform.versions.kubevirt", /v1\.8\.0 has no operator manifest in the repository.*vendored: v1\.9\.0/);
+  });
+
   it("rejects an unknown backend and lists the allowed ones", () => {
     assertProblem((r) => (r.platform.underlay.backend = "flannel"), "platform.underlay.backend", /"flannel" is not allowed \(expected one of "calico", "spiderpool-ipvlan", "spiderpool-macvlan"\)/);
   });

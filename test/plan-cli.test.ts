@@ -30,7 +30,7 @@ describe("npm run plan (command line)", function () {
     assert.match(run.stdout, /^stack dev: \d+ resources, \d+ manifests/);
     const files = fs.readdirSync(path.join(out, "manifests"));
     for (const expected of [
-      "clusterissuer-tenantnet-selfsigned.yaml", // cert-manager
+      "issuer-spiderpool-tenantnet-selfsigned.yaml", // cert-manager, for Spiderpool
       "installation-default.yaml", // Calico
       "namespace-kube-ovn.yaml", // Kube-OVN
       "daemonset-kube-system-kube-multus-ds.yaml", // Multus
@@ -49,6 +49,12 @@ describe("npm run plan (command line)", function () {
       assert.ok(types.has(type), `plan.json lacks ${type}`);
     }
     assert.deepEqual(written.violations.filter((v: { level: string }) => v.level === "mandatory"), []);
+    const byName = (name: string) => written.resources.find((r: { name: string }) => r.name === name);
+    const urns = new Set(written.resources.map((r: { urn: string }) => r.urn));
+    for (const resource of written.resources) {
+      for (const urn of resource.dependsOn) assert.ok(urns.has(urn), `${resource.name} depends on ${urn}, which the plan does not have`);
+    }
+    assert.ok(byName("acme/web/vm").dependsOn.includes(byName("acme/namespace").urn), "a VM waits for its tenant's namespace");
   });
 
   it("exits 2 on a config with five distinct mistakes, naming all five key paths, and writes nothing", async () => {
@@ -106,6 +112,14 @@ describe("npm run plan (command line)", function () {
     assert.equal(run.status, 3, run.stderr + run.stdout);
     assert.match(run.stdout, /schema: VirtualMachine tenant-acme\/testvm \/spec.*dataVolumeTemplates/);
     assert.match(run.stdout, /schemas: checked kubevirt\.io\/v1 VirtualMachine; unchecked: .*v1 Namespace/);
+  });
+
+  it("validates against the vendored schemas/ when --schemas names no directory", async () => {
+    for (const args of [["--schemas"], ["--schemas", "--out", path.join(dir, "out")]]) {
+      const run = await plan(...args, ...(args.includes("--out") ? [] : ["--out", path.join(dir, "out")]));
+      assert.equal(run.status, 0, run.stderr + run.stdout);
+      assert.match(run.stdout, /schemas: checked .*kubevirt\.io\/v1 VirtualMachine.*; unchecked: none; 0 errors/);
+    }
   });
 
   it("rejects unknown flags and conflicting stack flags with exit 2 and the usage", async () => {

@@ -53,14 +53,28 @@ describe("platform components", () => {
     );
   });
 
-  it("pins cert-manager and declares the self-signed issuer Spiderpool's webhook uses", () => {
+  it("pins cert-manager from its chart repository with the cold-start timeout", () => {
     const certManager = inputs(one(resources, "kubernetes-cert-manager:index:CertManager"));
     assert.equal(certManager.installCRDs, true);
-    assert.deepEqual(certManager.helmOptions, { namespace: "cert-manager", version: "v1.19.6" });
-    const issuer = inputs(one(resources, KINDS.clusterIssuer.type));
-    assert.deepEqual(issuer.spec, { selfSigned: {} });
-    const spiderpool = inputs(one(resources, PULUMI_TYPES.helmRelease, "platform-spiderpool"));
-    assert.equal(spiderpool.values.spiderpoolController.tls.certmanager.issuerName, issuer.metadata.name);
+    assert.deepEqual(certManager.helmOptions, {
+      namespace: "cert-manager",
+      version: "v1.19.6",
+      chart: "cert-manager",
+      repositoryOpts: { repo: "https://charts.jetstack.io" },
+      timeout: 1200,
+    });
+    assert.equal(certManager.image, undefined, "no mirror: the chart's own images");
+  });
+
+  it("gives Spiderpool's webhook certificate the namespaced Issuer its chart names, before the release", () => {
+    assert.equal(resources.filter((r) => r.type === "kubernetes:cert-manager.io/v1:ClusterIssuer").length, 0);
+    const issuer = one(resources, "kubernetes:cert-manager.io/v1:Issuer");
+    assert.deepEqual([inputs(issuer).metadata.namespace, inputs(issuer).spec], ["spiderpool", { selfSigned: {} }]);
+    const release = one(resources, "kubernetes:helm.sh/v3:Release", "platform-spiderpool");
+    assert.equal(inputs(release).values.spiderpoolController.tls.method, "certmanager");
+    assert.equal(inputs(release).values.spiderpoolController.tls.certmanager.issuerName, inputs(issuer).metadata.name);
+    assert.ok(release.dependsOn.includes(issuer.urn), "the Certificate's issuer exists before the chart renders it");
+    assert.ok(issuer.dependsOn.includes(one(resources, "kubernetes-cert-manager:index:CertManager").urn), "cert-manager serves Issuers first");
   });
 
   it("installs Calico through the operator with the configured pod CIDR, API server and VM reservation", () => {
@@ -68,11 +82,27 @@ describe("platform components", () => {
     assert.equal(operator.chart, "tigera-operator");
     assert.equal(operator.version, "v3.32.1");
     assert.equal(operator.values.installation.enabled, false, "the Installation is ours, not the chart's");
-    const installation = inputs(one(resources, KINDS.installation.type));
+    assert.equal(operator.values.goldmane.enabled, false, "no Goldmane CR unless configured");
+    assert.equal(operator.values.whisker.enabled, false, "no Whisker CR unless configured");
+    assert.equal(operator.values.manageCRDs, false, "the CRD chart owns the CRDs");
+    const installation = inputs(one(resources, "kubernetes:operator.tigera.io/v1:Installation"));
     assert.equal(installation.spec.calicoNetwork.ipPools[0].cidr, "10.199.0.0/16");
-    one(resources, KINDS.apiServer.type);
-    const reservation = inputs(one(resources, KINDS.ipReservation.type));
+    assert.deepEqual(installation.spec.calicoNetwork.nodeAddressAutodetectionV4, { kubernetes: "NodeInternalIP" }, "never Kube-OVN's ovn0");
+    const apiServer = inputs(one(resources, "kubernetes:operator.tigera.io/v1:APIServer"));
+    assert.equal(apiServer.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+    assert.equal(apiServer.metadata.annotations["pulumi.com/timeoutSeconds"], "1200");
+    const reservation = inputs(one(resources, "kubernetes:projectcalico.org/v3:IPReservation"));
     assert.deepEqual(reservation.spec.reservedCIDRs, ["10.199.3.0/24"]);
+  });
+
+  it("installs Calico's CRD chart, same version and repository, before the operator chart", () => {
+    const crds = one(resources, "kubernetes:helm.sh/v3:Release", "platform-calico-crds");
+    const operator = one(resources, "kubernetes:helm.sh/v3:Release", "platform-calico-tigera-operator");
+    assert.equal(inputs(crds).chart, "crd.projectcalico.org.v1");
+    assert.equal(inputs(crds).version, inputs(operator).version);
+    assert.deepEqual(inputs(crds).repositoryOpts, { repo: "https://docs.tigera.io/calico/charts" });
+    assert.deepEqual(inputs(crds).repositoryOpts, inputs(operator).repositoryOpts);
+    assert.ok(operator.dependsOn.includes(crds.urn));
   });
 
   it("runs Kube-OVN as a non-primary CNI with the configured join CIDR", () => {
@@ -80,6 +110,9 @@ describe("platform components", () => {
     assert.equal(release.chart, "kube-ovn-v2");
     assert.equal(release.version, "v1.16.2");
     assert.equal(release.values.cni.nonPrimaryCNI, true);
+    assert.equal(release.values.cni.configPriority, "90", "its conflist sorts after 10-calico.conflist");
+    assert.deepEqual(release.values.masterNodes, []);
+    assert.deepEqual(release.values.masterNodesLabels, { "kube-ovn/role": "master", "node-role.kubernetes.io/control-plane": "" }, "kubeadm's control-plane label, no labelling needed");
     assert.equal(release.values.networking.join.cidr.v4, "100.64.0.0/16");
     assert.equal(release.values.networking.services.cidr.v4, "10.96.0.0/12");
   });
@@ -90,13 +123,39 @@ describe("platform components", () => {
     const daemonSet = inputs(one(resources, KINDS.daemonSet.type, "platform-multus-daemonset"));
     const images = [...daemonSet.spec.template.spec.containers, ...daemonSet.spec.template.spec.initContainers].map((c: any) => c.image);
     assert.deepEqual(new Set(images), new Set(["ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick"]));
+    const daemonConfig = JSON.parse(inputs(one(resources, "kubernetes:core/v1:ConfigMap", "platform-multus-daemon-config")).data["daemon-config.json"]);
+    assert.equal(daemonConfig.multusMasterCNI, "10-calico.conflist", "always Calico's conflist, whatever sorts first");
   });
 
-  it("installs the KubeVirt operator release and a KubeVirt CR that permits bridge on the default network", () => {
-    const operator = inputs(one(resources, "kubernetes:yaml/v2:ConfigFile", "platform-kubevirt-operator"));
-    assert.equal(operator.file, "https://github.com/kubevirt/kubevirt/releases/download/v1.9.0/kubevirt-operator.yaml");
-    const kubevirt = inputs(one(resources, KINDS.kubevirt.type));
-    assert.equal(kubevirt.spec.configuration.network.permitBridgeInterfaceOnPodNetwork, true);
+  it("installs the vendored KubeVirt operator release object by object, then a KubeVirt CR it waits for", () => {
+    const kubevirtParts = resources.filter((r) => r.parent === "platform-kubevirt");
+    assert.equal(kubevirtParts.filter((r) => r.type.startsWith("kubernetes:yaml")).length, 0, "nothing fetched at deploy time");
+    const operator = one(resources, "kubernetes:apps/v1:Deployment", "platform-kubevirt-operator-deployment-virt-operator");
+    const container = inputs(operator).spec.template.spec.containers[0];
+    assert.equal(container.image, "quay.io/kubevirt/virt-operator:v1.9.0");
+    one(resources, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "platform-kubevirt-operator-customresourcedefinition-kubevirts.kubevirt.io");
+    const namespace = inputs(one(resources, "kubernetes:core/v1:Namespace", "platform-kubevirt-operator-namespace-kubevirt"));
+    assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
+    const cr = one(resources, "kubernetes:kubevirt.io/v1:KubeVirt");
+    assert.ok(cr.dependsOn.includes(operator.urn));
+    assert.equal(inputs(cr).metadata.annotations["pulumi.com/waitFor"], "condition=Available");
+    assert.equal(inputs(cr).metadata.annotations["pulumi.com/timeoutSeconds"], "1200");
+    // A no-op for the VMs (no pod network), kept explicit: see lib/platform/kubevirt.ts.
+    assert.equal(inputs(cr).spec.configuration.network.permitBridgeInterfaceOnPodNetwork, true);
+  });
+
+  it("labels the namespaces it creates for privileged pods PodSecurity privileged, and only those", () => {
+    const enforce = (name: string) => inputs(one(resources, "kubernetes:core/v1:Namespace", name)).metadata.labels["pod-security.kubernetes.io/enforce"];
+    assert.equal(enforce("platform-calico-namespace"), "privileged", "the Tigera operator runs on the host network");
+    assert.equal(enforce("platform-kube-ovn-namespace"), "privileged");
+    assert.equal(enforce("platform-spiderpool-namespace"), "privileged");
+    assert.equal(enforce("platform-cert-manager-namespace"), undefined);
+    assert.equal(resources.filter((r) => r.type === "kubernetes:core/v1:Namespace" && inputs(r).metadata.name === "kube-system").length, 0, "kube-system is the cluster's, not ours");
+  });
+
+  it("gives every Helm release the cold-start timeout", () => {
+    const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    assert.deepEqual(releases.map((r) => [r.name, inputs(r).timeout, inputs(r).skipAwait]), releases.map((r) => [r.name, 1200, undefined]));
   });
 
   it("keeps one owner of Multus: Spiderpool's own copy is off", () => {
@@ -121,16 +180,16 @@ describe("platform components", () => {
   });
 
   it("orders parts that need another's CRDs or webhooks after it", () => {
-    const dependsOn = (type: string, name: string) => new Set(one(resources, type, name).dependsOn);
-    assert.ok(dependsOn(KINDS.ipReservation.type, "platform-calico-vm-reservation").has("platform-calico-apiserver"));
-    assert.ok(dependsOn(KINDS.installation.type, "platform-calico-installation").has("platform-calico-tigera-operator"));
-    const nadDeps = dependsOn(KINDS.networkAttachmentDefinition.type, "platform-nad-calico");
+    const dependsOn = (type: string, name: string) => new Set(one(resources, type, name).dependsOn.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)));
+    assert.ok(dependsOn("kubernetes:projectcalico.org/v3:IPReservation", "platform-calico-vm-reservation").has("platform-calico-apiserver"));
+    assert.ok(dependsOn("kubernetes:operator.tigera.io/v1:Installation", "platform-calico-installation").has("platform-calico-tigera-operator"));
+    const nadDeps = dependsOn("kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition", "platform-nad-calico");
     assert.ok(nadDeps.has("platform-multus-nad-crd"), `calico NAD deps: ${[...nadDeps]}`);
     assert.ok([...nadDeps].some((d) => d.startsWith("platform-route-plugin")), "the route plugin is on the nodes before the NAD that chains it");
     const spiderpoolDeps = dependsOn(PULUMI_TYPES.helmRelease, "platform-spiderpool");
     assert.ok(spiderpoolDeps.has("platform-cert-manager"), `spiderpool deps: ${[...spiderpoolDeps]}`);
-    assert.ok(dependsOn(PULUMI_TYPES.helmRelease, "platform-kube-ovn").has("platform-multus-nad-crd"));
-    assert.ok(dependsOn(KINDS.kubevirt.type, "platform-kubevirt-cr").has("platform-kubevirt-operator"));
+    assert.ok(dependsOn("kubernetes:helm.sh/v3:Release", "platform-kube-ovn").has("platform-multus-nad-crd"));
+    assert.ok(dependsOn("kubernetes:kubevirt.io/v1:KubeVirt", "platform-kubevirt-cr").has("platform-kubevirt-operator-deployment-virt-operator"));
   });
 
   it("applies version, values and image registry overrides", async () => {
@@ -153,6 +212,59 @@ describe("platform components", () => {
     assert.equal(inputs(one(overridden, KINDS.installation.type)).spec.registry, "mirror.example:5000/");
   });
 
+  it("under imageRegistry, pulls every image the platform runs and every chart from the mirror", async () => {
+    const mirror = "mirror.example:5000";
+    const mirrored = await renderPlatform((raw) => (raw.platform.imageRegistry = mirror));
+    const images: string[] = [];
+    const collect = (node: unknown, key?: string): void => {
+      if (typeof node === "string" && (key === "image" || key === "repository" || key === "VIRT_OPERATOR_IMAGE")) images.push(node);
+      else if (Array.isArray(node)) node.forEach((item) => collect(item, key));
+      else if (node && typeof node === "object") {
+        const record = node as Record<string, unknown>;
+        if (typeof record.name === "string" && typeof record.value === "string") collect(record.value, record.name);
+        for (const [k, v] of Object.entries(record)) collect(v, k);
+      }
+    };
+    for (const r of mirrored) collect(r.inputs);
+    assert.ok(images.length >= 12, `images found: ${images}`);
+    assert.deepEqual(images.filter((image) => !image.startsWith(`${mirror}/`)), []);
+    const certManager = inputs(one(mirrored, "kubernetes-cert-manager:index:CertManager"));
+    assert.equal(certManager.image.repository, `${mirror}/jetstack/cert-manager-controller`);
+    assert.equal(certManager.image.registry, undefined, "the chart prefixes a registry to repositories that carry quay.io already");
+    assert.equal(certManager.helmOptions.values.acmesolver.image.repository, `${mirror}/jetstack/cert-manager-acmesolver`);
+    const kubeOvn = inputs(one(mirrored, "kubernetes:helm.sh/v3:Release", "platform-kube-ovn")).values;
+    assert.equal(kubeOvn.natGw.image.repository, `${mirror}/kubeovn/vpc-nat-gateway`);
+    assert.equal(inputs(one(mirrored, "kubernetes:helm.sh/v3:Release", "platform-spiderpool")).values.global.imageRegistryOverride, mirror);
+    const operator = inputs(one(mirrored, "kubernetes:apps/v1:Deployment", "platform-kubevirt-operator-deployment-virt-operator")).spec.template.spec.containers[0];
+    assert.equal(operator.image, `${mirror}/kubevirt/virt-operator:v1.9.0`);
+    assert.equal(operator.env.find((e: { name: string }) => e.name === "VIRT_OPERATOR_IMAGE").value, operator.image);
+    const charts = [...mirrored.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map(inputs), certManager.helmOptions];
+    assert.deepEqual(
+      charts.map((release) => [release.chart, release.repositoryOpts.repo]).sort(),
+      ["cert-manager", "crd.projectcalico.org.v1", "kube-ovn-v2", "spiderpool", "tigera-operator"].map((chart) => [`oci://${mirror}/charts/${chart}`, ""]),
+    );
+  });
+
+  it("takes chart repositories from platform.chartRepositories, an https index or an oci path", async () => {
+    const overridden = await renderPlatform((raw) => {
+      raw.platform.imageRegistry = "mirror.example:5000";
+      raw.platform.chartRepositories = { calico: "https://charts.internal/calico/", kubeOvn: "oci://charts.internal/kube-ovn" };
+    });
+    const release = (name: string) => inputs(one(overridden, "kubernetes:helm.sh/v3:Release", name));
+    assert.deepEqual([release("platform-calico-crds").chart, release("platform-calico-crds").repositoryOpts], ["crd.projectcalico.org.v1", { repo: "https://charts.internal/calico" }]);
+    assert.deepEqual([release("platform-kube-ovn").chart, release("platform-kube-ovn").repositoryOpts], ["oci://charts.internal/kube-ovn/kube-ovn-v2", { repo: "" }]);
+    assert.equal(release("platform-spiderpool").chart, "oci://mirror.example:5000/charts/spiderpool", "no override: the mirror");
+  });
+
+  it("names the Kube-OVN master nodes from platform.kubeOvn", async () => {
+    const configured = await renderPlatform((raw) => {
+      raw.platform.kubeOvn = { masterNodes: ["10.50.0.11", "10.50.0.12"], masterNodesLabels: { "tenantnet.io/ovn-central": "true" } };
+    });
+    const values = inputs(one(configured, "kubernetes:helm.sh/v3:Release", "platform-kube-ovn")).values;
+    assert.deepEqual(values.masterNodes, ["10.50.0.11", "10.50.0.12"]);
+    assert.deepEqual(values.masterNodesLabels, { "tenantnet.io/ovn-central": "true" });
+  });
+
   it("renders a SpiderMultusConfig and one SpiderIPPool per node for a Spiderpool backend", async () => {
     const spider = await renderPlatform((raw) => {
       raw.platform.underlay = {
@@ -169,7 +281,8 @@ describe("platform components", () => {
     const config = inputs(one(spider, KINDS.spiderMultusConfig.type));
     assert.equal(config.spec.cniType, "ipvlan");
     assert.deepEqual(config.spec.ipvlan.master, ["eth1"]);
-    const pools = spider.filter((r) => r.type === KINDS.spiderIpPool.type).map(inputs);
+    assert.deepEqual(config.spec.ipvlan.ippools, { ipv4: ["underlay-master", "underlay-worker1"] }, "the NAD selects the per-node pools");
+    const pools = spider.filter((r) => r.type === "kubernetes:spiderpool.spidernet.io/v2beta1:SpiderIPPool").map(inputs);
     assert.deepEqual(pools.map((p) => [p.metadata.name, p.spec.nodeName, p.spec.ips]), [
       ["underlay-master", ["master"], ["172.31.199.185-172.31.199.189"]],
       ["underlay-worker1", ["worker1"], ["172.31.199.190"]],

@@ -48,7 +48,7 @@ describe("npm run policy", function () {
       metadata: { name: "allow-all", namespace: "tenant-acme" },
       spec: { selector: "all()", egress: [{ action: "Allow" }] },
     });
-    plan.resources.push({ type, name, parent: null, inputs, urn: `urn:pulumi:dev::tenantnet::${type}::${name}`, parentUrn: null });
+    plan.resources.push({ type, name, parent: null, inputs, urn: `urn:pulumi:dev::tenantnet::${type}::${name}`, parentUrn: null, dependsOn: [] });
     const run = await policyCli("--plan", write("plan.json", plan));
     assert.strictEqual(run.status, 1, run.stderr);
     const lines = run.stdout.trim().split("\n");

@@ -209,7 +209,7 @@ describe("RoutePluginInstaller component", () => {
     assert.equal(configMap.parent, "route-plugin");
     assert.equal(daemonSet.parent, "route-plugin");
     assert.deepEqual(configMap.inputs.data, { "x-calico-route": pluginScript });
-    assert.ok(daemonSet.dependsOn.includes(configMap.name));
+    assert.ok(daemonSet.dependsOn.includes(configMap.urn));
     assert.equal(component?.pluginSha256, createHash("sha256").update(pluginScript).digest("hex"));
   });
 });

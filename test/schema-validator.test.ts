@@ -17,10 +17,11 @@ import {
   loadSchemaDir,
   manifestLabel,
   validateManifests,
+  VENDORED_SCHEMAS_DIR,
 } from "../lib/schema";
 
-/** Upstream schemas, beside the repository (../shared/crds from the repo root, also in CI). */
-const CRD_DIR = path.resolve(__dirname, "../../shared/crds");
+/** The pinned upstream schemas vendored in the repository. */
+const CRD_DIR = VENDORED_SCHEMAS_DIR;
 
 // ---------------------------------------------------------------------------------------------
 // Manifests as the program renders them (seed 000 layout: tenant acme, VM testvm).
@@ -433,7 +434,7 @@ describe("schema validator", function () {
     registry = loadSchemaDir(CRD_DIR);
   });
 
-  describe("loading ../shared/crds", function () {
+  describe("loading the vendored schemas/", function () {
     it("indexes every CRD kind and the OpenAPI v2 kinds (KubeVirt via swagger paths)", function () {
       for (const [apiVersion, kind] of [
         ["kubevirt.io/v1", "VirtualMachine"],

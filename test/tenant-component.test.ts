@@ -3,13 +3,12 @@ import * as path from "path";
 import { readStackFile } from "../lib/config/load";
 import { captureProgram, type CapturedResource, type CaptureResult } from "../lib/plan/capture";
 import { referencedOutputs } from "../lib/plan/run";
-import { loadSchemaDir, validateManifests, formatSchemaError } from "../lib/schema";
+import { loadSchemaDir, validateManifests, formatSchemaError, VENDORED_SCHEMAS_DIR } from "../lib/schema";
 import { kubeOvnAnnotation } from "../lib/tenant/names";
 import { tenantnet } from "../program";
 import { KINDS, PULUMI_TYPES } from "../lib/k8s/kinds";
 import { REPO_ROOT } from "../lib/stack-file";
 
-const CRD_DIR = path.resolve(REPO_ROOT, "..", "shared", "crds");
 
 const VM = KINDS.virtualMachine.type;
 const POLICY = KINDS.calicoNetworkPolicy.type;
@@ -156,7 +155,7 @@ describe("Tenant components in the full program", () => {
         .filter((r) => r.parent !== undefined && /^(acme|globex)(\/|$)/.test(r.parent))
         .map((r) => r.inputs)
         .filter((o) => typeof o.apiVersion === "string");
-      const report = validateManifests(loadSchemaDir(CRD_DIR), tenantObjects);
+      const report = validateManifests(loadSchemaDir(VENDORED_SCHEMAS_DIR), tenantObjects);
       assert.deepEqual(report.errors.map(formatSchemaError), []);
       assert.deepEqual(report.unchecked, []);
       assert.equal(report.count, tenantObjects.length);

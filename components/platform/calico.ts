@@ -1,42 +1,47 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { NetworkConfig } from "../../lib/config/schema";
-import { apiServer, installation, TIGERA_CHART_REPO, TIGERA_NAMESPACE, tigeraOperatorValues, vmReservation } from "../../lib/platform/calico";
+import type { NetworkConfig, PlatformConfig } from "../../lib/config/schema";
+import { apiServer, CALICO_CRD_CHART, installation, TIGERA_NAMESPACE, TIGERA_OPERATOR_CHART, tigeraOperatorValues, vmReservation } from "../../lib/platform/calico";
+import { chartSource } from "../../lib/platform/charts";
 import { namespaceObject } from "../../lib/platform/objects";
+import { COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
 import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
 
 export interface CalicoInstallArgs {
   network: NetworkConfig;
   version: string;
-  imageRegistry: string;
+  /** Where the charts come from (`chartRepositories`, `imageRegistry`). */
+  platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">;
   values?: Record<string, unknown>;
 }
 
-/** Tigera operator, the Calico Installation and API server, and the VM IPReservation. */
+/** Calico's CRDs, the Tigera operator, the Calico Installation and API server, and the VM IPReservation. */
 export class CalicoInstall extends pulumi.ComponentResource {
-  /** Resolves once projectcalico.org/v3 objects can be applied. */
-  readonly apiServer: pulumi.Resource;
-
   constructor(name: string, args: CalicoInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tenantnet:platform:Calico", name, {}, opts);
     const under = childOptions(this, opts);
-    const namespace = declareObject(`${name}-namespace`, namespaceObject(TIGERA_NAMESPACE), under());
-    const operator = new k8s.helm.v3.Release(
-      `${name}-tigera-operator`,
-      {
-        name: "tigera-operator",
-        chart: "tigera-operator",
-        version: args.version,
-        namespace: TIGERA_NAMESPACE,
-        repositoryOpts: { repo: TIGERA_CHART_REPO },
-        values: tigeraOperatorValues(args.imageRegistry, args.values),
-      },
-      under(namespace),
-    );
-    const install = declareObject(`${name}-installation`, installation(args.network, args.imageRegistry), under(operator));
-    this.apiServer = declareObject(`${name}-apiserver`, apiServer(), under(install));
-    declareObject(`${name}-vm-reservation`, vmReservation(args.network), under(this.apiServer));
+    const registry = args.platform.imageRegistry;
+    const namespace = declareObject(`${name}-namespace`, namespaceObject(TIGERA_NAMESPACE, { privileged: true }), under());
+    const release = (resourceName: string, releaseName: string, chart: string, values: Record<string, unknown>, ...dependsOn: pulumi.Resource[]) =>
+      new k8s.helm.v3.Release(
+        resourceName,
+        {
+          name: releaseName,
+          ...chartSource("calico", chart, args.platform),
+          version: args.version,
+          namespace: TIGERA_NAMESPACE,
+          timeout: COLD_START_TIMEOUT_SECONDS,
+          values,
+        },
+        under(namespace, ...dependsOn),
+      );
+    const crds = release(`${name}-crds`, "calico-crds", CALICO_CRD_CHART, {});
+    const operator = release(`${name}-tigera-operator`, "tigera-operator", TIGERA_OPERATOR_CHART, tigeraOperatorValues(registry, args.values), crds);
+    const install = declareObject(`${name}-installation`, installation(args.network, registry), under(operator));
+    // Created once the Calico API server is Ready: projectcalico.org/v3 objects depend on it.
+    const server = declareObject(`${name}-apiserver`, apiServer(), under(install));
+    declareObject(`${name}-vm-reservation`, vmReservation(args.network), under(server));
     this.registerOutputs({});
   }
 }

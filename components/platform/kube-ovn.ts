@@ -1,15 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { NetworkConfig } from "../../lib/config/schema";
-import { KUBE_OVN_CHART, KUBE_OVN_CHART_REPO, KUBE_OVN_NAMESPACE, kubeOvnValues } from "../../lib/platform/kube-ovn";
+import type { KubeOvnConfig, NetworkConfig, PlatformConfig } from "../../lib/config/schema";
+import { chartSource } from "../../lib/platform/charts";
+import { KUBE_OVN_CHART, KUBE_OVN_NAMESPACE, kubeOvnValues } from "../../lib/platform/kube-ovn";
 import { namespaceObject } from "../../lib/platform/objects";
+import { COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
 import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
 
 export interface KubeOvnInstallArgs {
   network: NetworkConfig;
+  masters: KubeOvnConfig;
   version: string;
-  imageRegistry: string;
+  /** Where the chart and images come from (`chartRepositories`, `imageRegistry`). */
+  platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">;
   values?: Record<string, unknown>;
 }
 
@@ -18,16 +22,16 @@ export class KubeOvnInstall extends pulumi.ComponentResource {
   constructor(name: string, args: KubeOvnInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tenantnet:platform:KubeOvn", name, {}, opts);
     const under = childOptions(this, opts);
-    const namespace = declareObject(`${name}-namespace`, namespaceObject(KUBE_OVN_NAMESPACE), under());
+    const namespace = declareObject(`${name}-namespace`, namespaceObject(KUBE_OVN_NAMESPACE, { privileged: true }), under());
     new k8s.helm.v3.Release(
       name,
       {
         name: "kube-ovn",
-        chart: KUBE_OVN_CHART,
+        ...chartSource("kubeOvn", KUBE_OVN_CHART, args.platform),
         version: args.version,
         namespace: KUBE_OVN_NAMESPACE,
-        repositoryOpts: { repo: KUBE_OVN_CHART_REPO },
-        values: kubeOvnValues(args.network, args.imageRegistry, args.values),
+        timeout: COLD_START_TIMEOUT_SECONDS,
+        values: kubeOvnValues(args.network, args.masters, args.platform.imageRegistry, args.values),
       },
       under(namespace),
     );

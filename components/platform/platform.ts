@@ -20,8 +20,10 @@ export interface PlatformArgs {
 
 /**
  * The virtualization and networking platform, ordered so that each part starts after the CRDs
- * and webhooks it needs: cert-manager before Spiderpool's webhook, Multus' NAD CRD before any
- * NAD, the route plugin on the nodes and the Calico API server before VMs attach.
+ * and webhooks it needs: cert-manager before Spiderpool's Issuer, Multus' NAD CRD before any
+ * NAD, the route plugin on the nodes before the NAD that chains it. Its children that wait
+ * (the Calico APIServer and KubeVirt CRs, every Helm release) complete only once what they
+ * serve is up, so whatever depends on the Platform comes after all of it.
  */
 export class Platform extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -31,8 +33,8 @@ export class Platform extends pulumi.ComponentResource {
     const registry = config.imageRegistry;
     const under = childOptions(this, opts);
 
-    const certManager = new CertManagerInstall(`${name}-cert-manager`, { version: versions.certManager, imageRegistry: registry, values: config.values.certManager }, under());
-    const calico = new CalicoInstall(`${name}-calico`, { network: config.network, version: versions.calico, imageRegistry: registry, values: config.values.calico }, under());
+    const certManager = new CertManagerInstall(`${name}-cert-manager`, { version: versions.certManager, platform: config, values: config.values.certManager }, under());
+    const calico = new CalicoInstall(`${name}-calico`, { network: config.network, version: versions.calico, platform: config, values: config.values.calico }, under());
     const multus = new MultusInstall(`${name}-multus`, { version: versions.multus, imageRegistry: registry }, under());
     const routePlugin = new RoutePluginInstaller(
       `${name}-route-plugin`,
@@ -41,7 +43,7 @@ export class Platform extends pulumi.ComponentResource {
     );
     const kubeOvn = new KubeOvnInstall(
       `${name}-kube-ovn`,
-      { network: config.network, version: versions.kubeOvn, imageRegistry: registry, values: config.values.kubeOvn },
+      { network: config.network, masters: config.kubeOvn, version: versions.kubeOvn, platform: config, values: config.values.kubeOvn },
       under(multus),
     );
     new KubevirtInstall(
@@ -51,7 +53,7 @@ export class Platform extends pulumi.ComponentResource {
     );
     new SpiderpoolInstall(
       `${name}-spiderpool`,
-      { underlay: config.underlay, version: versions.spiderpool, imageRegistry: registry, values: config.values.spiderpool },
+      { underlay: config.underlay, version: versions.spiderpool, platform: config, values: config.values.spiderpool },
       under(certManager, multus),
     );
     const nads = platformNads(config.network);

@@ -1,35 +1,49 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../lib/config/schema";
+import { chartSource } from "../../lib/platform/charts";
 import { namespaceObject } from "../../lib/platform/objects";
-import { SPIDERPOOL_CHART_REPO, SPIDERPOOL_NAMESPACE, spiderIpPools, spiderMultusConfig, spiderpoolValues } from "../../lib/platform/spiderpool";
+import { COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
+import {
+  SPIDERPOOL_CHART,
+  SPIDERPOOL_NAMESPACE,
+  spiderIpPools,
+  spiderMultusConfig,
+  spiderpoolIssuer,
+  spiderpoolValues,
+} from "../../lib/platform/spiderpool";
 import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
 
 export interface SpiderpoolInstallArgs {
   underlay: PlatformConfig["underlay"];
   version: string;
-  imageRegistry: string;
+  /** Where the chart and images come from (`chartRepositories`, `imageRegistry`). */
+  platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">;
   values?: Record<string, unknown>;
 }
 
-/** Spiderpool, plus the underlay NAD and per-node IP pools when the underlay backend is Spiderpool's. */
+/**
+ * Spiderpool with the Issuer of its webhook certificate, plus the underlay NAD and per-node IP
+ * pools when the underlay backend is Spiderpool's. Give it a `dependsOn` on cert-manager.
+ */
 export class SpiderpoolInstall extends pulumi.ComponentResource {
   constructor(name: string, args: SpiderpoolInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tenantnet:platform:Spiderpool", name, {}, opts);
     const under = childOptions(this, opts);
-    const namespace = declareObject(`${name}-namespace`, namespaceObject(SPIDERPOOL_NAMESPACE), under());
+    const namespace = declareObject(`${name}-namespace`, namespaceObject(SPIDERPOOL_NAMESPACE, { privileged: true }), under());
+    const issuer = declareObject(`${name}-issuer`, spiderpoolIssuer(), under(namespace));
     const release = new k8s.helm.v3.Release(
       name,
       {
         name: "spiderpool",
-        chart: "spiderpool",
+        ...chartSource("spiderpool", SPIDERPOOL_CHART, args.platform),
         version: args.version,
         namespace: SPIDERPOOL_NAMESPACE,
-        repositoryOpts: { repo: SPIDERPOOL_CHART_REPO },
-        values: spiderpoolValues(args.imageRegistry, args.values),
+        timeout: COLD_START_TIMEOUT_SECONDS,
+        values: spiderpoolValues(args.platform.imageRegistry, args.values),
       },
-      under(namespace),
+      under(namespace, issuer),
     );
     const spiderpool = args.underlay.spiderpool;
     if (args.underlay.backend !== "calico" && spiderpool) {

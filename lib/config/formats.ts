@@ -8,6 +8,10 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const PLATFORM_STACK = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+/** Kubernetes label names and values: at most 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends. */
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const CHART_REPOSITORY = /^(https?|oci):\/\/[^\s/]+(\/\S*)?$/;
 
 function checked(problem: (value: string) => string | undefined) {
   return z.string().superRefine((value, ctx) => {
@@ -42,6 +46,27 @@ export const mac = checked((value) =>
 export const quantity = checked((value) =>
   QUANTITY.test(value) ? undefined : `${JSON.stringify(value)} is not a Kubernetes quantity (e.g. 4Gi, 512Mi)`,
 );
+
+/** Why `value` is not a label key (`name` or `prefix/name`, the prefix a DNS subdomain of at most 253 characters). */
+export function labelKeyProblem(value: string): string | undefined {
+  const slash = value.lastIndexOf("/");
+  const prefix = slash < 0 ? undefined : value.slice(0, slash);
+  const name = value.slice(slash + 1);
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
+  return prefixOk && LABEL_NAME.test(name)
+    ? undefined
+    : `${JSON.stringify(value)} is not a label key (name or prefix/name; name at most 63 alphanumerics, '-', '_', '.'; prefix a DNS subdomain)`;
+}
+
+/** A label value; empty is allowed (for a node selector it then means "the label exists"). */
+export const labelValue = checked((value) =>
+  value === "" || LABEL_NAME.test(value) ? undefined : `${JSON.stringify(value)} is not a label value (empty, or at most 63 alphanumerics, '-', '_', '.')`,
+);
+
+/** A Helm chart repository: an http(s) index URL or an `oci://` registry path. */
+export const chartRepository = checked((value) =>
+  CHART_REPOSITORY.test(value) ? undefined : `${JSON.stringify(value)} is not a chart repository (expected https://host/path or oci://host/path)`,
+).transform((value) => value.replace(/\/+$/, ""));
 
 export type Protocol = "TCP" | "UDP" | "SCTP";
 

@@ -4,7 +4,7 @@
  * (containment, overlaps, uniqueness) live in validate.ts.
  */
 import { z } from "zod";
-import { cidr, dnsLabel, ipv4, mac, port, quantity } from "./formats";
+import { chartRepository, cidr, dnsLabel, ipv4, labelKeyProblem, labelValue, mac, port, quantity } from "./formats";
 
 export const PLATFORM_PARTS = ["certManager", "calico", "kubeOvn", "multus", "kubevirt", "spiderpool"] as const;
 export type PlatformPart = (typeof PLATFORM_PARTS)[number];
@@ -38,6 +38,32 @@ const underlaySchema = z.strictObject({
   spiderpool: spiderpoolSchema.optional(),
 });
 
+/** The parts installed from a Helm chart, each with a chart repository that can be overridden. */
+export const CHART_PARTS = ["certManager", "calico", "kubeOvn", "spiderpool"] as const;
+export type ChartPart = (typeof CHART_PARTS)[number];
+
+/**
+ * Nodes the Kube-OVN chart takes as masters (OVN central, controller): any node carrying any of
+ * these labels, an empty value meaning "has the label". The chart's own `kube-ovn/role: master`
+ * plus the label kubeadm puts on control-plane nodes, so a kubeadm cluster needs no labelling.
+ */
+export const DEFAULT_KUBE_OVN_MASTER_LABELS: Record<string, string> = { "kube-ovn/role": "master", "node-role.kubernetes.io/control-plane": "" };
+
+const kubeOvnSchema = z.strictObject({
+  /** InternalIPs of the master nodes; empty: the chart looks the labelled nodes up itself. */
+  masterNodes: z.array(ipv4).default([]),
+  masterNodesLabels: z
+    .record(z.string(), labelValue)
+    .superRefine((labels, ctx) => {
+      if (Object.keys(labels).length === 0) ctx.addIssue({ code: "custom", message: "needs at least one label: Kube-OVN's central pods only run on nodes carrying one" });
+      for (const key of Object.keys(labels)) {
+        const message = labelKeyProblem(key);
+        if (message) ctx.addIssue({ code: "custom", path: [key], message });
+      }
+    })
+    .default(DEFAULT_KUBE_OVN_MASTER_LABELS),
+});
+
 const partRecord = <T extends z.ZodType>(value: T) =>
   z.strictObject(Object.fromEntries(PLATFORM_PARTS.map((part) => [part, value.optional()])) as Record<PlatformPart, z.ZodOptional<T>>);
 
@@ -49,6 +75,11 @@ export const platformSchema = z.strictObject({
   values: partRecord(z.record(z.string(), z.unknown())).default({}),
   /** Trailing slashes dropped here, so every image builder can join with a single "/". */
   imageRegistry: z.string().transform((registry) => registry.replace(/\/+$/, "")).default(""),
+  /** Per chart part: an https:// index or oci:// path the chart is pulled from instead of upstream's. */
+  chartRepositories: z
+    .strictObject(Object.fromEntries(CHART_PARTS.map((part) => [part, chartRepository.optional()])) as Record<ChartPart, z.ZodOptional<typeof chartRepository>>)
+    .default({}),
+  kubeOvn: kubeOvnSchema.default({ masterNodes: [], masterNodesLabels: DEFAULT_KUBE_OVN_MASTER_LABELS }),
   kubevirt: z
     .strictObject({ featureGates: z.array(z.string().min(1)).default([]) })
     .default({ featureGates: [] }),
@@ -148,6 +179,7 @@ export const vmSchema = z.strictObject({
 
 export type NetworkConfig = z.infer<typeof networkSchema>;
 export type PlatformConfig = z.infer<typeof platformSchema>;
+export type KubeOvnConfig = z.infer<typeof kubeOvnSchema>;
 export type SpiderpoolConfig = z.infer<typeof spiderpoolSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type SecurityGroupRule = z.infer<typeof securityGroupRuleSchema>;

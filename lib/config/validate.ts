@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { containsIp, contains, firstHost, ipToBigInt, isIpv4, overlappingPairs, overlaps, parseCidr, reservedEdges, type Cidr } from "../cidr";
+import { VENDORED_KUBEVIRT_VERSIONS } from "../platform/kubevirt";
 import { DNS_LABEL, PLATFORM_STACK } from "./formats";
 import { parsePlatformFacts, PLATFORM_FACTS_OUTPUT, type PlatformFacts } from "./platform-facts";
 import { Problem, problemsFromZod } from "./problems";
@@ -99,6 +100,19 @@ function checkPlatform(platform: PlatformConfig, problems: Problem[]): void {
   ];
   for (const [a, b] of overlappingPairs(ranges)) {
     problems.push({ path: b.label, message: `${b.range.text} overlaps ${a.label} ${a.range.text}; pod, service, join and node networks must be disjoint` });
+  }
+  const nodeRanges = net.nodeCidrs.map(parseCidr);
+  platform.kubeOvn.masterNodes.forEach((ip, i) => {
+    if (!nodeRanges.some((range) => containsIp(range, ip))) {
+      problems.push({ path: `platform.kubeOvn.masterNodes[${i}]`, message: `${ip} is outside every platform.network.nodeCidrs; name the master nodes by their InternalIP` });
+    }
+  });
+  const kubevirt = platform.versions.kubevirt;
+  if (kubevirt !== undefined && !(VENDORED_KUBEVIRT_VERSIONS as readonly string[]).includes(kubevirt)) {
+    problems.push({
+      path: "platform.versions.kubevirt",
+      message: `${kubevirt} has no operator manifest in the repository (components/platform/manifests/kubevirt-operator-<version>.yaml); vendored: ${VENDORED_KUBEVIRT_VERSIONS.join(", ")}`,
+    });
   }
   const spiderpool = platform.underlay.spiderpool;
   if (platform.underlay.backend === "calico") {

@@ -22,7 +22,10 @@ export interface CapturedResource {
   parent?: string;
   /** URN of the parent: names alone are not unique across types. */
   parentUrn?: string;
-  /** Names of the resources named in `dependsOn` (what the engine waits for before this one). */
+  /**
+   * URNs the engine waits for before this one: its `dependsOn`, inherited ones included, as the SDK
+   * sends them (a component in `dependsOn` is expanded to the custom resources under it).
+   */
   dependsOn: string[];
   custom: boolean;
   inputs: Record<string, unknown>;
@@ -122,7 +125,7 @@ export async function captureProgram(options: {
         name: req.getName(),
         parent: parentUrn ? urnName(parentUrn) : undefined,
         parentUrn,
-        dependsOn: req.getDependenciesList().map(urnName),
+        dependsOn: req.getDependenciesList(),
         custom: req.getCustom(),
         inputs: deserializeProperties(req.getObject()),
       });

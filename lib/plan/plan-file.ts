@@ -1,9 +1,11 @@
 /**
  * plan.json, the machine-readable plan (a stable format; keys may be added, never change meaning):
  *   stack         the stack name
- *   resources     every registered resource in registration order: {type, name, parent, inputs, urn, parentUrn}
- *                 (components, Helm releases and YAML bundles included; parent is the parent's resource
- *                 name or null; urn/parentUrn identify them exactly, since names repeat across types)
+ *   resources     every registered resource in registration order: {type, name, parent, inputs, urn, parentUrn,
+ *                 dependsOn} (components, Helm releases and YAML bundles included; parent is the parent's
+ *                 resource name or null; urn/parentUrn identify them exactly, since names repeat across
+ *                 types; dependsOn lists the URNs the engine creates first, those inherited from a
+ *                 component included, a component named in dependsOn standing for the resources under it)
  *   outputs       the stack outputs as the program returns them; on the platform stack
  *                 `outputs.platformFacts`, what tenant-only stacks read (--platform-plan)
  *   violations    policy findings: {policy, level: "mandatory" | "advisory", resource, message}
@@ -21,6 +23,7 @@ export interface PlanResource {
   inputs: Record<string, unknown>;
   urn: string;
   parentUrn: string | null;
+  dependsOn: string[];
 }
 
 export interface SchemaSummary {
@@ -39,5 +42,13 @@ export interface PlanFile {
 }
 
 export function planResources(resources: CapturedResource[]): PlanResource[] {
-  return resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs, urn: r.urn, parentUrn: r.parentUrn ?? null }));
+  return resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    parent: r.parent ?? null,
+    inputs: r.inputs,
+    urn: r.urn,
+    parentUrn: r.parentUrn ?? null,
+    dependsOn: r.dependsOn,
+  }));
 }

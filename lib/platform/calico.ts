@@ -1,21 +1,42 @@
 /**
- * Calico through the Tigera operator: the operator chart with its own Installation/APIServer
- * turned off (we declare them, so the pod CIDR comes from config and the objects are
- * schema-checked), the API server that serves projectcalico.org/v3, and the VM IPReservation.
+ * Calico through the Tigera operator: Calico's CRD chart, then the operator chart with its own
+ * Installation/APIServer turned off (we declare them, so the pod CIDR comes from config and the
+ * objects are schema-checked), the API server that serves projectcalico.org/v3, and the VM
+ * IPReservation.
  */
 import type { NetworkConfig } from "../config/schema";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
+import { awaitCondition } from "./readiness";
 
 export const TIGERA_NAMESPACE = "tigera-operator";
-export const TIGERA_CHART_REPO = "https://docs.tigera.io/calico/charts";
+export const TIGERA_OPERATOR_CHART = "tigera-operator";
+/**
+ * Since v3.32 the operator chart bundles no CRDs; this chart carries the operator.tigera.io and
+ * crd.projectcalico.org ones (projectcalico/calico v3.32.1 charts/tigera-operator/README.md,
+ * charts/crd.projectcalico.org.v1/). Same repository and version as the operator chart. Its
+ * README applies it with `kubectl apply --server-side` because client-side apply's annotation
+ * cannot hold the largest CRDs; a Helm release creates them without that annotation, and the
+ * ~3 MB of CRDs gzip to ~0.3 MB, well inside the release Secret's 1 MiB.
+ */
+export const CALICO_CRD_CHART = "crd.projectcalico.org.v1";
 export const VM_RESERVATION_NAME = "tenantnet-vm-reservation";
+/** The conflist calico-node writes (tigera/operator v1.42.3 pkg/render/node.go:1321, CNI_CONF_NAME). */
+export const CALICO_CNI_CONF_FILE = "10-calico.conflist";
 
+/**
+ * Goldmane and Whisker default to on (charts/tigera-operator/values.yaml at v3.32.1) and are
+ * plain CRs of the release; off unless `values.calico` turns them on. `manageCRDs: false`: the
+ * CRD chart owns the CRDs, so the operator does not rewrite them under it.
+ */
 export function tigeraOperatorValues(registry: string, overrides: Record<string, unknown> | undefined): Record<string, unknown> {
   return deepMerge(
     {
       installation: { enabled: false },
       apiServer: { enabled: false },
+      goldmane: { enabled: false },
+      whisker: { enabled: false },
+      manageCRDs: false,
       ...(registry ? { tigeraOperator: { registry } } : {}),
     },
     overrides,
@@ -30,6 +51,9 @@ export function installation(network: NetworkConfig, registry: string): K8sObjec
     spec: {
       ...(registry ? { registry: `${registry}/` } : {}),
       calicoNetwork: {
+        // The kubelet's InternalIP, never the first interface found: Kube-OVN adds `ovn0` (join
+        // CIDR) to every node even as a secondary CNI, and firstFound does not exclude it.
+        nodeAddressAutodetectionV4: { kubernetes: "NodeInternalIP" },
         ipPools: [
           {
             name: "default-ipv4-ippool",
@@ -45,8 +69,17 @@ export function installation(network: NetworkConfig, registry: string): K8sObjec
   };
 }
 
+/**
+ * On a fresh cluster only calico-apiserver serves projectcalico.org/v3, so creating the APIServer
+ * completes once the operator reports it Ready: the operator copies the component's TigeraStatus
+ * conditions (type `Ready`) into its status (tigera/operator v1.42.3
+ * pkg/controller/apiserver/apiserver_controller.go:286, api/v1/tigerastatus_types.go:80).
+ */
 export function apiServer(): K8sObject {
-  return { apiVersion: "operator.tigera.io/v1", kind: "APIServer", metadata: { name: "default", labels: { ...MANAGED_BY } }, spec: {} };
+  return awaitCondition(
+    { apiVersion: "operator.tigera.io/v1", kind: "APIServer", metadata: { name: "default", labels: { ...MANAGED_BY } }, spec: {} },
+    "Ready",
+  );
 }
 
 /**

@@ -1,29 +1,56 @@
-/** cert-manager: chart arguments and the self-signed ClusterIssuer the platform webhooks use. */
+/** cert-manager: the arguments of `@pulumi/kubernetes-cert-manager`'s CertManager (they mirror the chart values). */
+import type { PlatformConfig } from "../config/schema";
+import { chartSource } from "./charts";
+import { mirrored } from "./images";
 import { deepMerge } from "./merge";
-import { MANAGED_BY, type K8sObject } from "./objects";
+import { COLD_START_TIMEOUT_SECONDS } from "./readiness";
 
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
-export const SELF_SIGNED_ISSUER = "tenantnet-selfsigned";
+const CERT_MANAGER_CHART = "cert-manager";
 
-/** Arguments of `@pulumi/kubernetes-cert-manager`'s CertManager (they mirror the chart values). */
-export function certManagerArgs(version: string, registry: string, overrides: Record<string, unknown> | undefined): Record<string, unknown> {
-  const image = registry ? { image: { registry } } : {};
+/**
+ * The chart's default repositories already carry the host (`quay.io/jetstack/cert-manager-*`) and
+ * an `image.registry` is prefixed to them (cert-manager v1.19.6 deploy/charts/cert-manager
+ * templates/_helpers.tpl:182-188, values.yaml:170,905,1218,1277,1410): under a mirror the
+ * repositories are replaced and `registry` stays unset.
+ */
+const IMAGES = {
+  controller: "quay.io/jetstack/cert-manager-controller",
+  webhook: "quay.io/jetstack/cert-manager-webhook",
+  cainjector: "quay.io/jetstack/cert-manager-cainjector",
+  startupapicheck: "quay.io/jetstack/cert-manager-startupapicheck",
+  acmesolver: "quay.io/jetstack/cert-manager-acmesolver",
+};
+
+export function certManagerArgs(
+  version: string,
+  platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">,
+  overrides: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const registry = platform.imageRegistry;
+  const image = (reference: string) => ({ image: { repository: mirrored(reference, registry) } });
   return deepMerge(
     {
       installCRDs: true,
-      ...image,
-      ...(registry ? { webhook: image, cainjector: image, startupapicheck: image } : {}),
-      helmOptions: { namespace: CERT_MANAGER_NAMESPACE, version },
+      ...(registry
+        ? {
+            ...image(IMAGES.controller),
+            webhook: image(IMAGES.webhook),
+            cainjector: image(IMAGES.cainjector),
+            startupapicheck: image(IMAGES.startupapicheck),
+          }
+        : {}),
+      helmOptions: {
+        namespace: CERT_MANAGER_NAMESPACE,
+        version,
+        // helmbase fills in jetstack's repository only when none is given (pulumi-go-helmbase
+        // v0.2.0 base.go:176-181), so an OCI chart passes an empty one.
+        ...chartSource("certManager", CERT_MANAGER_CHART, platform),
+        timeout: COLD_START_TIMEOUT_SECONDS,
+        // The component's typed arguments have no acmesolver: it goes in as a plain value.
+        ...(registry ? { values: { acmesolver: image(IMAGES.acmesolver) } } : {}),
+      },
     },
     overrides,
   );
-}
-
-export function selfSignedIssuer(): K8sObject {
-  return {
-    apiVersion: "cert-manager.io/v1",
-    kind: "ClusterIssuer",
-    metadata: { name: SELF_SIGNED_ISSUER, labels: { ...MANAGED_BY } },
-    spec: { selfSigned: {} },
-  };
 }

@@ -2,6 +2,7 @@
  * Multus thick plugin, as upstream's deployments/multus-daemonset-thick.yml declares it, pinned
  * to a release image instead of `snapshot-thick`. The NAD CRD ships from the same release.
  */
+import { CALICO_CNI_CONF_FILE } from "./calico";
 import { mirrored } from "./images";
 import { MANAGED_BY, type K8sObject } from "./objects";
 
@@ -57,6 +58,10 @@ export function multusObjects(version: string, registry: string): MultusObjects 
             cniConfigDir: "/host/etc/cni/net.d",
             multusAutoconfigDir: "/host/etc/cni/net.d",
             multusConfigFile: "auto",
+            // Always delegate to Calico. Without it the daemon takes the first conflist by name
+            // when it starts (multus-cni v4.3.0 pkg/server/config/manager.go:53-65,
+            // generator.go:61 for the key), which can be another CNI's after a restart.
+            multusMasterCNI: CALICO_CNI_CONF_FILE,
             socketDir: "/host/run/multus/",
           },
           null,

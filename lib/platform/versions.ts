@@ -1,6 +1,6 @@
 /**
  * Pinned upstream releases, one per platform part. These are the versions the schemas in
- * shared/crds come from, so what we render is validated against what we install.
+ * schemas/ come from (schemas/SOURCES.md), so what we render is validated against what we install.
  * `platform.versions.<part>` overrides each.
  */
 import type { PlatformConfig, PlatformPart } from "../config/schema";

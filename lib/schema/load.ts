@@ -3,7 +3,7 @@
  *
  * Index time reads every file but parses YAML only as a skeleton (lines indented at most
  * SKELETON_MAX_INDENT, enough for group, kind and version names): a full parse of all CRDs in
- * ../shared/crds takes most of a second, the skeletons a few milliseconds. The full parse of a
+ * the vendored schemas/ takes most of a second, the skeletons a few milliseconds. The full parse of a
  * file happens the first time one of its kinds is validated. JSON is parsed at once (fast).
  *
  * Sources, by rank (lower wins, ties go to the file name that sorts first):
