@@ -2,6 +2,11 @@ import { strict as assert } from "assert";
 import { rawConfigFromFlat } from "../lib/config/load";
 import { validateStackConfig } from "../lib/config/validate";
 import { flatConfig, validRawConfig } from "./fixtures/stack-config";
+import { TIGERA_NAMESPACE } from "../lib/platform/calico";
+import { CERT_MANAGER_NAMESPACE } from "../lib/platform/cert-manager";
+import { KUBE_OVN_NAMESPACE } from "../lib/platform/kube-ovn";
+import { KUBEVIRT_NAMESPACE } from "../lib/platform/kubevirt";
+import { SPIDERPOOL_NAMESPACE } from "../lib/platform/spiderpool";
 
 type Raw = ReturnType<typeof validRawConfig>;
 
@@ -197,5 +202,9 @@ describe("stack config validation: tenant security group and namespace", () => {
   it("rejects system and platform namespaces for a tenant", () => {
     assertProblem((r) => (r.tenants.acme.namespace = "default"), "tenants.acme.namespace", /system or platform namespace/);
     assertProblem((r) => (r.tenants.acme.namespace = "kube-system"), "tenants.acme.namespace", /system or platform namespace/);
+    // Every namespace a platform part runs in, taken from the parts' own constants.
+    for (const namespace of [CERT_MANAGER_NAMESPACE, TIGERA_NAMESPACE, KUBE_OVN_NAMESPACE, KUBEVIRT_NAMESPACE, SPIDERPOOL_NAMESPACE, "calico-system"]) {
+      assertProblem((r) => (r.tenants.acme.namespace = namespace), "tenants.acme.namespace", /system or platform namespace/);
+    }
   });
 });

@@ -13,6 +13,7 @@ import { KubevirtInstall } from "./kubevirt";
 import { MultusInstall } from "./multus";
 import { RoutePluginInstaller } from "./route-plugin-installer";
 import { SpiderpoolInstall } from "./spiderpool";
+import { PLATFORM_NAMESPACES } from "../../lib/platform/namespaces";
 
 export interface PlatformArgs {
   config: PlatformConfig;
@@ -38,7 +39,7 @@ export class Platform extends pulumi.ComponentResource {
     const multus = new MultusInstall(`${name}-multus`, { version: versions.multus, imageRegistry: registry }, under());
     const routePlugin = new RoutePluginInstaller(
       `${name}-route-plugin`,
-      { namespace: "kube-system", image: mirrored(DEFAULT_INSTALLER_IMAGE, registry) },
+      { namespace: PLATFORM_NAMESPACES.nodeAgents, image: mirrored(DEFAULT_INSTALLER_IMAGE, registry) },
       under(),
     );
     const kubeOvn = new KubeOvnInstall(

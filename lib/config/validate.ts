@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { containsIp, contains, firstHost, ipToBigInt, isIpv4, overlappingPairs, overlaps, parseCidr, reservedEdges, type Cidr } from "../cidr";
 import { VENDORED_KUBEVIRT_VERSIONS } from "../platform/kubevirt";
+import { RESERVED_NAMESPACES } from "../platform/namespaces";
 import { DNS_LABEL, PLATFORM_STACK } from "./formats";
 import { parsePlatformFacts, PLATFORM_FACTS_OUTPUT, type PlatformFacts } from "./platform-facts";
 import { Problem, problemsFromZod } from "./problems";
@@ -58,11 +59,6 @@ export interface DraftConfig extends Omit<StackConfig, "tenants"> {
 
 export type ValidationResult<T> = { ok: true; config: T; problems: [] } | { ok: false; problems: Problem[] };
 
-/**
- * Names a tenant namespace must not take: platform namespaces (it would share their NADs and
- * policies) and Kube-OVN's built-in VPC and subnets (the tenant's Vpc/Subnet take its name).
- */
-const RESERVED_NAMESPACES = ["default", "cert-manager", "tigera-operator", "calico-system", "calico-apiserver", "kube-ovn", "kubevirt", "spiderpool", "ovn-cluster", "ovn-default", "join"];
 
 function parsePart<T>(schema: z.ZodType<T>, input: unknown, path: string, problems: Problem[]): T | undefined {
   const result = schema.safeParse(input);

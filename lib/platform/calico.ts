@@ -8,8 +8,9 @@ import type { NetworkConfig } from "../config/schema";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { awaitCondition } from "./readiness";
+import { PLATFORM_NAMESPACES } from "./namespaces";
 
-export const TIGERA_NAMESPACE = "tigera-operator";
+export const TIGERA_NAMESPACE = PLATFORM_NAMESPACES.tigeraOperator;
 export const TIGERA_OPERATOR_CHART = "tigera-operator";
 /**
  * Since v3.32 the operator chart bundles no CRDs; this chart carries the operator.tigera.io and

@@ -4,8 +4,9 @@ import { chartSource } from "./charts";
 import { mirrored } from "./images";
 import { deepMerge } from "./merge";
 import { COLD_START_TIMEOUT_SECONDS } from "./readiness";
+import { PLATFORM_NAMESPACES } from "./namespaces";
 
-export const CERT_MANAGER_NAMESPACE = "cert-manager";
+export const CERT_MANAGER_NAMESPACE = PLATFORM_NAMESPACES.certManager;
 const CERT_MANAGER_CHART = "cert-manager";
 
 /**

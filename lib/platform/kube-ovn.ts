@@ -2,8 +2,9 @@
 import type { KubeOvnConfig, NetworkConfig } from "../config/schema";
 import { mirrored } from "./images";
 import { deepMerge } from "./merge";
+import { PLATFORM_NAMESPACES } from "./namespaces";
 
-export const KUBE_OVN_NAMESPACE = "kube-ovn";
+export const KUBE_OVN_NAMESPACE = PLATFORM_NAMESPACES.kubeOvn;
 export const KUBE_OVN_CHART = "kube-ovn-v2";
 /**
  * Kube-OVN writes `<configPriority>-kube-ovn.conflist` in non-primary mode too (chart default

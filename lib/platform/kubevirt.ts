@@ -4,8 +4,9 @@ import { mirrored } from "./images";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { awaitCondition } from "./readiness";
+import { PLATFORM_NAMESPACES } from "./namespaces";
 
-export const KUBEVIRT_NAMESPACE = "kubevirt";
+export const KUBEVIRT_NAMESPACE = PLATFORM_NAMESPACES.kubevirt;
 const VIRT_OPERATOR_DEPLOYMENT = "virt-operator";
 
 /**

@@ -5,8 +5,9 @@
 import { CALICO_CNI_CONF_FILE } from "./calico";
 import { mirrored } from "./images";
 import { MANAGED_BY, type K8sObject } from "./objects";
+import { PLATFORM_NAMESPACES } from "./namespaces";
 
-export const MULTUS_NAMESPACE = "kube-system";
+export const MULTUS_NAMESPACE = PLATFORM_NAMESPACES.nodeAgents;
 const LABELS = { ...MANAGED_BY, tier: "node", app: "multus", name: "multus" };
 
 export interface MultusObjects {

@@ -2,21 +2,29 @@
 import type { NetworkConfig } from "../config/schema";
 import { calicoConfList, kubeOvnConfList, type CniConfList } from "../cni-config";
 import { MANAGED_BY, type K8sObject } from "./objects";
+import { PLATFORM_NAMESPACES } from "./namespaces";
+import { KINDS, typeMeta } from "../k8s/kinds";
 
-export const PLATFORM_NAD_NAMESPACE = "default";
+export const PLATFORM_NAD_NAMESPACE = PLATFORM_NAMESPACES.nads;
 export const CALICO_NAD_NAME = "calico";
 export const KUBE_OVN_NAD_NAME = "kubeovn";
 
-export function networkAttachment(name: string, namespace: string, config: CniConfList): K8sObject {
+export interface NadObject extends K8sObject {
+  apiVersion: typeof KINDS.networkAttachmentDefinition.apiVersion;
+  kind: typeof KINDS.networkAttachmentDefinition.kind;
+  spec: { config: string };
+}
+
+/** A NetworkAttachmentDefinition carrying `config` (a conflist), the platform's or a tenant's. */
+export function networkAttachment(name: string, namespace: string, config: CniConfList, labels: Record<string, string> = { ...MANAGED_BY }): NadObject {
   return {
-    apiVersion: "k8s.cni.cncf.io/v1",
-    kind: "NetworkAttachmentDefinition",
-    metadata: { name, namespace, labels: { ...MANAGED_BY } },
+    ...typeMeta(KINDS.networkAttachmentDefinition),
+    metadata: { name, namespace, labels },
     spec: { config: JSON.stringify(config) },
   };
 }
 
-export function platformNads(network: NetworkConfig): { calico: K8sObject; kubeOvn: K8sObject } {
+export function platformNads(network: NetworkConfig): { calico: NadObject; kubeOvn: NadObject } {
   return {
     calico: networkAttachment(CALICO_NAD_NAME, PLATFORM_NAD_NAMESPACE, calicoConfList(network)),
     kubeOvn: networkAttachment(KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE, kubeOvnConfList(KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE)),

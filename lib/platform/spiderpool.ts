@@ -6,8 +6,9 @@
 import type { PlatformConfig, SpiderpoolConfig } from "../config/schema";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
+import { PLATFORM_NAMESPACES } from "./namespaces";
 
-export const SPIDERPOOL_NAMESPACE = "spiderpool";
+export const SPIDERPOOL_NAMESPACE = PLATFORM_NAMESPACES.spiderpool;
 export const SPIDERPOOL_CHART = "spiderpool";
 export const SPIDERPOOL_UNDERLAY_NAD = "underlay";
 /** The issuer of the controller's webhook certificate, in Spiderpool's namespace. */

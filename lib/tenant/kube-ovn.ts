@@ -15,6 +15,7 @@ import {
 } from "./names";
 import { KINDS, typeMeta } from "../k8s/kinds";
 import type { ObjectMeta } from "../k8s/object";
+import { networkAttachment, type NadObject } from "../platform/nads";
 
 
 type TenantFacts = Pick<TenantConfig, "name" | "namespace" | "vpc" | "kubeOvnAttachment" | "securityGroup">;
@@ -59,12 +60,6 @@ export interface SecurityGroupObject {
   spec: { allowSameGroupTraffic: boolean; ingressRules: SgRuleObject[]; egressRules: SgRuleObject[] };
 }
 
-export interface NadObject {
-  apiVersion: typeof KINDS.networkAttachmentDefinition.apiVersion;
-  kind: typeof KINDS.networkAttachmentDefinition.kind;
-  metadata: ObjectMeta;
-  spec: { config: string };
-}
 
 /** Cluster-scoped objects carry the tenant label so they can be traced back to their tenant. */
 function clusterMeta(name: string, tenant: string): ObjectMeta {
@@ -133,9 +128,5 @@ export function securityGroup(tenant: TenantFacts): SecurityGroupObject {
 /** The tenant's own Kube-OVN NAD, or undefined when its VMs use the platform's. */
 export function tenantNad(tenant: TenantFacts): NadObject | undefined {
   if (!kubeOvnAttachment(tenant).tenantOwned) return undefined;
-  return {
-    ...typeMeta(KINDS.networkAttachmentDefinition),
-    metadata: { name: KUBE_OVN_NAD_NAME, namespace: tenant.namespace, labels: tenantLabels(tenant.name) },
-    spec: { config: JSON.stringify(kubeOvnConfList(KUBE_OVN_NAD_NAME, tenant.namespace)) },
-  };
+  return networkAttachment(KUBE_OVN_NAD_NAME, tenant.namespace, kubeOvnConfList(KUBE_OVN_NAD_NAME, tenant.namespace), tenantLabels(tenant.name));
 }
