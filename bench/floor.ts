@@ -1,15 +1,12 @@
 /**
- * The floor: what registering a stack of the same size costs when the program does nothing but
- * register. It replays the resource tree the real program produced (same count, same types,
- * same component/custom split, same parent links, created in the order the real resources
- * reached the mock monitor, each component creating its children in its constructor as the
- * real ones do) with trivial inputs, no dependsOn, no config and no program logic,
- * through the same SDK, mock runtime and `captureProgram` hooks. What the real registration
- * spends above it is ours.
- *
- * A second replay carries each resource's real inputs: the gap between the two is the cost of
- * marshalling those inputs through the SDK and the mock monitor, and what remains between it
- * and the real registration is the program's own code.
+ * The floor ("floor+inputs"): what registering the same stack costs when the program does
+ * nothing but register. It replays the resource tree the real program produced (same count,
+ * same types, same component/custom split, same parent links, created in the order the real
+ * resources reached the mock monitor, each component creating its children in its constructor
+ * as the real ones do) with each resource's real inputs, but no dependsOn, no config and no
+ * program logic, through the same SDK, mock runtime and `captureProgram` hooks. The SDK's
+ * per-resource cost and the marshalling of the inputs are in both, so `register / floor` is the
+ * cost of our own code (config loading, the builders, dependsOn edges).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CaptureResult, type CapturedResource } from "../lib/plan/capture";
@@ -21,28 +18,24 @@ export interface FloorNode {
   custom: boolean;
   /** Index of the parent in the shape (always an earlier node), or absent at the top. */
   parent?: number;
-  /** The real resource's inputs, when the replay carries them. */
-  inputs?: Record<string, unknown>;
+  /** The real resource's inputs (shared with the capture, not copied). */
+  inputs: Record<string, unknown>;
 }
-
-export const FLOOR_API_VERSION = "bench.tenantnet.io/v1";
 
 /**
  * The tree of `resources` (in registration order) as index links. A captured parent is only a
  * name, and Pulumi names are unique per type only, so a name shared by several earlier
  * resources resolves to the latest component of that name (components are the usual parents).
- * With `withInputs` the nodes keep (share, not copy) the captured inputs.
  */
-export function floorShape(resources: readonly CapturedResource[], options: { withInputs?: boolean } = {}): FloorNode[] {
+export function floorShape(resources: readonly CapturedResource[]): FloorNode[] {
   const latestByName = new Map<string, { index: number; custom: boolean }>();
   return resources.map((resource, index) => {
-    const node: FloorNode = { type: resource.type, custom: resource.custom };
+    const node: FloorNode = { type: resource.type, custom: resource.custom, inputs: resource.inputs };
     if (resource.parent !== undefined) {
       const found = latestByName.get(resource.parent);
       if (!found) throw new Error(`${resource.type} ${resource.name}: parent ${resource.parent} was not registered before it`);
       node.parent = found.index;
     }
-    if (options.withInputs) node.inputs = resource.inputs;
     const earlier = latestByName.get(resource.name);
     // A component keeps the name against a later custom resource of the same name.
     if (!earlier || earlier.custom || !resource.custom) latestByName.set(resource.name, { index, custom: resource.custom });
@@ -80,11 +73,10 @@ class FloorBuilder {
     const opts = parent === undefined ? {} : { parent };
     this.registered++;
     if (node.custom) {
-      const inputs = node.inputs ?? { apiVersion: FLOOR_API_VERSION, kind: "Bare", metadata: { name } };
       // Custom resources are rarely parents, but the shape may say so.
-      this.createChildren(index, new FloorCustom(node.type, name, inputs, opts));
+      this.createChildren(index, new FloorCustom(node.type, name, node.inputs, opts));
     } else {
-      new FloorComponent(node.type, name, node.inputs ?? {}, opts, this, index);
+      new FloorComponent(node.type, name, node.inputs, opts, this, index);
     }
   }
 }
@@ -103,7 +95,7 @@ class FloorComponent extends pulumi.ComponentResource {
   }
 }
 
-/** A program that registers `shape`: components, and CustomResources with their inputs or only a name. */
+/** A program that registers `shape`: its components and CustomResources, with their inputs. */
 export function floorProgram(shape: readonly FloorNode[]): () => { registered: number } {
   return () => {
     const builder = new FloorBuilder(shape);

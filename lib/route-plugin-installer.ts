@@ -10,7 +10,7 @@ import { MANAGED_BY, type K8sObject } from "./platform/objects";
 /** The plugin's file name in /opt/cni/bin is its CNI type; the installer objects share it. */
 export const ROUTE_PLUGIN_FILE = ROUTE_PLUGIN_TYPE;
 export const DEFAULT_INSTALLER_NAME = ROUTE_PLUGIN_TYPE;
-/** Stock image with sh, cp, mv, chmod, sha256sum, sleep: all the installer loop uses. */
+/** Stock image with sh, cp, mv, chmod, sha256sum, ls, tr, sed, head, sleep: all the installer loop uses. */
 export const DEFAULT_INSTALLER_IMAGE = "docker.io/library/busybox:1.37";
 /** Pod-template annotation: a changed script also rolls the DaemonSet, not only the ConfigMap. */
 export const SCRIPT_SHA256_ANNOTATION = "tenantnet.io/x-calico-route-sha256";
@@ -26,13 +26,17 @@ const MOUNTS = {
 
 /**
  * The container's loop (POSIX sh, busybox). Each round: checks that the node has what the plugin
- * runs with (/bin/bash for its shebang, `ip` and `nsenter` where a runtime's PATH finds them),
+ * runs with (/bin/bash >= 4.4 for its shebang, `ip` and `nsenter` where a runtime's PATH finds them),
  * installs the script when the host copy's checksum differs (copy to a temporary name in the
  * same directory, then rename: the runtime never executes a half-written plugin), and keeps a
  * readiness marker only while everything is in place, so `kubectl get ds` shows a node that
  * lacks something. ConfigMap volumes follow updates without a restart, so the loop also keeps
  * the host copy current. It never removes the plugin: pods being replaced must not take it away
  * from VMs starting meanwhile.
+ *
+ * bash's version is read from the binary, not by running it: the host's bash needs the host's
+ * libraries, which this image lacks. Every bash build embeds "@(#)Bash version 5.2.15(1) release
+ * GNU" (bash's version.c, `sccs_version`); it is read again only when the file changes.
  */
 export const INSTALL_LOOP = `set -u
 log() { echo "x-calico-route: node \${NODE_NAME} $*"; }
@@ -42,12 +46,31 @@ on_host_path() {
   done
   return 1
 }
+bash_version() {
+  tr -c 'A-Za-z0-9@()#. ' '\\n' <"$1" | sed -n 's/.*@(#)Bash version \\([0-9][0-9]*\\)\\.\\([0-9][0-9]*\\).*/\\1 \\2/p' | head -n 1
+}
+bash_id=""
+bash_problem=""
 trap 'exit 0' TERM INT
 rm -f "$CNI_BIN_DIR"/.x-calico-route.tmp.*
 reported=""
 while :; do
   lacks=""
-  [ -x "$HOST_ROOT/bin/bash" ] || lacks="$lacks /bin/bash (bash >= 4.4)"
+  if [ ! -x "$HOST_ROOT/bin/bash" ]; then
+    bash_id="" bash_problem=" /bin/bash (bash >= 4.4)"
+  elif [ "$(ls -lnL "$HOST_ROOT/bin/bash")" != "$bash_id" ]; then
+    bash_id=$(ls -lnL "$HOST_ROOT/bin/bash")
+    version=$(bash_version "$HOST_ROOT/bin/bash")
+    major=\${version% *} minor=\${version#* }
+    if [ -z "$version" ]; then
+      bash_problem=" bash >= 4.4 (no version found in /bin/bash)"
+    elif [ "$major" -lt 4 ] || { [ "$major" -eq 4 ] && [ "$minor" -lt 4 ]; }; then
+      bash_problem=" bash >= 4.4 (/bin/bash is $major.$minor)"
+    else
+      bash_problem=""
+    fi
+  fi
+  lacks="$bash_problem"
   on_host_path ip || lacks="$lacks ip (iproute2)"
   on_host_path nsenter || lacks="$lacks nsenter (util-linux)"
   problem=""

@@ -2,11 +2,10 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { floorShape, registerFloor, type FloorNode } from "../bench/floor";
-import { summarizeProfile, type CpuProfile } from "../bench/profile";
-import { evaluateTargets, marginalRssPerVmKb, sizeResult, stageExponents, textTable } from "../bench/report";
-import { fitPowerLaw, linearFit, median, quantile, spread } from "../bench/stats";
+import { evaluateTargets, sizeResult, stageExponents, textTable } from "../bench/report";
+import { fitPowerLaw, median } from "../bench/stats";
 import { flatConfig, parseSize, parseSizes, syntheticConfig, SYNTHETIC_NETWORK, type BenchSize } from "../bench/synthetic-config";
-import type { PassResult, StageSample } from "../bench/types";
+import type { PassResult } from "../bench/types";
 import { rawConfigFromFlat } from "../lib/config/load";
 import { validateStackConfig } from "../lib/config/validate";
 import { containsIp, parseCidr } from "../lib/cidr";
@@ -19,29 +18,14 @@ describe("bench statistics", () => {
     assert.equal(median([7]), 7);
   });
 
-  it("interpolates quantiles between ranks and reports the spread", () => {
-    const samples = [9, 2, 7, 1, 8, 3, 6, 4, 5];
-    assert.equal(quantile(samples, 0.25), 3);
-    assert.equal(quantile([10, 20], 0.25), 12.5);
-    assert.deepEqual(spread(samples), { n: 9, median: 5, min: 1, max: 9, q1: 3, q3: 7, iqr: 4 });
-  });
-
   it("refuses empty or non-finite samples instead of reporting NaN", () => {
     assert.throws(() => median([]), /no samples/);
-    assert.throws(() => spread([1, Number.NaN]), /finite/);
-    assert.throws(() => quantile([1], 1.5), /outside 0\.\.1/);
-  });
-
-  it("recovers slope, intercept and a perfect r2 from points on a line", () => {
-    const fit = linearFit([1, 2, 3, 4].map((x) => ({ x, y: 3 + 2 * x })));
-    assert.ok(Math.abs(fit.slope - 2) < 1e-12);
-    assert.ok(Math.abs(fit.intercept - 3) < 1e-12);
-    assert.ok(Math.abs(fit.r2 - 1) < 1e-12);
+    assert.throws(() => median([1, Number.NaN]), /finite/);
   });
 
   it("fits the exponent of power-law data: linear, quadratic and sub-linear stages", () => {
     const vms = [100, 500, 2000];
-    for (const exponent of [1, 2, 0.5, 1.15]) {
+    for (const exponent of [1, 2, 0.5, 1.1]) {
       const fit = fitPowerLaw(vms.map((x) => ({ x, y: 0.04 * x ** exponent })));
       assert.ok(Math.abs(fit.exponent - exponent) < 1e-9, `exponent ${exponent} came back as ${fit.exponent}`);
       assert.ok(Math.abs(fit.coefficient - 0.04) < 1e-9);
@@ -145,7 +129,7 @@ describe("synthetic stack configs", () => {
 });
 
 function captured(name: string, custom: boolean, parent?: string): CapturedResource {
-  return { urn: `urn:${name}`, type: custom ? "kubernetes:v1:Thing" : "test:index:Group", name, parent, dependsOn: [], custom, inputs: {} };
+  return { urn: `urn:${name}`, type: custom ? "kubernetes:v1:Thing" : "test:index:Group", name, parent, dependsOn: [], custom, inputs: { name } };
 }
 
 /**
@@ -178,31 +162,27 @@ function sampleProgram(): void {
 }
 
 describe("bench floor", () => {
-  it("turns captured resources into parent links by index", () => {
-    const shape = floorShape([captured("platform", false), captured("ns", true, "platform"), captured("acme", false), captured("acme", true, "acme"), captured("vm", true, "acme")]);
+  it("turns captured resources into parent links by index, sharing their inputs", () => {
+    const resources = [captured("platform", false), captured("ns", true, "platform"), captured("acme", false), captured("acme", true, "acme"), captured("vm", true, "acme")];
+    const shape = floorShape(resources);
     const group = "test:index:Group";
     const thing = "kubernetes:v1:Thing";
     assert.deepEqual(shape, [
-      { type: group, custom: false },
-      { type: thing, custom: true, parent: 0 },
-      { type: group, custom: false },
-      { type: thing, custom: true, parent: 2 },
+      { type: group, custom: false, inputs: { name: "platform" } },
+      { type: thing, custom: true, parent: 0, inputs: { name: "ns" } },
+      { type: group, custom: false, inputs: { name: "acme" } },
+      { type: thing, custom: true, parent: 2, inputs: { name: "acme" } },
       // A custom resource named like the component does not steal its children.
-      { type: thing, custom: true, parent: 2 },
+      { type: thing, custom: true, parent: 2, inputs: { name: "vm" } },
     ]);
-  });
-
-  it("keeps the captured inputs only when asked to", () => {
-    const resource = { ...captured("ns", true), inputs: { metadata: { name: "ns" } } };
-    assert.equal(floorShape([resource])[0].inputs, undefined);
-    assert.equal(floorShape([resource], { withInputs: true })[0].inputs, resource.inputs);
+    assert.equal(shape[1].inputs, resources[1].inputs, "shared, not copied");
   });
 
   it("refuses a resource whose parent was not registered before it", () => {
     assert.throws(() => floorShape([captured("orphan", true, "missing")]), /parent missing was not registered/);
   });
 
-  it("registers bare resources in exactly the tree and types the real registration produced", async () => {
+  it("registers the tree, the types and the inputs the real registration produced, without its code", async () => {
     const real = await captureProgram({ project: "tenantnet", stack: "bench", config: {}, program: sampleProgram });
     const shape = floorShape(real.resources);
     assert.equal(shape.length, 8);
@@ -212,142 +192,102 @@ describe("bench floor", () => {
     assert.equal(canonicalTree(floorShape(floor.resources)), canonicalTree(shape));
     const types = (resources: CapturedResource[]) => resources.map((r) => r.type).sort();
     assert.deepEqual(types(floor.resources), types(real.resources));
-    for (const bare of floor.resources.filter((r) => r.custom)) {
-      assert.deepEqual(bare.inputs, { apiVersion: "bench.tenantnet.io/v1", kind: "Bare", metadata: { name: bare.name } });
-    }
-  });
-
-  it("replays the real inputs when the shape carries them", async () => {
-    const real = await captureProgram({ project: "tenantnet", stack: "bench", config: {}, program: sampleProgram });
-    const floor = await registerFloor(floorShape(real.resources, { withInputs: true }));
     const inputs = (resources: CapturedResource[]) => resources.filter((r) => r.custom).map((r) => JSON.stringify(r.inputs)).sort();
     assert.deepEqual(inputs(floor.resources), inputs(real.resources));
     assert.ok(inputs(real.resources).some((text) => text.includes('"data":{"a":"b"}')));
+    assert.ok(floor.resources.every((r) => r.name.startsWith("floor-")), "the floor's own names, not the program's");
   });
 
   it("replays a wide flat tree too (many children under one component)", async () => {
     const shape: FloorNode[] = [
-      { type: "test:index:Group", custom: false },
-      ...Array.from({ length: 50 }, () => ({ type: "kubernetes:v1:ConfigMap", custom: true, parent: 0 })),
+      { type: "test:index:Group", custom: false, inputs: {} },
+      ...Array.from({ length: 50 }, (_, i) => ({ type: "kubernetes:v1:ConfigMap", custom: true, parent: 0, inputs: { metadata: { name: `cm-${i}` } } })),
     ];
     const floor = await registerFloor(shape);
     assert.equal(canonicalTree(floorShape(floor.resources)), `K(${Array(50).fill("C()").join(",")})`);
   });
 });
 
-describe("bench profile summary", () => {
-  // root -> main -> [work (self 3 samples), helper -> work (1 sample)], each sample 1 ms.
-  const profile: CpuProfile = {
-    nodes: [
-      { id: 1, callFrame: { functionName: "(root)", url: "", lineNumber: -1 }, children: [2] },
-      { id: 2, callFrame: { functionName: "main", url: "file:///repo/bench/index.ts", lineNumber: 9 }, children: [3, 4] },
-      { id: 3, callFrame: { functionName: "work", url: "file:///repo/node_modules/@pulumi/pulumi/runtime/rpc.js", lineNumber: 99 } },
-      { id: 4, callFrame: { functionName: "helper", url: "file:///repo/lib/x.ts", lineNumber: 0 }, children: [5] },
-      { id: 5, callFrame: { functionName: "work", url: "file:///repo/node_modules/@pulumi/pulumi/runtime/rpc.js", lineNumber: 99 } },
-    ],
-    startTime: 0,
-    endTime: 6000,
-    samples: [2, 3, 3, 3, 5, 2],
-    timeDeltas: [0, 1000, 1000, 1000, 1000, 1000],
-  };
-
-  it("attributes self time and inclusive time per function, and self time per package", () => {
-    const summary = summarizeProfile(profile, "/repo");
-    assert.equal(summary.totalMs, 5);
-    assert.deepEqual(summary.selfTime.map((s) => [s.where, s.ms]), [["work @pulumi/pulumi/runtime/rpc.js:100", 4], ["main bench/index.ts:10", 1]]);
-    const total = Object.fromEntries(summary.totalTime.map((s) => [s.where, s.ms]));
-    assert.equal(total["main bench/index.ts:10"], 5);
-    assert.equal(total["helper lib/x.ts:1"], 1);
-    assert.equal(total["work @pulumi/pulumi/runtime/rpc.js:100"], 4);
-    assert.deepEqual(summary.byFile[0], { where: "@pulumi/pulumi (package)", ms: 4, share: 0.8 });
-  });
-
-  it("names TypeScript frames by their source line and leaves package frames as run", () => {
-    const asked: string[] = [];
-    const locate = (url: string, line: number) => {
-      asked.push(url);
-      return { url: url.replace(/x\.ts$/, "x.source.ts"), line: line + 41 };
-    };
-    const summary = summarizeProfile(profile, "/repo", 15, locate);
-    const total = Object.fromEntries(summary.totalTime.map((s) => [s.where, s.ms]));
-    assert.equal(total["helper lib/x.source.ts:41"], 1);
-    assert.equal(total["work @pulumi/pulumi/runtime/rpc.js:100"], 4);
-    assert.ok(!asked.some((url) => url.includes("/node_modules/")), "package frames are not looked up");
-  });
-});
-
 describe("bench report", () => {
-  const sample = (ms: number, peakMb = 50): StageSample => ({ ms, peakRssBytes: peakMb * 1024 * 1024, rssGrowthBytes: 1024 * 1024 });
+  const SIZES: BenchSize[] = [{ tenants: 10, vmsPerTenant: 10 }, { tenants: 25, vmsPerTenant: 20 }, { tenants: 100, vmsPerTenant: 20 }];
 
-  /** Passes whose stage times are `perVm` ms per VM raised to `exponent`, with the floor at register/overhead. */
-  function passes(vms: number, overhead: number, exponent = 1, runs = 3): PassResult[] {
+  /** Passes whose registration is 2 * vms^exponent ms (+1% per run) and the floor register/overFloor. */
+  function passes(vms: number, overFloor: number, exponent = 1, runs = 3, checks = 0.15): PassResult[] {
     return Array.from({ length: runs }, (_, run) => {
       const register = 2 * vms ** exponent * (1 + run * 0.01);
       return {
-        samples: {
-          validate: sample(0.05 * vms),
-          register: sample(register, 100 + vms / 10),
-          policy: sample(0.1 * register),
-          schema: sample(0.05 * register),
-          write: sample(0.2 * vms),
-          floor: sample(2 * vms ** exponent / overhead),
+        ms: {
+          validate: 0.05 * vms,
+          register,
+          policy: (checks * register) / 3,
+          schema: ((2 * checks) * register) / 3,
+          write: 0.2 * vms,
+          floor: (2 * vms ** exponent) / overFloor,
         },
         resources: vms * 4,
-        components: vms,
         manifests: vms * 3,
         violations: { mandatory: 0, advisory: 0 },
         problems: [],
       };
     });
   }
+  const MB = 1024 * 1024;
+  const results = (overFloor: number, exponent = 1, checks = 0.15, sizes = SIZES) =>
+    sizes.map((size) => {
+      const vms = size.tenants * size.vmsPerTenant;
+      return sizeResult(size, passes(vms, overFloor, exponent, 3, checks), (100 + vms / 10) * MB);
+    });
 
-  const sizes = (overhead: number, exponent = 1) =>
-    [{ tenants: 10, vmsPerTenant: 10 }, { tenants: 25, vmsPerTenant: 20 }, { tenants: 100, vmsPerTenant: 20 }].map((size) =>
-      sizeResult(size, passes(size.tenants * size.vmsPerTenant, overhead, exponent)),
-    );
-
-  it("summarizes each size: medians, per-VM cost, overhead over the floor and peak RSS", () => {
-    const [small] = sizes(1.2);
+  it("summarizes each size: medians, range, per-VM cost, registration over the floor, checks share, peak RSS", () => {
+    const [small] = results(1.1);
     assert.equal(small.vms, 100);
     assert.equal(small.runs, 3);
-    assert.equal(small.stages.register!.ms.median, 2 * 100 * 1.01);
+    assert.deepEqual(small.stages.register!.samplesMs, [200, 202, 204]);
+    assert.equal(small.stages.register!.medianMs, 202);
+    assert.deepEqual([small.stages.register!.minMs, small.stages.register!.maxMs], [200, 204]);
     assert.ok(Math.abs(small.stages.register!.msPerVm - 2.02) < 1e-9);
-    assert.ok(Math.abs(small.overhead - 1.2 * 1.01) < 1e-9, `overhead ${small.overhead}`);
-    // The register stage peaks highest: 100 MB + 100/10 MB.
+    assert.ok(Math.abs(small.registerOverFloor - 1.1 * 1.01) < 1e-9, `register / floor ${small.registerOverFloor}`);
+    assert.ok(Math.abs(small.checksShare! - 0.15) < 1e-9);
     assert.equal(small.peakRssMb, 110);
     assert.ok(Math.abs(small.peakRssPerVmKb - 1126.4) < 1e-9);
   });
 
-  it("passes the targets when registration is close to the floor and every stage is linear", () => {
-    const results = sizes(1.1);
-    const exponents = stageExponents(results);
+  it("leaves the checks share out when the schema stage did not run", () => {
+    const withoutSchema = passes(100, 1.1).map((pass) => ({ ...pass, ms: { ...pass.ms, schema: undefined } }));
+    const size = sizeResult(SIZES[0], withoutSchema, MB);
+    assert.equal(size.stages.schema, undefined);
+    assert.equal(size.checksShare, undefined);
+  });
+
+  it("passes all three targets when registration is close to the floor, stages linear, checks small", () => {
+    const sizes = results(1.1);
+    const exponents = stageExponents(sizes);
     assert.ok(exponents.every((e) => Math.abs(e.exponent - 1) < 0.01), JSON.stringify(exponents));
-    const verdicts = evaluateTargets(results, exponents, marginalRssPerVmKb(results)).map((t) => t.verdict);
-    assert.deepEqual(verdicts, ["PASS", "PASS", "PASS", "REPORTED"]);
+    const targets = evaluateTargets(sizes, exponents);
+    assert.deepEqual(targets.map((t) => t.verdict), ["PASS", "PASS", "PASS"]);
+    assert.match(targets[0].value, /^10x10: 1\.1\dx, 25x20: 1\.1\dx, 100x20: 1\.1\dx$/);
+    assert.equal(targets[2].value, "15.0%");
   });
 
-  it("misses the overhead and exponent targets when registration is slow and super-linear", () => {
-    const results = sizes(1.5, 1.3);
-    const targets = evaluateTargets(results, stageExponents(results), marginalRssPerVmKb(results));
-    assert.equal(targets[0].verdict, "MISS");
-    assert.match(targets[0].value, /100x20: 1\.5\dx/);
-    assert.equal(targets[1].verdict, "MISS");
-    assert.match(targets[1].value, /register 1\.30/);
+  it("misses the floor target above 1.15x at any size and the exponent target above 1.1", () => {
+    const sizes = results(1.2, 1.15);
+    const targets = evaluateTargets(sizes, stageExponents(sizes));
+    assert.deepEqual(targets.map((t) => t.verdict), ["MISS", "MISS", "PASS"]);
+    assert.match(targets[0].value, /100x20: 1\.2\dx/);
+    assert.match(targets[1].value, /register 1\.15/);
+    assert.doesNotMatch(targets[1].value, /floor/, "the floor's own exponent is not a target");
   });
 
-  it("misses the checks target when policy and schema take more than a quarter of registration", () => {
-    const results = sizes(1.1).map((size) => {
-      const register = size.stages.register!.ms.median;
-      return { ...size, stages: { ...size.stages, policy: { ...size.stages.policy!, ms: { ...size.stages.policy!.ms, median: 0.3 * register } } } };
-    });
-    const targets = evaluateTargets(results, stageExponents(results), undefined);
-    assert.equal(targets[2].verdict, "MISS");
-    assert.match(targets[2].value, /35\.0% at 2000 VMs/);
+  it("misses the checks target when policy and schema take a quarter of registration at 2,000 VMs", () => {
+    const targets = evaluateTargets(results(1.1, 1, 0.3), []);
+    assert.deepEqual(targets.map((t) => t.verdict), ["PASS", "N/A", "MISS"]);
+    assert.equal(targets[2].value, "30.0%");
   });
 
-  it("puts the marginal memory per VM at the slope of peak RSS against VMs", () => {
-    // Peak RSS is 100 MB + vms/10 MB: 0.1 MB = 102.4 KB per extra VM.
-    assert.ok(Math.abs(marginalRssPerVmKb(sizes(1.1))! - 102.4) < 1e-6);
+  it("says N/A for what a run cannot tell: one size, no 2,000-VM size", () => {
+    const sizes = results(1.1, 1, 0.15, [SIZES[0]]);
+    const targets = evaluateTargets(sizes, stageExponents(sizes));
+    assert.deepEqual(targets.map((t) => [t.verdict, t.value]).slice(1), [["N/A", "needs two or more sizes"], ["N/A", "no size with 2000 VMs"]]);
   });
 
   it("aligns table columns", () => {

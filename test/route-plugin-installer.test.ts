@@ -109,10 +109,15 @@ describe("route plugin install loop", () => {
   let root: string;
   let env: NodeJS.ProcessEnv;
 
-  const hostCommand = (dir: string, name: string) => {
+  const hostCommand = (dir: string, name: string, contents: string | Buffer = "#!/bin/sh\n") => {
     fs.mkdirSync(path.join(root, "host", dir), { recursive: true });
-    fs.writeFileSync(path.join(root, "host", dir, name), "#!/bin/sh\n", { mode: 0o755 });
+    const file = path.join(root, "host", dir, name);
+    fs.rmSync(file, { force: true });
+    fs.writeFileSync(file, contents, { mode: 0o755 });
   };
+  /** A stand-in for the host's bash: binary bytes around the version string bash builds embed. */
+  const hostBash = (version: string) =>
+    hostCommand("bin", "bash", Buffer.concat([Buffer.from("\x7fELF\0\0"), Buffer.from(`@(#)Bash version ${version} release GNU`), Buffer.from("\0\x01\0")]));
   const round = () => {
     const result = spawnSync("/bin/sh", ["-c", INSTALL_LOOP], { env, encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);
@@ -127,7 +132,7 @@ describe("route plugin install loop", () => {
       fs.mkdirSync(path.join(root, dir), { recursive: true });
     }
     fs.writeFileSync(path.join(root, "plugin", "x-calico-route"), pluginScript);
-    hostCommand("bin", "bash");
+    hostBash("5.2.15(1)");
     hostCommand("usr/sbin", "ip");
     hostCommand("usr/bin", "nsenter");
     env = {
@@ -179,6 +184,30 @@ describe("route plugin install loop", () => {
     hostCommand("bin", "nsenter");
     assert.match(round(), /lacks \/bin\/bash/);
     assert.ok(!ready());
+  });
+
+  it("reads bash's version from the binary and refuses one older than 4.4", () => {
+    hostBash("4.2.46(2)");
+    assert.match(round(), /^x-calico-route: node node-a lacks bash >= 4\.4 \(\/bin\/bash is 4\.2\); VMs on this node cannot attach/m);
+    assert.ok(!ready());
+    hostBash("4.4.0(1)");
+    round();
+    assert.ok(ready());
+    hostBash("3.2.57(1)");
+    assert.match(round(), /\(\/bin\/bash is 3\.2\)/);
+    assert.ok(!ready());
+  });
+
+  it("says so when /bin/bash carries no version string", () => {
+    hostCommand("bin", "bash", "#!/bin/sh\n");
+    assert.match(round(), /lacks bash >= 4\.4 \(no version found in \/bin\/bash\)/);
+    assert.ok(!ready());
+  });
+
+  it("accepts this machine's real bash", () => {
+    hostCommand("bin", "bash", fs.readFileSync("/bin/bash"));
+    round();
+    assert.ok(ready(), `not ready with the real /bin/bash ${spawnSync("/bin/bash", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0]}`);
   });
 
   it("drops readiness when it cannot install", () => {

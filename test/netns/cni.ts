@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { CniConfList, CniPlugin } from "../../lib/cni-config";
-import { run, type Completed } from "./netns";
+import { run, which, type Completed } from "./netns";
 
 /** A CNI result (interfaces/ips/routes/dns); kept loose, the tests compare it as data. */
 export type CniResult = Record<string, unknown> & {
@@ -100,7 +100,8 @@ export function execPlugin(
 ): Completed {
   const env = pluginEnv(command, rt, options);
   if (options.hostNetns) {
-    return run("ip", ["netns", "exec", options.hostNetns, executable], { input: stdin, env, allowFailure: true });
+    // The runtime's own `ip`, found on this process's PATH: the plugin's PATH may lack it.
+    return run(which("ip"), ["netns", "exec", options.hostNetns, executable], { input: stdin, env, allowFailure: true });
   }
   return run(executable, [], { input: stdin, env, allowFailure: true });
 }

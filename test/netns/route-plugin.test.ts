@@ -113,7 +113,10 @@ function installedRoute(dst: string, dev: string, gateway = CALICO_GATEWAY): Rou
   return { dst, gateway, dev, flags: [] };
 }
 
-/** An `ip` in front of the real one that makes the plugin's change batch fail after N lines. */
+/**
+ * An `ip` in front of the real one that makes the plugin's change batch fail after N lines
+ * (TN_FAIL_AFTER), or fail at its flush after the flush really ran (TN_FAIL_FLUSH).
+ */
 function faultyIpDir(): string {
   const dir = path.join(runDir, "faulty-ip");
   if (!fs.existsSync(dir)) {
@@ -122,9 +125,25 @@ function faultyIpDir(): string {
     fs.writeFileSync(
       path.join(dir, "ip"),
       `#!/bin/bash
-# Test stand-in for ${realIp}: in the plugin's change batch (the one that replaces routes; its
-# rollback runs with -force), after TN_FAIL_AFTER lines it inserts a command the kernel refuses
-# (table 251 does not exist), so the change fails midway for real and the rollback runs.
+# Test stand-in for ${realIp}. Only the plugin's change batch is touched (the batch without
+# -force; its rollback runs with -force).
+# TN_FAIL_FLUSH: runs the batch up to and including its \`route flush\` for real, then reports
+# that line as failed, as a flush that failed part-way would: routes are gone, the batch failed.
+if [[ " $* " == *" -batch "* && " $* " != *" -force "* && -n \${TN_FAIL_FLUSH-} ]]; then
+  mapfile -t lines
+  for ((i = 0; i < \${#lines[@]}; i++)); do
+    if [[ \${lines[i]} == "route flush "* ]]; then
+      printf '%s\\n' "\${lines[@]:0:i+1}" | ${realIp} "$@"
+      echo "Error: test stand-in: the flush failed after deleting routes"
+      echo "Command failed -:$((i + 1))"
+      exit 1
+    fi
+  done
+  printf '%s\\n' "\${lines[@]}" | ${realIp} "$@"
+  exit
+fi
+# TN_FAIL_AFTER: after that many lines, inserts a command the kernel refuses (table 251 does not
+# exist), so the change fails midway for real and the rollback runs.
 if [[ " $* " == *" -batch "* && " $* " != *" -force "* && -n \${TN_FAIL_AFTER-} ]]; then
   mapfile -t lines
   if [[ "\${lines[*]}" == *"route replace "* ]]; then
@@ -138,6 +157,19 @@ exec ${realIp} "$@"
 `,
       { mode: 0o755 },
     );
+  }
+  return dir;
+}
+
+/**
+ * A PATH holding only the tools the plugin runs (`ip`, `nsenter`) minus `missing`, as a node
+ * without iproute2 or util-linux would have it. The plugin's interpreter is /bin/bash by path.
+ */
+function pathWithout(missing: "ip" | "nsenter"): string {
+  const dir = path.join(runDir, `without-${missing}`);
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir);
+    for (const tool of ["ip", "nsenter"].filter((tool) => tool !== missing)) fs.symlinkSync(which(tool), path.join(dir, tool));
   }
   return dir;
 }
@@ -534,20 +566,86 @@ describe("x-calico-route in real network namespaces", function () {
             code: 4,
             call: (fx, ptpResult) => execPlugin(ROUTE_PLUGIN, "GC", JSON.stringify(fx.routeNetconf(ptpResult)), fx.rt, fx.execOptions()),
           },
+          // Not 3 on ADD: 3 tells the runtime it may skip DEL, and Calico has allocated by now.
+          ...["ADD", ...(supportsCheck(version) ? ["CHECK"] : [])].flatMap((command) => {
+            const code = command === "ADD" ? 4 : 3;
+            const msg = command === "ADD" ? /^invalid CNI_NETNS: / : /^container network namespace /;
+            return [
+              {
+                name: `${command}: CNI_NETNS does not exist`,
+                code,
+                msg,
+                call: (fx: PodFixture, ptpResult: CniResult) =>
+                  fx.runRoutePlugin(command, fx.routeNetconf(ptpResult), { rt: { netns: `/run/netns/${RUN_PREFIX}-no-such-netns` } }),
+              },
+              {
+                name: `${command}: CNI_NETNS is not a network namespace`,
+                code,
+                msg,
+                call: (fx: PodFixture, ptpResult: CniResult) => {
+                  const file = path.join(runDir, `not-a-netns-${fx.index}`);
+                  fs.writeFileSync(file, "");
+                  return fx.runRoutePlugin(command, fx.routeNetconf(ptpResult), { rt: { netns: file } });
+                },
+              },
+            ];
+          }),
+          ...[{ gateway: undefined }, {}].flatMap((overrides) => {
+            const how = "gateway" in overrides ? "no gateway configured" : "gateway configured";
+            return [
+              {
+                name: `ip not on PATH, netns by name, ${how}`,
+                code: 103,
+                msg: /^ip \(iproute2\) not found on PATH$/,
+                call: (fx: PodFixture, ptpResult: CniResult) =>
+                  fx.runRoutePlugin("ADD", fx.routeNetconf(ptpResult, overrides), { env: { PATH: pathWithout("ip") } }),
+              },
+              {
+                name: `ip not on PATH, netns by /proc path (nsenter there), ${how}`,
+                code: 103,
+                msg: /^ip \(iproute2\) not found on PATH$/,
+                call: (fx: PodFixture, ptpResult: CniResult) =>
+                  fx.runRoutePlugin("ADD", fx.routeNetconf(ptpResult, overrides), {
+                    rt: { netns: fx.namespaces.procPath(fx.pod) },
+                    env: { PATH: pathWithout("ip") },
+                  }),
+              },
+              {
+                name: `nsenter not on PATH, netns by /proc path, ${how}`,
+                code: 103,
+                msg: /^nsenter \(util-linux\) not found on PATH$/,
+                call: (fx: PodFixture, ptpResult: CniResult) =>
+                  fx.runRoutePlugin("ADD", fx.routeNetconf(ptpResult, overrides), {
+                    rt: { netns: fx.namespaces.procPath(fx.pod) },
+                    env: { PATH: pathWithout("nsenter") },
+                  }),
+              },
+            ];
+          }),
           {
-            name: "CNI_NETNS does not exist",
-            code: 3,
-            call: (fx, ptpResult) =>
-              fx.runRoutePlugin("ADD", fx.routeNetconf(ptpResult), { rt: { netns: `/run/netns/${RUN_PREFIX}-no-such-netns` } }),
+            name: "CHECK with ip not on PATH",
+            code: supportsCheck(version) ? 103 : 1,
+            call: (fx, ptpResult) => fx.runRoutePlugin("CHECK", fx.routeNetconf(ptpResult), { env: { PATH: pathWithout("ip") } }),
           },
           {
-            name: "CNI_NETNS is not a network namespace",
-            code: 3,
+            name: "routes: [] and the flush fails after deleting the default route: rolled back, reported",
+            code: 101,
+            call: (fx, ptpResult) =>
+              fx.runRoutePlugin("ADD", fx.routeNetconf(ptpResult, { routes: [] }), {
+                env: { PATH: `${faultyIpDir()}:${process.env.PATH}`, TN_FAIL_FLUSH: "1" },
+              }),
+            details: /the flush failed/,
+            msg: /table was restored/,
+          },
+          {
+            name: "prevResult with an IPv6 address (dual-stack Calico): refused, IPv4-only by scope",
+            code: 7,
             call: (fx, ptpResult) => {
-              const file = path.join(runDir, `not-a-netns-${fx.index}`);
-              fs.writeFileSync(file, "");
-              return fx.runRoutePlugin("ADD", fx.routeNetconf(ptpResult), { rt: { netns: file } });
+              const ipv6 = { ...(version === "1.0.0" ? {} : { version: "6" }), address: "fd00:10::5/128", gateway: "fe80::1", interface: 0 };
+              const prevResult = { ...ptpResult, ips: [...(ptpResult.ips ?? []), ipv6], routes: [...(ptpResult.routes ?? []), { dst: "::/0", gw: "fe80::1" }] };
+              return fx.runRoutePlugin("ADD", fx.routeNetconf(prevResult));
             },
+            msg: /prevResult\.ips\[1\] is IPv6/,
           },
           {
             name: "CNI_IFNAME not in the netns",

@@ -3,39 +3,38 @@
  * run on the same kind of namespace: every VM start pays both. Each run gets a fresh pod netns
  * that the reference `ptp` plugin prepared as Calico would (veth, link-local gateway, default
  * route); only the plugin process is timed, from spawn to exit, the two in alternating order.
- * Needs root and Debian's containernetworking-plugins, like the netns tests.
  *
- *   tsx bench/route-plugin.ts [--runs N]
+ * A measurement, not a test: nothing asserts on it, mocha does not run it (no .test.ts), and
+ * `npm run bench` runs it after the plan bench (the `postbench` script). It lives here because
+ * it drives the plugin with the netns tests' helpers. Needs root and Debian's
+ * containernetworking-plugins; without them it says what is missing and measures nothing.
+ *
+ *   tsx test/netns/route-plugin-latency.ts [--runs N]
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CALICO_GATEWAY, calicoConfList, type CniConfList } from "../lib/cni-config";
-import { ConfListRunner, pluginEnv, pluginNetconf, type RuntimeConf } from "../test/netns/cni";
-import { Namespaces, REFERENCE_PLUGIN_DIR, ROUTE_PLUGIN, ROUTE_PLUGIN_DIR, assertPrerequisites } from "../test/netns/netns";
+import { median } from "../../bench/stats";
+import { parseFlags } from "../../lib/cli";
+import { CALICO_GATEWAY, calicoConfList, type CniConfList } from "../../lib/cni-config";
+import { ConfListRunner, pluginEnv, pluginNetconf, type RuntimeConf } from "./cni";
+import { Namespaces, REFERENCE_PLUGIN_DIR, ROUTE_PLUGIN, ROUTE_PLUGIN_DIR, missingPrerequisites } from "./netns";
 
 export interface RoutePluginBench {
   /** Median ADD of x-calico-route, spawn to exit. */
   pluginMedianMs: number;
   /** Median ADD of the reference tuning plugin, spawn to exit, same runs. */
   tuningMedianMs: number;
-  /** pluginMedianMs / tuningMedianMs; the target is at most 3. */
+  /** pluginMedianMs / tuningMedianMs. */
   ratio: number;
   runs: number;
   /** Median spawn-to-exit of /bin/true: the process start both numbers include. */
   spawnFloorMs: number;
 }
 
-export const TARGET_RATIO = 3;
 const DEFAULT_RUNS = 50;
 const WARMUP_RUNS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /**
  * Wall time of one plugin process. Its config comes from a file: node's own stdio pipes are
@@ -59,7 +58,6 @@ function timeProcess(executable: string, stdinFile: string, env: NodeJS.ProcessE
 export async function benchRoutePlugin(opts: { runs?: number } = {}): Promise<RoutePluginBench> {
   const runs = opts.runs ?? DEFAULT_RUNS;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, got ${opts.runs}`);
-  assertPrerequisites("the route plugin bench");
 
   const prefix = `tn-rb-${process.pid}`;
   const namespaces = new Namespaces(prefix);
@@ -136,7 +134,7 @@ function formatTable(result: RoutePluginBench): string {
   const rows: [string, string][] = [
     ["x-calico-route ADD (median)", `${result.pluginMedianMs.toFixed(2)} ms`],
     ["reference tuning ADD (median)", `${result.tuningMedianMs.toFixed(2)} ms`],
-    ["ratio", `${result.ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x)`],
+    ["ratio", `${result.ratio.toFixed(2)}x`],
     ["process start floor (/bin/true)", `${result.spawnFloorMs.toFixed(2)} ms`],
     ["runs", String(result.runs)],
   ];
@@ -145,16 +143,18 @@ function formatTable(result: RoutePluginBench): string {
 }
 
 if (require.main === module) {
-  const index = process.argv.indexOf("--runs");
-  const runs = index >= 0 ? Number(process.argv[index + 1]) : undefined;
-  benchRoutePlugin({ runs })
-    .then((result) => {
-      console.log("x-calico-route vs tuning: ADD latency, spawn to exit, same runs\n");
-      console.log(formatTable(result));
-      if (result.ratio > TARGET_RATIO) process.exitCode = 1;
-    })
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    });
+  const values = parseFlags({ runs: { type: "string" } }, "usage: tsx test/netns/route-plugin-latency.ts [--runs N]");
+  const missing = missingPrerequisites();
+  if (typeof values === "number") {
+    process.exitCode = values;
+  } else if (missing.length > 0) {
+    console.log(`\nRoute plugin ADD latency: not measured on this machine; missing:\n  - ${missing.join("\n  - ")}`);
+  } else {
+    benchRoutePlugin({ runs: values.runs === undefined ? undefined : Number(values.runs) })
+      .then((result) => console.log(`\nRoute plugin: x-calico-route vs tuning, ADD latency, spawn to exit, same runs\n${formatTable(result)}`))
+      .catch((error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exitCode = 1;
+      });
+  }
 }
