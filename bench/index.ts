@@ -23,6 +23,7 @@ import {
 } from "./report";
 import { peakRss, runPass } from "./stages";
 import { flatConfig, parseSizes, sizeLabel, syntheticConfig, vmCount, type BenchSize } from "./synthetic-config";
+import pulumiPackage from "@pulumi/pulumi/package.json";
 
 /** The CRDs the schema stage validates against: the one place to change when they move. */
 const DEFAULT_SCHEMAS = VENDORED_SCHEMAS_DIR;
@@ -131,7 +132,7 @@ async function main(): Promise<number> {
     generatedAt: new Date().toISOString(),
     environment: {
       node: process.version,
-      pulumi: (require("@pulumi/pulumi/package.json") as { version: string }).version,
+      pulumi: pulumiPackage.version,
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model,
       totalMemoryMb: Math.round(os.totalmem() / 1024 / 1024),

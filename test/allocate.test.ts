@@ -312,7 +312,7 @@ describe("npm run allocate", () => {
     const file = stackCopy(text);
     const result = await run("--config", file);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /cannot pin every address:\n  tenants\.acme\.vms\.web\.underlayIp: underlayBlock 10\.199\.3\.0\/32 of tenant acme is full: 1 address, 1 free \(pinned addresses excluded\) for 2 VMs without underlayIp \(web, db\)/);
+    assert.match(result.stderr, /cannot pin every address:\n {2}tenants\.acme\.vms\.web\.underlayIp: underlayBlock 10\.199\.3\.0\/32 of tenant acme is full: 1 address, 1 free \(pinned addresses excluded\) for 2 VMs without underlayIp \(web, db\)/);
     assert.doesNotMatch(result.stderr, /globex/, "only the full block is reported");
     assert.equal(result.stdout, "");
     assert.equal(fs.readFileSync(file, "utf8"), text);

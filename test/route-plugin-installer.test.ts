@@ -22,7 +22,6 @@ function build(overrides: Partial<Parameters<typeof routePluginInstallerManifest
 }
 
 /** The builder returns plain objects; the tests read them as untyped data. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
 const podSpec = (daemonSet: object): Loose => (daemonSet as Loose).spec.template.spec;
 const installContainer = (daemonSet: object): Loose => podSpec(daemonSet).containers[0];

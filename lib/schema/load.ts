@@ -334,7 +334,7 @@ function indexJsonFile(builder: IndexBuilder, file: string): void {
   try {
     document = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`${file}: invalid JSON: ${(error as Error).message}`);
+    throw new Error(`${file}: invalid JSON: ${(error as Error).message}`, { cause: error });
   }
   const crds = crdsIn(document);
   if (crds.length > 0) {
