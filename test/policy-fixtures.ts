@@ -9,6 +9,7 @@ import { captureProgram, type CapturedResource } from "../lib/plan/capture";
 import { referencedOutputs, validateStage } from "../lib/plan/run";
 import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type PolicyResource, type Violation } from "../lib/policy";
 import { tenantnet } from "../program";
+import { REPO_ROOT } from "../lib/stack-file";
 
 interface Render {
   resources: CapturedResource[];
@@ -18,7 +19,7 @@ interface Render {
 const renders = new Map<string, Promise<Render>>();
 
 async function render(stack: string): Promise<Render> {
-  const flat = readStackFile(path.join(__dirname, "..", `Pulumi.${stack}.yaml`));
+  const flat = readStackFile(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`));
   const stackOutputs = await referencedOutputs(tenantnet, flat);
   const { resources } = await captureProgram({ project: "tenantnet", stack, config: flat, program: tenantnet, stackOutputs });
   return { resources, config: policyConfigFromStackConfig(validateStage(stack, flat, stackOutputs)) };

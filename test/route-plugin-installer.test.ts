@@ -13,8 +13,9 @@ import {
   routePluginInstallerManifests,
 } from "../lib/route-plugin-installer";
 import { KINDS } from "../lib/k8s/kinds";
+import { REPO_ROOT } from "../lib/stack-file";
 
-const PLUGIN_FILE = path.join(__dirname, "../cni/x-calico-route");
+const PLUGIN_FILE = path.join(REPO_ROOT, "cni", "x-calico-route");
 const pluginScript = fs.readFileSync(PLUGIN_FILE, "utf8");
 
 function build(overrides: Partial<Parameters<typeof routePluginInstallerManifests>[0]> = {}) {
