@@ -44,6 +44,7 @@ export const KINDS = {
   calicoGlobalNetworkPolicy: kindOf(CALICO_V3, "GlobalNetworkPolicy"),
   calicoTier: kindOf(CALICO_V3, "Tier"),
   ipReservation: kindOf(CALICO_V3, "IPReservation"),
+  ipamConfiguration: kindOf(CALICO_V3, "IPAMConfiguration"),
   calicoCrdNetworkPolicy: kindOf(CALICO_CRD_V1, "NetworkPolicy"),
   calicoCrdGlobalNetworkPolicy: kindOf(CALICO_CRD_V1, "GlobalNetworkPolicy"),
   calicoCrdTier: kindOf(CALICO_CRD_V1, "Tier"),
