@@ -126,7 +126,7 @@ function handOnce<T>(value: T): () => T {
 async function planStages(input: PassInput, timed: Timed): Promise<Planned> {
   const config = await timed("validate", () => validateStage(input.stack, input.flat));
   const captured = await timed("register", () => registerStage(tenantnet, input.stack, input.flat));
-  const { policyConfig, violations } = await timed("policy", () => policyStage(config, captured.resources));
+  const { policyConfig, violations, liveMigration } = await timed("policy", () => policyStage(config, captured.resources));
   // runPlan renders the manifests once for schema and write; here the write stage renders them
   // again so that their (small) cost is timed with writing, where it belongs.
   const manifestCount = manifestsOf(captured.resources).size;
@@ -138,7 +138,7 @@ async function planStages(input: PassInput, timed: Timed): Promise<Planned> {
   try {
     await timed("write", () => {
       const manifests = manifestsOf(captured.resources);
-      const plan: PlanFile = { stack: input.stack, resources: planResources(captured.resources), outputs: captured.outputs as Record<string, unknown>, violations, policyConfig, schema };
+      const plan: PlanFile = { stack: input.stack, resources: planResources(captured.resources), outputs: captured.outputs as Record<string, unknown>, violations, liveMigration, policyConfig, schema };
       writeStage(outDir, plan, manifests);
     });
   } finally {

@@ -32,6 +32,7 @@ export const CALICO_CRD_V1 = "crd.projectcalico.org/v1";
 export const KINDS = {
   namespace: kindOf("v1", "Namespace"),
   configMap: kindOf("v1", "ConfigMap"),
+  persistentVolumeClaim: kindOf("v1", "PersistentVolumeClaim"),
   serviceAccount: kindOf("v1", "ServiceAccount"),
   daemonSet: kindOf("apps/v1", "DaemonSet"),
   clusterRole: kindOf("rbac.authorization.k8s.io/v1", "ClusterRole"),
