@@ -23,7 +23,7 @@ import type { PolicyConfig } from "./config";
 import { StackView } from "./stack";
 import { defaultNetwork, underlayIps, type Vm } from "./vm";
 
-export type Effect = "blocks" | "degrades" | "unknown";
+type Effect = "blocks" | "degrades" | "unknown";
 
 export interface LiveMigrationVerdict {
   /** `<namespace>/<name>` of the VirtualMachine. */
@@ -43,7 +43,7 @@ const CALICO_CHARTS = ["tigera-operator"];
 const KUBE_OVN_CHARTS = ["kube-ovn-v2", "kube-ovn"];
 /** VM address persistence (projectcalico/calico v3.32.0 release). */
 const CALICO_MIN: Version = [3, 32, 0];
-/** A migrated VM's port keeps its security groups from v1.16.1 (kubeovn/kube-ovn#6666). */
+/** A migrated VM's port keeps its security groups from v1.16.1 (kubeovn/kube-ovn#6666, d1a541c1e, in v1.16.0..v1.16.1). */
 const KUBE_OVN_MIN: Version = [1, 16, 1];
 /** KubeVirt's cluster default (kubevirt v1.9.0 pkg/virt-config/configuration.go:186). */
 const KUBEVIRT_DEFAULT_EVICTION = "None";
