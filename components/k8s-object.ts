@@ -14,6 +14,7 @@ const as = <T>(object: K8sObject) => object as unknown as T;
 const BUILT_IN: Record<string, Declare> = {
   "v1/Namespace": (n, o, opts) => new k8s.core.v1.Namespace(n, as<k8s.core.v1.NamespaceArgs>(o), opts),
   "v1/ConfigMap": (n, o, opts) => new k8s.core.v1.ConfigMap(n, as<k8s.core.v1.ConfigMapArgs>(o), opts),
+  "v1/PersistentVolumeClaim": (n, o, opts) => new k8s.core.v1.PersistentVolumeClaim(n, as<k8s.core.v1.PersistentVolumeClaimArgs>(o), opts),
   "v1/ServiceAccount": (n, o, opts) => new k8s.core.v1.ServiceAccount(n, as<k8s.core.v1.ServiceAccountArgs>(o), opts),
   "apps/v1/DaemonSet": (n, o, opts) => new k8s.apps.v1.DaemonSet(n, as<k8s.apps.v1.DaemonSetArgs>(o), opts),
   "apps/v1/Deployment": (n, o, opts) => new k8s.apps.v1.Deployment(n, as<k8s.apps.v1.DeploymentArgs>(o), opts),

@@ -8,6 +8,20 @@ export const ROUTE_PLUGIN_TYPE = "x-calico-route";
 export const CALICO_GATEWAY = "169.254.1.1";
 export const NAD_CNI_VERSION = "0.3.1";
 export const KUBE_OVN_SOCKET = "/run/openvswitch/kube-ovn-daemon.sock";
+/**
+ * The Calico NAD conflist's network name. Calico keys a KubeVirt VM's IPAM handle by it
+ * (`<network>.vmi.<ns>.<vm>`), and Felix's owner swap at the end of a live migration builds the
+ * handle with the default network name, `k8s-pod-network` (projectcalico/calico v3.32.1
+ * felix/dataplane/linux/live_migration.go:497 passes "", libcalico-go/lib/ipam/vmipam/ipam_kubevirt.go:60-63
+ * makes it k8s-pod-network): under any other name the swap misses the VM's handle.
+ */
+export const CALICO_NETWORK_NAME = "k8s-pod-network";
+/**
+ * Seconds the Calico CNI waits for Felix to program a new pod's policy before the pod runs
+ * (`policy_setup_timeout_seconds`, projectcalico/calico v3.32.1 cni-plugin/pkg/types/types.go:141):
+ * a live-migration target is policed from its first packet.
+ */
+export const CALICO_POLICY_SETUP_TIMEOUT_SECONDS = 10;
 
 export interface CniPlugin {
   type: string;
@@ -43,7 +57,7 @@ export function routePluginConfig(network: { podCidr: string; nodeCidrs: string[
 export function calicoConfList(network: { podCidr: string; nodeCidrs: string[] }): CniConfList {
   return {
     cniVersion: NAD_CNI_VERSION,
-    name: "k8s-pod-network",
+    name: CALICO_NETWORK_NAME,
     plugins: [
       {
         type: "calico",
@@ -52,6 +66,7 @@ export function calicoConfList(network: { podCidr: string; nodeCidrs: string[] }
         log_file_path: "/var/log/calico/cni/cni.log",
         nodename_file_optional: false,
         ipam: { type: "calico-ipam" },
+        policy_setup_timeout_seconds: CALICO_POLICY_SETUP_TIMEOUT_SECONDS,
         policy: { type: "k8s" },
         kubernetes: { kubeconfig: "/etc/cni/net.d/calico-kubeconfig" },
       },

@@ -1,13 +1,13 @@
 /**
- * Turns the pure rules of lib/policy into CrossGuard policies: a stack rule becomes a
+ * Turns the pure rules of lib/policy into CrossGuard policies: each becomes a
  * StackValidationPolicy (resources -> the pure `{type, name, inputs}`, findings reported against
- * the resource's URN), a resource rule a ResourceValidationPolicy. Each stack policy declares the
- * config sections it reads, so `--policy-pack-config` is validated against them by the CLI.
+ * the resource's URN). Each declares the config sections it reads, so `--policy-pack-config` is
+ * validated against them by the CLI.
  */
-import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import { CONFIG_SECTION_SCHEMAS, type PolicyConfig } from "../lib/policy/config";
 import { StackView } from "../lib/policy/stack";
-import type { PolicyResource, ResourceRule, StackRule } from "../lib/policy/types";
+import type { PolicyResource, StackRule } from "../lib/policy/types";
 
 function configSchema(rule: StackRule): PolicyConfigSchema | undefined {
   if (rule.config.length === 0) return undefined;
@@ -31,17 +31,6 @@ export function stackPolicy(rule: StackRule): StackValidationPolicy {
       for (const finding of rule.check(stack)) {
         reportViolation(finding.message, finding.resource ? urns.get(finding.resource) : undefined);
       }
-    },
-  };
-}
-
-export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
-  return {
-    name: rule.name,
-    description: rule.description,
-    enforcementLevel: rule.level,
-    validateResource: (args, reportViolation) => {
-      for (const finding of rule.checkResource({ type: args.type, name: args.name, inputs: args.props })) reportViolation(finding.message);
     },
   };
 }

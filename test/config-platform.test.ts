@@ -84,6 +84,24 @@ describe("stack config validation: platform, services and shapes", () => {
     assertProblem((r) => (r.platform.versions = { kubevirt: "v1.8.0" }), "platform.versions.kubevirt", /v1\.8\.0 has no operator manifest in the repository.*vendored: v1\.9\.0/);
   });
 
+  it("defaults the dataplane to overlay and accepts only overlay or bgp", () => {
+    const result = validateStackConfig(validRawConfig(), "dev");
+    assert.ok(result.ok);
+    assert.equal(result.config.platform.network.dataplane, "overlay");
+    assertProblem((r) => (r.platform.network.dataplane = "vxlan"), "platform.network.dataplane", /overlay.*bgp/);
+  });
+
+  it("takes KubeVirt migration limits under platform.kubevirt.migrations, strictly", () => {
+    assertProblem((r) => (r.platform.kubevirt = { migrations: { parallelMigrationsPerCluster: 0 } }), "platform.kubevirt.migrations.parallelMigrationsPerCluster", />=\s*1|at least 1|too small/i);
+    assertProblem((r) => (r.platform.kubevirt = { migrations: { bandwidthPerMigration: "fast" } }), "platform.kubevirt.migrations.bandwidthPerMigration", /not a Kubernetes quantity/);
+    const problems = problemsOf((r) => (r.platform.kubevirt = { migrations: { parallelMigrationsPerNode: 2 } }));
+    assert.ok([...problems.keys()].some((key) => key.startsWith("platform.kubevirt.migrations")), JSON.stringify([...problems]));
+  });
+
+  it("rejects a VM eviction strategy KubeVirt v1.9 does not have, naming the allowed ones", () => {
+    assertProblem((r) => (r.tenants.acme.vms.testvm.evictionStrategy = "Migrate"), "tenants.acme.vms.testvm.evictionStrategy", /None.*LiveMigrate.*LiveMigrateIfPossible.*External/);
+  });
+
   it("rejects an unknown backend and lists the allowed ones", () => {
     assertProblem((r) => (r.platform.underlay.backend = "flannel"), "platform.underlay.backend", /"flannel" is not allowed \(expected one of "calico", "spiderpool-ipvlan", "spiderpool-macvlan"\)/);
   });

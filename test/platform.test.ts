@@ -173,6 +173,51 @@ describe("platform components", () => {
     assert.equal(conf.plugins[1].gateway, "169.254.1.1");
   });
 
+  it("keeps the calico NAD's network name k8s-pod-network and waits for Felix's policy before a pod runs", () => {
+    const conf = JSON.parse(inputs(one(resources, KINDS.networkAttachmentDefinition.type, "platform-nad-calico")).spec.config) as CniConfList;
+    // Calico keys a VM's IPAM handle by this name, and Felix's owner swap at the end of a live
+    // migration assumes k8s-pod-network (calico v3.32.1 felix/dataplane/linux/live_migration.go:497):
+    // renamed, the migrated VM's address stays owned by the source pod.
+    assert.equal(conf.name, "k8s-pod-network");
+    assert.equal(conf.plugins[0].policy_setup_timeout_seconds, 10, "a migration target is policed before it goes live");
+    const installation = inputs(one(resources, KINDS.installation.type));
+    assert.equal(installation.spec.calicoNetwork.linuxPolicySetupTimeoutSeconds, 10, "the node conflist waits as long");
+  });
+
+  it("states Calico's VM address persistence in the IPAMConfiguration default, after the API server", () => {
+    const ipam = one(resources, KINDS.ipamConfiguration.type);
+    assert.equal(inputs(ipam).metadata.name, "default", "Calico reads only the object named default");
+    assert.deepEqual(inputs(ipam).spec, { strictAffinity: false, autoAllocateBlocks: true, kubeVirtVMAddressPersistence: "Enabled" });
+    assert.ok(ipam.dependsOn.includes(one(resources, KINDS.apiServer.type).urn), "served by calico-apiserver");
+  });
+
+  it("defaults to the overlay dataplane: today's VXLANCrossSubnet pool with natOutgoing, BGP left to the operator", () => {
+    const network = inputs(one(resources, KINDS.installation.type)).spec.calicoNetwork;
+    assert.equal(network.bgp, undefined);
+    assert.deepEqual([network.ipPools[0].encapsulation, network.ipPools[0].natOutgoing], ["VXLANCrossSubnet", "Enabled"]);
+  });
+
+  it("with dataplane bgp routes the pod pool: BGP on, no encapsulation, no SNAT", async () => {
+    const routed = await renderPlatform((raw) => (raw.platform.network.dataplane = "bgp"));
+    const network = inputs(one(routed, KINDS.installation.type)).spec.calicoNetwork;
+    assert.equal(network.bgp, "Enabled");
+    assert.deepEqual(network.ipPools, [{ name: "default-ipv4-ippool", cidr: "10.199.0.0/16", blockSize: 26, encapsulation: "None", natOutgoing: "Disabled", nodeSelector: "all()" }]);
+  });
+
+  it("has KubeVirt live-migrate VMs on drain and on upgrade, with the migration limits of platform.kubevirt", async () => {
+    const cr = inputs(one(resources, KINDS.kubevirt.type));
+    assert.equal(cr.spec.configuration.evictionStrategy, "LiveMigrate");
+    assert.deepEqual(cr.spec.workloadUpdateStrategy.workloadUpdateMethods, ["LiveMigrate", "Evict"], "evicts only VMs that cannot migrate");
+    assert.equal(cr.spec.configuration.migrations, undefined, "KubeVirt's defaults unless configured");
+    const limited = await renderPlatform((raw) => (raw.platform.kubevirt = { migrations: { parallelMigrationsPerCluster: 3, parallelOutboundMigrationsPerNode: 1, bandwidthPerMigration: "512Mi", completionTimeoutPerGiB: 300 } }));
+    assert.deepEqual(inputs(one(limited, KINDS.kubevirt.type)).spec.configuration.migrations, {
+      parallelMigrationsPerCluster: 3,
+      parallelOutboundMigrationsPerNode: 1,
+      bandwidthPerMigration: "512Mi",
+      completionTimeoutPerGiB: 300,
+    });
+  });
+
   it("renders the kubeovn NAD with the daemon socket and a provider matching its name and namespace", () => {
     const nad = inputs(one(resources, KINDS.networkAttachmentDefinition.type, "platform-nad-kubeovn"));
     const conf = JSON.parse(nad.spec.config) as CniConfList;

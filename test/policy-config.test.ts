@@ -17,7 +17,7 @@ function devConfig(): PolicyConfig {
 describe("policy config", () => {
   it("carries the network facts, the catalog and each VM's resolved grants from the stack config", () => {
     const config = devConfig();
-    assert.deepStrictEqual(config.network, { podCidr: "10.199.0.0/16", serviceCidr: "10.96.0.0/12", joinCidr: "100.64.0.0/16", nodeCidrs: ["10.50.0.0/16"] });
+    assert.deepStrictEqual(config.network, { podCidr: "10.199.0.0/16", serviceCidr: "10.96.0.0/12", joinCidr: "100.64.0.0/16", nodeCidrs: ["10.50.0.0/16"], dataplane: "bgp" });
     assert.deepStrictEqual(config.services?.oss, { cidrs: ["10.50.31.21/32"], ports: ["80/TCP", "443/TCP"] });
     assert.deepStrictEqual(config.tenants?.acme, {
       namespace: "tenant-acme",
@@ -31,7 +31,8 @@ describe("policy config", () => {
 
   it("gives each stack policy the sections it reads, keyed by policy name", () => {
     const pack = policyPackConfig(devConfig());
-    assert.deepStrictEqual(Object.keys(pack), ["vm-networks", "vm-underlay-ip", "underlay-egress-catalog", "underlay-node-ports", "calico-nad-routes", "kubeovn-subnet-overlap"]);
+    assert.deepStrictEqual(Object.keys(pack), ["vm-networks", "vm-underlay-ip", "underlay-egress-catalog", "underlay-node-ports", "calico-nad-routes", "kubeovn-subnet-overlap", "vm-live-migration"]);
+    assert.deepStrictEqual(Object.keys(pack["vm-live-migration"]), ["network"], "the dataplane, for a stack that declares no Installation");
     assert.deepStrictEqual(Object.keys(pack["underlay-egress-catalog"]), ["services", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["underlay-node-ports"]), ["network", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["calico-nad-routes"]), ["network"]);
@@ -40,7 +41,7 @@ describe("policy config", () => {
   it("reads a plain config and a pack config (ignoring enforcement levels) alike", () => {
     const config = devConfig();
     assert.deepStrictEqual(readPolicyConfig(JSON.parse(JSON.stringify(config))), config);
-    const pack = { all: "mandatory", "vm-bridge-live-migration": { enforcementLevel: "disabled" }, ...policyPackConfig(config) };
+    const pack = { all: "mandatory", "vm-live-migration": { enforcementLevel: "disabled" }, ...policyPackConfig(config) };
     assert.deepStrictEqual(readPolicyConfig(JSON.parse(JSON.stringify(pack))), config);
     assert.deepStrictEqual(readPolicyConfig({}), {});
   });

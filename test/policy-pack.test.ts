@@ -1,20 +1,14 @@
 /**
  * The CrossGuard adapters in policy/rules, called the way the Pulumi engine calls them (as
- * pulumi-policy-aws's awsguard tests do): StackValidationArgs / ResourceValidationArgs built by
+ * pulumi-policy-aws's awsguard tests do): StackValidationArgs built by
  * hand from the dev render. policy/index.ts is never imported: it starts the pack's gRPC server.
  */
 import * as assert from "assert";
 import Ajv from "ajv";
-import type {
-  PolicyResource,
-  ResourceValidationArgs,
-  ResourceValidationPolicy,
-  StackValidationArgs,
-  StackValidationPolicy,
-} from "@pulumi/policy";
+import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import type { CapturedResource } from "../lib/plan/capture";
-import { evaluatePolicies, isStackRule, policyPackConfig, RULES, type PolicyConfig } from "../lib/policy";
-import { policies, underlayEgressCatalog, underlayNodePorts, vmBridgeLiveMigration } from "../policy/rules";
+import { evaluatePolicies, policyPackConfig, RULES, type PolicyConfig } from "../lib/policy";
+import { policies, underlayEgressCatalog, underlayNodePorts, vmLiveMigration } from "../policy/rules";
 import { at, customResource, devStack, named } from "./policy-fixtures";
 
 const OPTIONS = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
@@ -40,21 +34,6 @@ function stackArgs(resources: CapturedResource[], config: object): StackValidati
     ),
     stackTags: new Map(),
     getConfig: <T extends object>() => config as T,
-    notApplicable,
-  };
-}
-
-function resourceArgs(r: CapturedResource): ResourceValidationArgs {
-  return {
-    type: r.type,
-    props: r.inputs,
-    urn: r.urn,
-    name: r.name,
-    opts: OPTIONS,
-    stackTags: new Map(),
-    isType: () => false,
-    asType: () => undefined,
-    getConfig: <T extends object>() => ({}) as T,
     notApplicable,
   };
 }
@@ -86,7 +65,7 @@ describe("policy pack adapters (policy/rules)", () => {
   it("lists every pure rule once, in order, with its name, description and enforcement level", () => {
     assert.deepStrictEqual(
       policies.map((p) => [p.name, p.description, p.enforcementLevel, "validateStack" in p]),
-      RULES.map((r) => [r.name, r.description, r.level, isStackRule(r)]),
+      RULES.map((r) => [r.name, r.description, r.level, true]),
     );
   });
 
@@ -95,7 +74,7 @@ describe("policy pack adapters (policy/rules)", () => {
     const packConfig = policyPackConfig(config);
     for (const policy of policies) {
       const rule = RULES.find((r) => r.name === policy.name)!;
-      const sections = isStackRule(rule) ? rule.config : [];
+      const sections = rule.config;
       assert.deepStrictEqual(Object.keys(policy.configSchema?.properties ?? {}), sections, policy.name);
       if (sections.length === 0) {
         assert.strictEqual(packConfig[policy.name], undefined);
@@ -170,18 +149,14 @@ describe("policy pack adapters (policy/rules)", () => {
     assert.ok(reports[0].message.includes("node CIDRs are unknown"));
   });
 
-  it("runs the resource policy per resource through validateResource", async () => {
-    const policy: ResourceValidationPolicy = vmBridgeLiveMigration;
-    const validate = policy.validateResource;
-    assert.ok(typeof validate === "function");
-    const messages = (r: CapturedResource) => {
-      const out: string[] = [];
-      validate(resourceArgs(r), (message) => out.push(message));
-      return out;
-    };
-    const vm = named(resources, "globex/app/vm");
-    assert.deepStrictEqual(messages(vm).length, 1);
-    assert.ok(messages(vm)[0].startsWith("VirtualMachine tenant-globex/app: spec.template.spec.domain.devices.interfaces[0].bridge"));
-    assert.deepStrictEqual(messages(named(resources, "platform-nad-calico")), []);
+  it("reports each VM's live-migration verdict against the VM's URN, with the dataplane from its network entry", async () => {
+    const platform = resources.filter((r) => r.type === "kubernetes:operator.tigera.io/v1:Installation");
+    const withoutInstallation = resources.filter((r) => !platform.includes(r));
+    const entry = entryFor("vm-live-migration", config) as PolicyConfig;
+    assert.deepStrictEqual(await runStack(vmLiveMigration, stackArgs(withoutInstallation, entry)), [], "dataplane bgp in the network facts");
+    const overlay = { ...entry, network: { ...entry.network, dataplane: "overlay" } };
+    const reports = await runStack(vmLiveMigration, stackArgs(withoutInstallation, overlay));
+    assert.deepStrictEqual(reports.map((r) => r.urn), ["acme/web/vm", "acme/db/vm", "globex/app/vm", "globex/worker/vm"].map((name) => named(resources, name).urn));
+    assert.ok(reports.every((r) => r.message.includes("live-migratable, degraded: degrades: the platform's dataplane overlay")), JSON.stringify(reports));
   });
 });

@@ -6,8 +6,8 @@ import * as assert from "assert";
 import type { CapturedResource } from "../lib/plan/capture";
 import type { PolicyConfig } from "../lib/policy";
 import { assertNone, assertOne, at, customResource, devStack, mandatory, named, stackRender, templateOf } from "./policy-fixtures";
-import { evaluatePolicies } from "../lib/policy";
-import { KINDS } from "../lib/k8s/kinds";
+import { evaluatePolicies, liveMigration } from "../lib/policy";
+import { KINDS, PULUMI_TYPES } from "../lib/k8s/kinds";
 
 const IP_ANNOTATION = "cni.projectcalico.org/ipAddrs";
 const ACME_VPC_IP = "kubeovn.tenant-acme.ovn.kubernetes.io/ip_address";
@@ -57,12 +57,9 @@ describe("policy rules on the dev render", () => {
     ({ resources, config } = await devStack());
   });
 
-  it("the dev stack raises no mandatory violation, only the bridge-binding advisory per VM", () => {
-    const violations = evaluatePolicies(resources, config);
-    assert.deepStrictEqual(violations.filter((v) => v.level === "mandatory"), []);
-    const advisories = violations.filter((v) => v.level === "advisory");
-    assert.deepStrictEqual(advisories.map((v) => v.policy), Array(4).fill("vm-bridge-live-migration"));
-    assert.deepStrictEqual(advisories.map((v) => v.resource).sort(), ["acme/db/vm", "acme/web/vm", "globex/app/vm", "globex/worker/vm"]);
+  it("the dev stack raises no violation at all: no advisory about bridge binding, every VM live-migratable", () => {
+    assert.deepStrictEqual(evaluatePolicies(resources, config), []);
+    assert.deepStrictEqual(liveMigration(resources, config), ["tenant-acme/web", "tenant-acme/db", "tenant-globex/app", "tenant-globex/worker"].map((vm) => ({ vm, migratable: true, reasons: [] })));
   });
 
   it("the tenant-only acme stack raises no mandatory violation: its VMs use the platform stack's default/calico", async () => {
@@ -357,13 +354,102 @@ describe("policy rules on the dev render", () => {
     });
   });
 
-  describe("vm-bridge-live-migration (advisory)", () => {
-    it("names the default network's bridge interface and goes away with masquerade", () => {
-      const advisory = evaluatePolicies(resources, config).find((v) => v.resource === "acme/web/vm" && v.policy === "vm-bridge-live-migration");
-      assert.ok(advisory && advisory.level === "advisory");
-      assert.ok(advisory.message.startsWith("VirtualMachine tenant-acme/web: spec.template.spec.domain.devices.interfaces[0].bridge = {}"), advisory.message);
-      templateOf(named(resources, "acme/web/vm")).spec.domain.devices.interfaces[0] = { name: "underlay", masquerade: {} };
-      assert.ok(!evaluatePolicies(resources, config).some((v) => v.resource === "acme/web/vm"));
+  describe("vm-live-migration (advisory)", () => {
+    const verdictOf = (vm: string) => liveMigration(resources, config).find((v) => v.vm === vm)!;
+    const advisory = () => evaluatePolicies(resources, config).filter((v) => v.policy === "vm-live-migration");
+    const webSpec = () => templateOf(named(resources, "acme/web/vm")).spec;
+
+    it("an eviction strategy None blocks, the VM's own first, else the KubeVirt CR's (KubeVirt's default None when unset)", () => {
+      webSpec().evictionStrategy = "None";
+      assert.deepStrictEqual(verdictOf("tenant-acme/web"), {
+        vm: "tenant-acme/web",
+        migratable: false,
+        reasons: ["blocks: evictionStrategy None (its spec.template.spec.evictionStrategy): a node drain restarts the VM instead of migrating it"],
+      });
+      assertOne(advisory(), "vm-live-migration", "acme/web/vm", "VirtualMachine tenant-acme/web: not live-migratable: blocks: evictionStrategy None");
+      delete webSpec().evictionStrategy;
+      delete at(named(resources, "platform-kubevirt-cr"), "spec", "configuration").evictionStrategy;
+      assert.ok(liveMigration(resources, config).every((v) => !v.migratable && v.reasons[0].includes("evictionStrategy None (the KubeVirt CR kubevirt/kubevirt's spec.configuration.evictionStrategy, KubeVirt's default)")));
+      webSpec().evictionStrategy = "LiveMigrate";
+      assert.ok(verdictOf("tenant-acme/web").migratable, "the VM's own strategy overrides the cluster's");
+    });
+
+    it("a disk on a PVC blocks unless the stack shows it ReadWriteMany; a claim the stack does not show is unknown", () => {
+      webSpec().volumes.push({ name: "data", persistentVolumeClaim: { claimName: "web-data" } });
+      assert.deepStrictEqual(verdictOf("tenant-acme/web").reasons, ["unknown: volume data (spec.template.spec.volumes[2]): PVC tenant-acme/web-data is not declared in the stack, so whether it is ReadWriteMany is unknown"]);
+      const claim = customResource("web-data", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "web-data", namespace: "tenant-acme" }, spec: { accessModes: ["ReadWriteOnce"] } });
+      resources.push({ ...claim, type: KINDS.persistentVolumeClaim.type });
+      assert.match(verdictOf("tenant-acme/web").reasons[0], /^blocks: volume data .*PVC tenant-acme\/web-data is ReadWriteOnce, not ReadWriteMany/);
+      at(named(resources, "web-data"), "spec").accessModes = ["ReadWriteMany"];
+      assert.deepStrictEqual(verdictOf("tenant-acme/web"), { vm: "tenant-acme/web", migratable: true, reasons: [] });
+    });
+
+    it("judges a DataVolume by the VM's dataVolumeTemplates, pvc or storage access modes", () => {
+      webSpec().volumes.push({ name: "data", dataVolume: { name: "web-dv" } });
+      assert.match(verdictOf("tenant-acme/web").reasons[0], /^unknown: .*DataVolume tenant-acme\/web-dv is not among the VM's dataVolumeTemplates/);
+      at(named(resources, "acme/web/vm"), "spec").dataVolumeTemplates = [{ metadata: { name: "web-dv" }, spec: { storage: { accessModes: ["ReadWriteOnce"] } } }];
+      assert.match(verdictOf("tenant-acme/web").reasons[0], /^blocks: .*DataVolume template web-dv is ReadWriteOnce, not ReadWriteMany/);
+      at(named(resources, "acme/web/vm"), "spec").dataVolumeTemplates[0].spec = { pvc: { accessModes: ["ReadWriteMany"] } };
+      assert.ok(verdictOf("tenant-acme/web").migratable);
+    });
+
+    it("host devices and GPUs block", () => {
+      webSpec().domain.devices.hostDevices = [{ name: "nic1", deviceName: "intel.com/sriov" }];
+      webSpec().domain.devices.gpus = [{ name: "gpu1", deviceName: "nvidia.com/A100" }];
+      assert.deepStrictEqual(verdictOf("tenant-acme/web").reasons, ["blocks: host devices nic1, gpu1: KubeVirt does not live-migrate a VM with host devices or GPUs"]);
+    });
+
+    it("an overlay or NATed pool holding the VM's address degrades; an unset one is the operator's IPIP with natOutgoing", () => {
+      const pool = at(named(resources, "platform-calico-installation"), "spec", "calicoNetwork").ipPools[0];
+      pool.encapsulation = "VXLANCrossSubnet";
+      pool.natOutgoing = "Enabled";
+      const verdict = verdictOf("tenant-acme/web");
+      assert.equal(verdict.migratable, true, "the address is kept");
+      assert.deepStrictEqual(verdict.reasons.map((r) => r.split(":")[0] + ":" + r.split(":")[1]), [
+        "degrades: encapsulation VXLANCrossSubnet on Installation pool default-ipv4-ippool (10.199.0.0/16), which holds 10.199.3.1",
+        "degrades: natOutgoing Enabled on Installation pool default-ipv4-ippool (10.199.0.0/16), which holds 10.199.3.1",
+      ]);
+      delete pool.encapsulation;
+      delete pool.natOutgoing;
+      assert.deepStrictEqual(verdictOf("tenant-acme/web").reasons.map((r) => r.split(" on ")[0]), ["degrades: encapsulation IPIP", "degrades: natOutgoing Enabled"]);
+      assertOne(advisory(), "vm-live-migration", "acme/web/vm", "live-migratable, degraded: degrades: encapsulation IPIP");
+    });
+
+    it("Calico's VM address persistence Disabled blocks; no IPAMConfiguration default is unknown", () => {
+      at(named(resources, "platform-calico-ipam-configuration"), "spec").kubeVirtVMAddressPersistence = "Disabled";
+      assert.ok(liveMigration(resources, config).every((v) => v.reasons.join() === "blocks: kubeVirtVMAddressPersistence Disabled in IPAMConfiguration default: the migration target cannot take the source's underlay address"));
+      resources.splice(resources.indexOf(named(resources, "platform-calico-ipam-configuration")), 1);
+      assert.match(verdictOf("tenant-globex/app").reasons.join(), /^unknown: the stack declares no Calico IPAMConfiguration default/);
+    });
+
+    it("a Calico NAD whose network is not k8s-pod-network blocks", () => {
+      const nad = named(resources, "platform-nad-calico");
+      at(nad, "spec").config = JSON.stringify({ ...JSON.parse(at(nad, "spec").config), name: "underlay" });
+      assert.deepStrictEqual(verdictOf("tenant-globex/worker").reasons, [
+        'blocks: the Calico NAD default/calico names its network "underlay", not k8s-pod-network: Felix\'s owner swap at the end of a migration misses the VM\'s IPAM handle',
+      ]);
+    });
+
+    it("Calico before 3.32 and Kube-OVN before 1.16.1 block, read from their Helm releases", () => {
+      // The Kube-OVN component and its release share the name.
+      const release = (name: string) => resources.find((r) => r.type === PULUMI_TYPES.helmRelease && r.name === name)!.inputs;
+      release("platform-calico-tigera-operator").version = "v3.31.3";
+      release("platform-kube-ovn").version = "v1.16.0";
+      assert.deepStrictEqual(verdictOf("tenant-acme/db").reasons, [
+        "blocks: Calico (tigera-operator) v3.31.3 (Helm release platform-calico-tigera-operator): VM address persistence came in Calico 3.32; before it the migration target cannot take the source's address",
+        "blocks: Kube-OVN v1.16.0 (Helm release platform-kube-ovn): before v1.16.1 a migrated VM's VPC port loses its security groups (kube-ovn#6666)",
+      ]);
+      release("platform-kube-ovn").version = "v1.16.1";
+      release("platform-calico-tigera-operator").version = "v3.32.0";
+      assert.ok(verdictOf("tenant-acme/db").migratable);
+    });
+
+    it("the tenant-only acme stack cannot show the platform side: its VMs are not reported migratable, each unknown named", async () => {
+      const acme = await stackRender("acme");
+      const verdicts = liveMigration(acme.resources, acme.config);
+      assert.deepStrictEqual(verdicts.map((v) => [v.vm, v.migratable]), [["tenant-acme/web", false], ["tenant-acme/db", false]]);
+      assert.deepStrictEqual(verdicts[0].reasons.map((r) => r.split(":")[0]), Array(5).fill("unknown"));
+      assert.ok(!verdicts[0].reasons.some((r) => r.includes("pool")), "the dataplane comes from the platform's facts (bgp)");
     });
   });
 });

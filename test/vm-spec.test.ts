@@ -99,6 +99,12 @@ describe("VirtualMachine spec", () => {
     assert.equal(volume.cloudInitNoCloud.networkData, networkData({ guest: "ubuntu", vpcGateway: "10.0.1.1", macs }));
   });
 
+  it("leaves the eviction strategy to the KubeVirt CR unless the VM sets its own", () => {
+    const { tenant, vm } = acmeVm();
+    assert.ok(!("evictionStrategy" in virtualMachine(tenant, vm).spec.template.spec));
+    assert.equal(virtualMachine(tenant, { ...vm, evictionStrategy: "None" }).spec.template.spec.evictionStrategy, "None");
+  });
+
   it("adds no Kube-OVN MAC annotation when only the underlay MAC is pinned", () => {
     const { tenant, vm } = acmeVm({ macs: { underlay: "02:54:00:03:00:01" } });
     assert.equal(templateAnnotations(tenant, vm)[`${PROVIDER}.kubernetes.io/mac_address`], undefined);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { NetworkConfig, PlatformConfig } from "../../lib/config/schema";
-import { apiServer, CALICO_CRD_CHART, installation, TIGERA_NAMESPACE, TIGERA_OPERATOR_CHART, tigeraOperatorValues, vmReservation } from "../../lib/platform/calico";
+import { apiServer, CALICO_CRD_CHART, installation, ipamConfiguration, TIGERA_NAMESPACE, TIGERA_OPERATOR_CHART, tigeraOperatorValues, vmReservation } from "../../lib/platform/calico";
 import { chartSource } from "../../lib/platform/charts";
 import { namespaceObject } from "../../lib/platform/objects";
 import { COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
@@ -16,7 +16,7 @@ export interface CalicoInstallArgs {
   values?: Record<string, unknown>;
 }
 
-/** Calico's CRDs, the Tigera operator, the Calico Installation and API server, and the VM IPReservation. */
+/** Calico's CRDs, the Tigera operator, the Calico Installation and API server, the VM IPReservation and the IPAM configuration. */
 export class CalicoInstall extends pulumi.ComponentResource {
   constructor(name: string, args: CalicoInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tenantnet:platform:Calico", name, {}, opts);
@@ -42,6 +42,7 @@ export class CalicoInstall extends pulumi.ComponentResource {
     // Created once the Calico API server is Ready: projectcalico.org/v3 objects depend on it.
     const server = declareObject(`${name}-apiserver`, apiServer(), under(install));
     declareObject(`${name}-vm-reservation`, vmReservation(args.network), under(server));
+    declareObject(`${name}-ipam-configuration`, ipamConfiguration(), under(server));
     this.registerOutputs({});
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import type { KubevirtConfig } from "../../lib/config/schema";
 import { kubevirtCr, kubevirtOperatorManifestName, kubevirtOperatorObjects } from "../../lib/platform/kubevirt";
 import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
@@ -8,7 +9,7 @@ import { declareObject } from "../k8s-object";
 export interface KubevirtInstallArgs {
   version: string;
   imageRegistry: string;
-  featureGates: string[];
+  kubevirt: KubevirtConfig;
   values?: Record<string, unknown>;
 }
 
@@ -30,7 +31,7 @@ export class KubevirtInstall extends pulumi.ComponentResource {
     const support = objects.filter((o) => o.kind !== "Namespace" && o.kind !== "Deployment").map((o) => declare(o, ...namespaces));
     const operators = objects.filter((o) => o.kind === "Deployment").map((o) => declare(o, ...namespaces, ...support));
     // Created once virt-operator reports it Available: tenant VirtualMachines wait for the Platform.
-    declareObject(`${name}-cr`, kubevirtCr(args.featureGates, args.imageRegistry, args.values), under(...support, ...operators));
+    declareObject(`${name}-cr`, kubevirtCr(args.kubevirt, args.imageRegistry, args.values), under(...support, ...operators));
     this.registerOutputs({});
   }
 }

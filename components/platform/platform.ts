@@ -49,7 +49,7 @@ export class Platform extends pulumi.ComponentResource {
     );
     new KubevirtInstall(
       `${name}-kubevirt`,
-      { version: versions.kubevirt, imageRegistry: registry, featureGates: config.kubevirt.featureGates, values: config.values.kubevirt },
+      { version: versions.kubevirt, imageRegistry: registry, kubevirt: config.kubevirt, values: config.values.kubevirt },
       under(),
     );
     new SpiderpoolInstall(

@@ -12,6 +12,14 @@ export type PlatformPart = (typeof PLATFORM_PARTS)[number];
 export const UNDERLAY_BACKENDS = ["calico", "spiderpool-ipvlan", "spiderpool-macvlan"] as const;
 export const GUESTS = ["ubuntu", "debian", "fedora", "centos7"] as const;
 export const RUN_STRATEGIES = ["Always", "RerunOnFailure", "Manual", "Halted"] as const;
+/** KubeVirt's eviction strategies (kubevirt v1.9.0 staging/src/kubevirt.io/api/core/v1/types.go:2751-2754). */
+export const EVICTION_STRATEGIES = ["None", "LiveMigrate", "LiveMigrateIfPossible", "External"] as const;
+/**
+ * How Calico carries the underlay between nodes. `overlay`: a VXLANCrossSubnet pool with
+ * natOutgoing, which works on any fabric. `bgp`: no encapsulation, BGP on, natOutgoing off; the
+ * fabric routes the pod CIDR to the nodes. Calico 3.32 supports VM live migration only with `bgp`.
+ */
+export const DATAPLANES = ["overlay", "bgp"] as const;
 
 export const networkSchema = z.strictObject({
   podCidr: cidr,
@@ -19,6 +27,7 @@ export const networkSchema = z.strictObject({
   nodeCidrs: z.array(cidr).min(1),
   joinCidr: cidr,
   vmReservation: cidr,
+  dataplane: z.enum(DATAPLANES).default("overlay"),
 });
 
 const spiderpoolNodeSchema = z.strictObject({
@@ -64,6 +73,26 @@ const kubeOvnSchema = z.strictObject({
     .default(DEFAULT_KUBE_OVN_MASTER_LABELS),
 });
 
+/**
+ * Migration limits, a subset of KubeVirt's MigrationConfiguration (kubevirt v1.9.0
+ * api/openapi-spec/swagger.json v1.MigrationConfiguration, vendored in schemas/); KubeVirt's
+ * defaults in brackets.
+ */
+const migrationsSchema = z.strictObject({
+  /** Concurrent migrations in the cluster [5]. */
+  parallelMigrationsPerCluster: z.number().int().min(1).optional(),
+  /** Concurrent outgoing migrations per node [2]. */
+  parallelOutboundMigrationsPerNode: z.number().int().min(1).optional(),
+  /** Bandwidth per migration, a quantity per second [0: no limit]. */
+  bandwidthPerMigration: quantity.optional(),
+  /** Seconds per GiB of guest memory before a migration is cancelled or switched to post-copy [150]. */
+  completionTimeoutPerGiB: z.number().int().min(1).optional(),
+  /** Seconds without progress before a migration is cancelled [150]. */
+  progressTimeout: z.number().int().min(1).optional(),
+  allowAutoConverge: z.boolean().optional(),
+  allowPostCopy: z.boolean().optional(),
+});
+
 const partRecord = <T extends z.ZodType>(value: T) =>
   z.strictObject(Object.fromEntries(PLATFORM_PARTS.map((part) => [part, value.optional()])) as Record<PlatformPart, z.ZodOptional<T>>);
 
@@ -81,8 +110,12 @@ export const platformSchema = z.strictObject({
     .default({}),
   kubeOvn: kubeOvnSchema.default({ masterNodes: [], masterNodesLabels: DEFAULT_KUBE_OVN_MASTER_LABELS }),
   kubevirt: z
-    .strictObject({ featureGates: z.array(z.string().min(1)).default([]) })
-    .default({ featureGates: [] }),
+    .strictObject({
+      featureGates: z.array(z.string().min(1)).default([]),
+      /** KubeVirt CR `spec.configuration.migrations`; unset keys keep KubeVirt's defaults. */
+      migrations: migrationsSchema.default({}),
+    })
+    .default({ featureGates: [], migrations: {} }),
 });
 
 export const serviceSchema = z.strictObject({
@@ -168,6 +201,8 @@ export const vmSchema = z.strictObject({
   image: z.string().min(1),
   sshKeys: z.array(z.string().min(1)).default([]),
   runStrategy: z.enum(RUN_STRATEGIES).default("Always"),
+  /** Unset: the KubeVirt CR's (LiveMigrate). */
+  evictionStrategy: z.enum(EVICTION_STRATEGIES).optional(),
   macs: z.strictObject({ underlay: mac.optional(), vpc: mac.optional() }).optional(),
   bandwidth: z
     .strictObject({
@@ -180,6 +215,7 @@ export const vmSchema = z.strictObject({
 export type NetworkConfig = z.infer<typeof networkSchema>;
 export type PlatformConfig = z.infer<typeof platformSchema>;
 export type KubeOvnConfig = z.infer<typeof kubeOvnSchema>;
+export type KubevirtConfig = PlatformConfig["kubevirt"];
 export type SpiderpoolConfig = z.infer<typeof spiderpoolSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type SecurityGroupRule = z.infer<typeof securityGroupRuleSchema>;

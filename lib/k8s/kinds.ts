@@ -32,6 +32,7 @@ export const CALICO_CRD_V1 = "crd.projectcalico.org/v1";
 export const KINDS = {
   namespace: kindOf("v1", "Namespace"),
   configMap: kindOf("v1", "ConfigMap"),
+  persistentVolumeClaim: kindOf("v1", "PersistentVolumeClaim"),
   serviceAccount: kindOf("v1", "ServiceAccount"),
   daemonSet: kindOf("apps/v1", "DaemonSet"),
   clusterRole: kindOf("rbac.authorization.k8s.io/v1", "ClusterRole"),
@@ -44,6 +45,7 @@ export const KINDS = {
   calicoGlobalNetworkPolicy: kindOf(CALICO_V3, "GlobalNetworkPolicy"),
   calicoTier: kindOf(CALICO_V3, "Tier"),
   ipReservation: kindOf(CALICO_V3, "IPReservation"),
+  ipamConfiguration: kindOf(CALICO_V3, "IPAMConfiguration"),
   calicoCrdNetworkPolicy: kindOf(CALICO_CRD_V1, "NetworkPolicy"),
   calicoCrdGlobalNetworkPolicy: kindOf(CALICO_CRD_V1, "GlobalNetworkPolicy"),
   calicoCrdTier: kindOf(CALICO_CRD_V1, "Tier"),

@@ -9,11 +9,14 @@
  *   outputs       the stack outputs as the program returns them; on the platform stack
  *                 `outputs.platformFacts`, what tenant-only stacks read (--platform-plan)
  *   violations    policy findings: {policy, level: "mandatory" | "advisory", resource, message}
+ *   liveMigration per VirtualMachine, in registration order: {vm: "<namespace>/<name>", migratable, reasons};
+ *                 each reason is "blocks: ...", "unknown: ..." or "degrades: ..." (lib/policy/live-migration.ts);
+ *                 migratable when none blocks or is unknown. The vm-live-migration advisory reports the same
  *   policyConfig  the facts the policy rules checked against (network, catalog, grants): the
  *                 stack's own on the platform stack, the platform's platformFacts on a tenant-only one
  *   schema        present with --schemas: {checked, unchecked, errors}
  */
-import type { Violation } from "../policy";
+import type { LiveMigrationVerdict, Violation } from "../policy";
 import type { CapturedResource } from "./capture";
 
 export interface PlanResource {
@@ -37,6 +40,7 @@ export interface PlanFile {
   resources: PlanResource[];
   outputs: Record<string, unknown>;
   violations: Violation[];
+  liveMigration: LiveMigrationVerdict[];
   policyConfig: unknown;
   schema?: SchemaSummary;
 }

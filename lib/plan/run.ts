@@ -9,7 +9,7 @@ import { loadStackConfig, platformStackOf } from "../config/load";
 import { PLATFORM_FACTS_OUTPUT } from "../config/platform-facts";
 import { ConfigError } from "../config/problems";
 import type { StackConfig } from "../config/schema";
-import { evaluatePolicies, policyConfigFromStackConfig, type PolicyConfig, type Violation } from "../policy";
+import { evaluatePolicies, liveMigration, policyConfigFromStackConfig, type LiveMigrationVerdict, type PolicyConfig, type Violation } from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
 import { PLAN_EXIT as EXIT } from "../exit-codes";
 import { captureProgram, type CapturedResource, type CaptureResult } from "./capture";
@@ -74,10 +74,13 @@ export async function referencedOutputs(program: Program, flat: Record<string, u
   return platformOutputs(platformStack, source, async (stack, platformFlat) => (await registerStage(program, stack, platformFlat)).outputs);
 }
 
-/** The policy facts of a validated stack and every rule's findings over what it registered. */
-export function policyStage(config: StackConfig, resources: CapturedResource[]): { policyConfig: PolicyConfig; violations: Violation[] } {
+/** The policy facts of a validated stack, every rule's findings over what it registered, and which VMs can live-migrate. */
+export function policyStage(
+  config: StackConfig,
+  resources: CapturedResource[],
+): { policyConfig: PolicyConfig; violations: Violation[]; liveMigration: LiveMigrationVerdict[] } {
   const policyConfig = policyConfigFromStackConfig(config);
-  return { policyConfig, violations: evaluatePolicies(resources, policyConfig) };
+  return { policyConfig, violations: evaluatePolicies(resources, policyConfig), liveMigration: liveMigration(resources, policyConfig) };
 }
 
 export function schemaStage(schemasDir: string, manifests: K8sObject[]): SchemaSummary {
@@ -103,9 +106,16 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     throw error;
   }
   const captured = await registerStage(options.program, options.stack, options.config, options.stackOutputs);
-  const { policyConfig, violations } = policyStage(config, captured.resources);
+  const { policyConfig, violations, liveMigration } = policyStage(config, captured.resources);
   const manifests = manifestsOf(captured.resources);
-  const plan: PlanFile = { stack: options.stack, resources: planResources(captured.resources), outputs: captured.outputs as Record<string, unknown>, violations, policyConfig };
+  const plan: PlanFile = {
+    stack: options.stack,
+    resources: planResources(captured.resources),
+    outputs: captured.outputs as Record<string, unknown>,
+    violations,
+    liveMigration,
+    policyConfig,
+  };
   if (options.schemasDir) plan.schema = schemaStage(options.schemasDir, [...manifests.values()]);
   writeStage(options.outDir, plan, manifests);
 

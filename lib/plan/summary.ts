@@ -1,4 +1,4 @@
-/** The short stdout summary of a plan: counts by kind, per tenant, violations, schema coverage. */
+/** The short stdout summary of a plan: counts by kind, per tenant, live migration, violations, schema coverage. */
 import type { K8sObject } from "../k8s/object";
 import type { PlanFile } from "./plan-file";
 import { KINDS, PULUMI_TYPES } from "../k8s/kinds";
@@ -49,6 +49,9 @@ export function planSummary(plan: PlanFile, manifests: K8sObject[], outDir: stri
     lines.push(`schemas: checked ${plan.schema.checked.join(", ") || "nothing"}; unchecked: ${plan.schema.unchecked.join(", ") || "none"}; ${plan.schema.errors.length} errors`);
     for (const error of plan.schema.errors) lines.push(`  schema: ${error}`);
   }
+  const migratable = plan.liveMigration.filter((v) => v.migratable).length;
+  lines.push(`live-migratable: ${migratable} of ${plan.liveMigration.length} VMs`);
+  for (const verdict of plan.liveMigration) for (const reason of verdict.reasons) lines.push(`  ${verdict.vm}: ${reason}`);
   const mandatory = plan.violations.filter((v) => v.level === "mandatory").length;
   lines.push(`policy: ${mandatory} mandatory, ${plan.violations.length - mandatory} advisory violations`);
   for (const v of plan.violations) lines.push(`  [${v.level}] ${v.policy} ${v.resource}: ${v.message}`);

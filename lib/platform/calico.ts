@@ -1,10 +1,12 @@
 /**
  * Calico through the Tigera operator: Calico's CRD chart, then the operator chart with its own
  * Installation/APIServer turned off (we declare them, so the pod CIDR comes from config and the
- * objects are schema-checked), the API server that serves projectcalico.org/v3, and the VM
- * IPReservation.
+ * objects are schema-checked), the API server that serves projectcalico.org/v3, the VM
+ * IPReservation and the IPAM configuration that keeps VM addresses across live migration.
  */
+import { CALICO_POLICY_SETUP_TIMEOUT_SECONDS } from "../cni-config";
 import type { NetworkConfig } from "../config/schema";
+import { KINDS, typeMeta } from "../k8s/kinds";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { awaitCondition } from "./readiness";
@@ -44,6 +46,25 @@ export function tigeraOperatorValues(registry: string, overrides: Record<string,
   );
 }
 
+/**
+ * The pod pool per dataplane. `overlay`: VXLAN between subnets, pod traffic leaving the pool
+ * SNATed to the node. `bgp`: routed, not encapsulated and not SNATed, which is what Calico
+ * supports for KubeVirt live migration ("requires BGP networking without overlay"; natOutgoing
+ * breaks the VM's established sessions when its node changes: tigera/docs
+ * calico_versioned_docs/version-3.32/networking/kubevirt/kubevirt-networking.mdx).
+ */
+function podPool(network: NetworkConfig): Record<string, unknown> {
+  const routed = network.dataplane === "bgp";
+  return {
+    name: "default-ipv4-ippool",
+    cidr: network.podCidr,
+    blockSize: 26,
+    encapsulation: routed ? "None" : "VXLANCrossSubnet",
+    natOutgoing: routed ? "Disabled" : "Enabled",
+    nodeSelector: "all()",
+  };
+}
+
 export function installation(network: NetworkConfig, registry: string): K8sObject {
   return {
     apiVersion: "operator.tigera.io/v1",
@@ -52,19 +73,14 @@ export function installation(network: NetworkConfig, registry: string): K8sObjec
     spec: {
       ...(registry ? { registry: `${registry}/` } : {}),
       calicoNetwork: {
+        ...(network.dataplane === "bgp" ? { bgp: "Enabled" } : {}),
         // The kubelet's InternalIP, never the first interface found: Kube-OVN adds `ovn0` (join
         // CIDR) to every node even as a secondary CNI, and firstFound does not exclude it.
         nodeAddressAutodetectionV4: { kubernetes: "NodeInternalIP" },
-        ipPools: [
-          {
-            name: "default-ipv4-ippool",
-            cidr: network.podCidr,
-            blockSize: 26,
-            encapsulation: "VXLANCrossSubnet",
-            natOutgoing: "Enabled",
-            nodeSelector: "all()",
-          },
-        ],
+        // The node conflist's policy_setup_timeout_seconds, as the Calico NAD sets it (tigera/operator
+        // v1.42.3 api/v1/installation_types.go:690).
+        linuxPolicySetupTimeoutSeconds: CALICO_POLICY_SETUP_TIMEOUT_SECONDS,
+        ipPools: [podPool(network)],
       },
     },
   };
@@ -93,5 +109,20 @@ export function vmReservation(network: NetworkConfig): K8sObject {
     kind: "IPReservation",
     metadata: { name: VM_RESERVATION_NAME, labels: { ...MANAGED_BY } },
     spec: { reservedCIDRs: [network.vmReservation] },
+  };
+}
+
+/**
+ * Calico's cluster IPAM settings (one object, `default`). kubeVirtVMAddressPersistence keeps a
+ * KubeVirt VM's address on its VM-keyed handle across restarts, evictions and live migration,
+ * the migration target sharing the source's address; Calico defaults it to Enabled
+ * (projectcalico/calico v3.32.1 api/pkg/apis/projectcalico/v3/ipamconfig.go:82-93), stated here
+ * so the plan shows it. strictAffinity and autoAllocateBlocks are required, at Calico's defaults.
+ */
+export function ipamConfiguration(): K8sObject {
+  return {
+    ...typeMeta(KINDS.ipamConfiguration),
+    metadata: { name: "default", labels: { ...MANAGED_BY } },
+    spec: { strictAffinity: false, autoAllocateBlocks: true, kubeVirtVMAddressPersistence: "Enabled" },
   };
 }

@@ -1,5 +1,6 @@
 /** KubeVirt: the operator release manifest (vendored, rendered as objects) and the KubeVirt CR the VMs need. */
 import * as YAML from "yaml";
+import type { KubevirtConfig } from "../config/schema";
 import { mirrored } from "./images";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
@@ -51,18 +52,28 @@ function mirroredOperator(deployment: K8sObject, registry: string): K8sObject {
   return { ...deployment, spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, containers } } } };
 }
 
-export function kubevirtCr(featureGates: string[], registry: string, overrides: Record<string, unknown> | undefined): K8sObject {
+/**
+ * The KubeVirt CR. evictionStrategy LiveMigrate: a node drain migrates VMs instead of restarting
+ * them (KubeVirt's default is None, kubevirt v1.9.0 pkg/virt-config/configuration.go:186); a VM's
+ * own strategy overrides it. An upgrade of KubeVirt migrates each VM to a new virt-launcher and
+ * evicts only the VMs that cannot migrate (the least disruptive listed method wins,
+ * v1.KubeVirtWorkloadUpdateStrategy).
+ */
+export function kubevirtCr(kubevirt: KubevirtConfig, registry: string, overrides: Record<string, unknown> | undefined): K8sObject {
+  const migrations = kubevirt.migrations;
   const spec = deepMerge(
     {
       ...(registry ? { imageRegistry: `${registry}/kubevirt` } : {}),
       configuration: {
+        evictionStrategy: "LiveMigrate",
+        ...(Object.keys(migrations).length > 0 ? { migrations } : {}),
         // Concerns only `pod` networks (kubevirt v1.9.0 pkg/network/admitter/binding.go:104) and
         // true is the default (pkg/virt-config/virt-config.go:81). Tenant VMs have no pod network:
         // their bridge NICs are on Multus networks, which this setting never blocks.
         network: { permitBridgeInterfaceOnPodNetwork: true },
-        developerConfiguration: { featureGates },
+        developerConfiguration: { featureGates: kubevirt.featureGates },
       },
-      workloadUpdateStrategy: { workloadUpdateMethods: ["Evict"] },
+      workloadUpdateStrategy: { workloadUpdateMethods: ["LiveMigrate", "Evict"] },
     },
     overrides,
   );

@@ -21,6 +21,8 @@ export interface Nad {
   /** `namespace/name`, the form KubeVirt's `multus.networkName` takes. */
   ref: string;
   namespace: string;
+  /** The conflist's network `name`, when spec.config carries one. */
+  networkName?: string;
   plugins: CniPlugin[];
   /** Why `spec.config` could not be read, if it could not. */
   configError?: string;
@@ -40,7 +42,8 @@ export function parseNad(resource: PolicyResource): Nad {
   if (!isObject(config)) return { ...base, plugins: [], configError: "spec.config is not a JSON object" };
   const list = Array.isArray(config.plugins) ? asArray(config.plugins) : [config];
   const plugins = list.filter((p): p is CniPlugin => isObject(p) && typeof p.type === "string");
-  return { ...base, plugins };
+  const networkName = asString(config.name);
+  return { ...base, ...(networkName === undefined ? {} : { networkName }), plugins };
 }
 
 export function pluginTypes(nad: Nad): string[] {

@@ -4,13 +4,15 @@
  * `--policy-pack-config`); the stack's own resources fill what is missing where derivable.
  */
 import { PORT_PATTERN } from "../config/formats";
-import type { StackConfig } from "../config/schema";
+import { DATAPLANES, type StackConfig } from "../config/schema";
 
 export interface PolicyNetworkConfig {
   podCidr?: string;
   serviceCidr?: string;
   joinCidr?: string;
   nodeCidrs?: string[];
+  /** How the platform's Calico pool carries the underlay (tenantnet:platform.network.dataplane). */
+  dataplane?: (typeof DATAPLANES)[number];
 }
 
 export interface PolicyServiceConfig {
@@ -44,11 +46,11 @@ export type ConfigSection = keyof PolicyConfig;
  * came from the platform's `platformFacts`, and its VMs are held to their tenant's grants.
  */
 export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
-  const { podCidr, serviceCidr, joinCidr, nodeCidrs } = stack.platform.network;
+  const { podCidr, serviceCidr, joinCidr, nodeCidrs, dataplane } = stack.platform.network;
   const ownGrants = stack.platformStack === undefined;
   const vmGrants = new Map(stack.tenants.map((tenant) => [tenant.name, Object.fromEntries(tenant.vms.map((vm) => [vm.name, [...vm.services]]))]));
   return {
-    network: { podCidr, serviceCidr, joinCidr, nodeCidrs: [...nodeCidrs] },
+    network: { podCidr, serviceCidr, joinCidr, nodeCidrs: [...nodeCidrs], dataplane },
     services: Object.fromEntries(
       Object.entries(stack.services).map(([name, service]) => [name, { cidrs: [...service.cidrs], ports: [...service.ports] }]),
     ),
@@ -85,13 +87,14 @@ const names: SectionSchema = { type: "array", items: { type: "string" } };
 export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
   network: {
     type: "object",
-    description: "Network facts (tenantnet:platform.network); pod CIDR and node CIDRs are derived from the stack when absent",
+    description: "Network facts (tenantnet:platform.network); pod CIDR and node CIDRs are derived from the stack when absent; dataplane (overlay | bgp) is read when the stack declares no Calico Installation",
     additionalProperties: false,
     properties: {
       podCidr: cidr,
       serviceCidr: cidr,
       joinCidr: cidr,
       nodeCidrs: { type: "array", items: cidr },
+      dataplane: { type: "string", pattern: `^(${DATAPLANES.join("|")})$` },
     },
   },
   services: {

@@ -5,13 +5,11 @@
 import type { PolicyConfig } from "./config";
 import { RULES } from "./rules";
 import { StackView } from "./stack";
-import { type Finding, type PolicyResource, type Violation } from "./resource";
-import { isStackRule } from "./types";
+import { type PolicyResource, type Violation } from "./resource";
 
 export function evaluatePolicies(resources: PolicyResource[], config: PolicyConfig): Violation[] {
   const stack = new StackView(resources, config);
-  return RULES.flatMap((rule) => {
-    const findings: Finding[] = isStackRule(rule) ? rule.check(stack) : resources.flatMap((r) => rule.checkResource(r));
-    return findings.map((f) => ({ policy: rule.name, level: rule.level, resource: f.resource?.name ?? "stack", message: f.message }));
-  });
+  return RULES.flatMap((rule) =>
+    rule.check(stack).map((f) => ({ policy: rule.name, level: rule.level, resource: f.resource?.name ?? "stack", message: f.message })),
+  );
 }

@@ -6,7 +6,6 @@
 import Ajv from "ajv";
 import { CONFIG_SECTION_SCHEMAS, type ConfigSection, type PolicyConfig } from "./config";
 import { RULES } from "./rules";
-import { isStackRule } from "./types";
 
 const SECTIONS = Object.keys(CONFIG_SECTION_SCHEMAS) as ConfigSection[];
 
@@ -18,7 +17,7 @@ function pick(config: PolicyConfig, sections: ConfigSection[]): PolicyConfig {
 
 /** Per-policy config for `pulumi preview --policy-pack policy --policy-pack-config FILE`. */
 export function policyPackConfig(config: PolicyConfig): PolicyPackConfig {
-  return Object.fromEntries(RULES.filter(isStackRule).filter((r) => r.config.length > 0).map((rule) => [rule.name, pick(config, rule.config)]));
+  return Object.fromEntries(RULES.filter((r) => r.config.length > 0).map((rule) => [rule.name, pick(config, rule.config)]));
 }
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile({

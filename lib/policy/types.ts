@@ -3,7 +3,7 @@
  * Pure: nothing here imports @pulumi/policy, so the rules run the same offline and in the pack.
  */
 import type { ConfigSection } from "./config";
-import type { Finding, Level, PolicyResource } from "./resource";
+import type { Finding, Level } from "./resource";
 import type { StackView } from "./stack";
 
 export type { Finding, Level, PolicyResource, Violation } from "./resource";
@@ -14,19 +14,13 @@ interface RuleInfo {
   level: Level;
 }
 
-/** A rule that needs the whole stack (indexes across resources) and reads these config sections. */
+/**
+ * A rule over the whole stack (indexes across resources) that reads these config sections. Every
+ * rule is one: even a per-VM verdict needs the objects around the VM (its NADs, the platform's).
+ */
 export interface StackRule extends RuleInfo {
   config: ConfigSection[];
   check(stack: StackView): Finding[];
 }
 
-/** A rule that judges one resource on its own. */
-export interface ResourceRule extends RuleInfo {
-  checkResource(resource: PolicyResource): Finding[];
-}
-
-export type Rule = StackRule | ResourceRule;
-
-export function isStackRule(rule: Rule): rule is StackRule {
-  return "check" in rule;
-}
+export type Rule = StackRule;

@@ -30,6 +30,16 @@ export interface VmInterface {
   binding?: string;
 }
 
+/** A volume of the VM, with the claim behind it when it has one. */
+export interface VmVolume {
+  index: number;
+  name: string;
+  /** `persistentVolumeClaim`, `dataVolume`, `containerDisk`, ...: the source key KubeVirt was given. */
+  source: string;
+  /** The PVC's or DataVolume's name for those two sources. */
+  claimName?: string;
+}
+
 export interface Vm {
   resource: PolicyResource;
   who: string;
@@ -45,6 +55,13 @@ export interface Vm {
   /** KubeVirt puts the pod network on a VM that declares no networks. */
   implicitPodNetwork: boolean;
   interfaces: Map<string, VmInterface>;
+  /** The VM's own `evictionStrategy`; unset, the KubeVirt CR's applies. */
+  evictionStrategy?: string;
+  volumes: VmVolume[];
+  /** Names of the host devices and GPUs passed through to the guest. */
+  hostDevices: string[];
+  /** `spec.dataVolumeTemplates` of a VM by name: the DataVolumes it creates for itself. */
+  dataVolumeTemplates: Map<string, Record<string, unknown>>;
 }
 
 export function isVm(resource: PolicyResource): boolean {
@@ -78,6 +95,21 @@ export function parseVm(resource: PolicyResource): Vm {
     const binding = BINDINGS.find((b) => isObject(iface[b]));
     interfaces.set(asString(iface.name) ?? "", { index, binding });
   });
+  const devices = asObject(asObject(spec.domain).devices);
+  const volumes = asArray(spec.volumes).map((raw, index): VmVolume => {
+    const volume = asObject(raw);
+    const source = Object.keys(volume).find((k) => k !== "name") ?? "none";
+    const claimName = source === "persistentVolumeClaim" ? asString(asObject(volume.persistentVolumeClaim).claimName) : source === "dataVolume" ? asString(asObject(volume.dataVolume).name) : undefined;
+    return { index, name: asString(volume.name) ?? "", source, ...(claimName === undefined ? {} : { claimName }) };
+  });
+  const dataVolumeTemplates = new Map<string, Record<string, unknown>>();
+  if (!isVmi) {
+    for (const raw of asArray(asObject(resource.inputs.spec).dataVolumeTemplates)) {
+      const template = asObject(raw);
+      const dvName = asString(asObject(template.metadata).name);
+      if (dvName !== undefined) dataVolumeTemplates.set(dvName, template);
+    }
+  }
   return {
     resource,
     who: describe(resource, true),
@@ -96,6 +128,10 @@ export function parseVm(resource: PolicyResource): Vm {
     networks,
     implicitPodNetwork: networks.length === 0,
     interfaces,
+    evictionStrategy: asString(spec.evictionStrategy),
+    volumes,
+    hostDevices: [...asArray(devices.hostDevices), ...asArray(devices.gpus)].map((d) => asString(asObject(d).name) ?? "(unnamed)"),
+    dataVolumeTemplates,
   };
 }
 

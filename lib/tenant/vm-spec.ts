@@ -42,6 +42,7 @@ export interface VirtualMachineObject {
     template: {
       metadata: { labels: Record<string, string>; annotations: Record<string, string> };
       spec: {
+        evictionStrategy?: NonNullable<VmConfig["evictionStrategy"]>;
         domain: {
           cpu: { cores: number };
           memory: { guest: string };
@@ -107,6 +108,8 @@ export function virtualMachine(tenant: TenantFacts, vm: VmConfig): VirtualMachin
       template: {
         metadata: { labels, annotations: templateAnnotations(tenant, vm) },
         spec: {
+          // Unset: the KubeVirt CR's (LiveMigrate).
+          ...(vm.evictionStrategy ? { evictionStrategy: vm.evictionStrategy } : {}),
           domain: {
             cpu: { cores: vm.cpu },
             // Guest-visible memory; KubeVirt derives the pod's memory request (plus overhead).

@@ -8,7 +8,7 @@ import { kubeOvnSubnetOverlap } from "./kubeovn-subnet-overlap";
 import { underlayEgressCatalog } from "./underlay-egress-catalog";
 import { underlayIpvlanBridge } from "./underlay-ipvlan-bridge";
 import { underlayNodePorts } from "./underlay-node-ports";
-import { vmBridgeLiveMigration } from "./vm-bridge-live-migration";
+import { vmLiveMigration } from "./vm-live-migration";
 import { vmNetworks } from "./vm-networks";
 import { vmUnderlayIp } from "./vm-underlay-ip";
 import { vmUnderlayPolicy } from "./vm-underlay-policy";
@@ -20,7 +20,7 @@ export {
   underlayEgressCatalog,
   underlayIpvlanBridge,
   underlayNodePorts,
-  vmBridgeLiveMigration,
+  vmLiveMigration,
   vmNetworks,
   vmUnderlayIp,
   vmUnderlayPolicy,
@@ -37,5 +37,5 @@ export const policies: Policies = [
   calicoNadRoutes,
   kubeOvnSubnetOverlap,
   underlayIpvlanBridge,
-  vmBridgeLiveMigration,
+  vmLiveMigration,
 ];

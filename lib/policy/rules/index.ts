@@ -5,7 +5,7 @@ import { kubeOvnSubnetOverlapRule } from "./kubeovn-subnet-overlap";
 import { underlayEgressCatalogRule } from "./underlay-egress-catalog";
 import { underlayIpvlanBridgeRule } from "./underlay-ipvlan-bridge";
 import { underlayNodePortsRule } from "./underlay-node-ports";
-import { vmBridgeLiveMigrationRule } from "./vm-bridge-live-migration";
+import { vmLiveMigrationRule } from "./vm-live-migration";
 import { vmNetworksRule } from "./vm-networks";
 import { vmUnderlayIpRule } from "./vm-underlay-ip";
 import { vmUnderlayPolicyRule } from "./vm-underlay-policy";
@@ -17,7 +17,7 @@ export {
   underlayEgressCatalogRule,
   underlayIpvlanBridgeRule,
   underlayNodePortsRule,
-  vmBridgeLiveMigrationRule,
+  vmLiveMigrationRule,
   vmNetworksRule,
   vmUnderlayIpRule,
   vmUnderlayPolicyRule,
@@ -34,5 +34,5 @@ export const RULES: readonly Rule[] = [
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
   underlayIpvlanBridgeRule,
-  vmBridgeLiveMigrationRule,
+  vmLiveMigrationRule,
 ];
