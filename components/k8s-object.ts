@@ -4,31 +4,32 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { K8sObject } from "../lib/platform/objects";
+import { KINDS, pulumiType } from "../lib/k8s/kinds";
+import type { K8sObject } from "../lib/k8s/object";
 
 type Declare = (name: string, object: K8sObject, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 /** The pure builders already produce the typed shape; only TypeScript's view of it changes. */
 const as = <T>(object: K8sObject) => object as unknown as T;
 
+/** Built-in kinds, keyed by Pulumi type token; every other kind is a CustomResource. */
 const BUILT_IN: Record<string, Declare> = {
-  "v1/Namespace": (n, o, opts) => new k8s.core.v1.Namespace(n, as<k8s.core.v1.NamespaceArgs>(o), opts),
-  "v1/ConfigMap": (n, o, opts) => new k8s.core.v1.ConfigMap(n, as<k8s.core.v1.ConfigMapArgs>(o), opts),
-  "v1/PersistentVolumeClaim": (n, o, opts) => new k8s.core.v1.PersistentVolumeClaim(n, as<k8s.core.v1.PersistentVolumeClaimArgs>(o), opts),
-  "v1/ServiceAccount": (n, o, opts) => new k8s.core.v1.ServiceAccount(n, as<k8s.core.v1.ServiceAccountArgs>(o), opts),
-  "apps/v1/DaemonSet": (n, o, opts) => new k8s.apps.v1.DaemonSet(n, as<k8s.apps.v1.DaemonSetArgs>(o), opts),
-  "apps/v1/Deployment": (n, o, opts) => new k8s.apps.v1.Deployment(n, as<k8s.apps.v1.DeploymentArgs>(o), opts),
-  "apiextensions.k8s.io/v1/CustomResourceDefinition": (n, o, opts) =>
+  [KINDS.namespace.type]: (n, o, opts) => new k8s.core.v1.Namespace(n, as<k8s.core.v1.NamespaceArgs>(o), opts),
+  [KINDS.configMap.type]: (n, o, opts) => new k8s.core.v1.ConfigMap(n, as<k8s.core.v1.ConfigMapArgs>(o), opts),
+  [KINDS.persistentVolumeClaim.type]: (n, o, opts) => new k8s.core.v1.PersistentVolumeClaim(n, as<k8s.core.v1.PersistentVolumeClaimArgs>(o), opts),
+  [KINDS.serviceAccount.type]: (n, o, opts) => new k8s.core.v1.ServiceAccount(n, as<k8s.core.v1.ServiceAccountArgs>(o), opts),
+  [KINDS.daemonSet.type]: (n, o, opts) => new k8s.apps.v1.DaemonSet(n, as<k8s.apps.v1.DaemonSetArgs>(o), opts),
+  [KINDS.deployment.type]: (n, o, opts) => new k8s.apps.v1.Deployment(n, as<k8s.apps.v1.DeploymentArgs>(o), opts),
+  [KINDS.customResourceDefinition.type]: (n, o, opts) =>
     new k8s.apiextensions.v1.CustomResourceDefinition(n, as<k8s.apiextensions.v1.CustomResourceDefinitionArgs>(o), opts),
-  "scheduling.k8s.io/v1/PriorityClass": (n, o, opts) => new k8s.scheduling.v1.PriorityClass(n, as<k8s.scheduling.v1.PriorityClassArgs>(o), opts),
-  "rbac.authorization.k8s.io/v1/Role": (n, o, opts) => new k8s.rbac.v1.Role(n, as<k8s.rbac.v1.RoleArgs>(o), opts),
-  "rbac.authorization.k8s.io/v1/RoleBinding": (n, o, opts) => new k8s.rbac.v1.RoleBinding(n, as<k8s.rbac.v1.RoleBindingArgs>(o), opts),
-  "rbac.authorization.k8s.io/v1/ClusterRole": (n, o, opts) => new k8s.rbac.v1.ClusterRole(n, as<k8s.rbac.v1.ClusterRoleArgs>(o), opts),
-  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": (n, o, opts) =>
-    new k8s.rbac.v1.ClusterRoleBinding(n, as<k8s.rbac.v1.ClusterRoleBindingArgs>(o), opts),
+  [KINDS.priorityClass.type]: (n, o, opts) => new k8s.scheduling.v1.PriorityClass(n, as<k8s.scheduling.v1.PriorityClassArgs>(o), opts),
+  [KINDS.role.type]: (n, o, opts) => new k8s.rbac.v1.Role(n, as<k8s.rbac.v1.RoleArgs>(o), opts),
+  [KINDS.roleBinding.type]: (n, o, opts) => new k8s.rbac.v1.RoleBinding(n, as<k8s.rbac.v1.RoleBindingArgs>(o), opts),
+  [KINDS.clusterRole.type]: (n, o, opts) => new k8s.rbac.v1.ClusterRole(n, as<k8s.rbac.v1.ClusterRoleArgs>(o), opts),
+  [KINDS.clusterRoleBinding.type]: (n, o, opts) => new k8s.rbac.v1.ClusterRoleBinding(n, as<k8s.rbac.v1.ClusterRoleBindingArgs>(o), opts),
 };
 
 export function declareObject(name: string, object: K8sObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
-  const declare = BUILT_IN[`${object.apiVersion}/${object.kind}`];
+  const declare = BUILT_IN[pulumiType(object.apiVersion, object.kind)];
   return declare ? declare(name, object, opts) : new k8s.apiextensions.CustomResource(name, as<k8s.apiextensions.CustomResourceArgs>(object), opts);
 }

@@ -6,6 +6,7 @@
 import { createHash } from "crypto";
 import { ROUTE_PLUGIN_TYPE } from "./cni-config";
 import { MANAGED_BY, type K8sObject } from "./platform/objects";
+import { KINDS, typeMeta } from "./k8s/kinds";
 
 /** The plugin's file name in /opt/cni/bin is its CNI type; the installer objects share it. */
 export const ROUTE_PLUGIN_FILE = ROUTE_PLUGIN_TYPE;
@@ -131,15 +132,13 @@ export function routePluginInstallerManifests(opts: RoutePluginInstallerOptions)
   }));
 
   const configMap: K8sObject = {
-    apiVersion: "v1",
-    kind: "ConfigMap",
+    ...typeMeta(KINDS.configMap),
     metadata: { name, namespace: opts.namespace, labels },
     data: { [ROUTE_PLUGIN_FILE]: opts.pluginScript },
   };
 
   const daemonSet: K8sObject = {
-    apiVersion: "apps/v1",
-    kind: "DaemonSet",
+    ...typeMeta(KINDS.daemonSet),
     metadata: { name, namespace: opts.namespace, labels },
     spec: {
       selector: { matchLabels: selector },

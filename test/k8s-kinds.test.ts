@@ -12,7 +12,7 @@ describe("KINDS: one definition per kind", () => {
       config: {},
       program: () => {
         for (const [name, kind] of Object.entries(KINDS)) {
-          declareObject(name, { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name }, spec: {}, roleRef: {} }, {});
+          declareObject(name, { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name }, spec: {}, roleRef: {}, value: 0 }, {});
         }
         new k8s.core.v1.Namespace("typed-namespace", {});
         new k8s.networking.v1.NetworkPolicy("typed-network-policy", {});

@@ -67,8 +67,7 @@ function podPool(network: NetworkConfig): Record<string, unknown> {
 
 export function installation(network: NetworkConfig, registry: string): K8sObject {
   return {
-    apiVersion: "operator.tigera.io/v1",
-    kind: "Installation",
+    ...typeMeta(KINDS.installation),
     metadata: { name: "default", labels: { ...MANAGED_BY } },
     spec: {
       ...(registry ? { registry: `${registry}/` } : {}),
@@ -94,7 +93,7 @@ export function installation(network: NetworkConfig, registry: string): K8sObjec
  */
 export function apiServer(): K8sObject {
   return awaitCondition(
-    { apiVersion: "operator.tigera.io/v1", kind: "APIServer", metadata: { name: "default", labels: { ...MANAGED_BY } }, spec: {} },
+    { ...typeMeta(KINDS.apiServer), metadata: { name: "default", labels: { ...MANAGED_BY } }, spec: {} },
     "Ready",
   );
 }
@@ -103,13 +102,19 @@ export function apiServer(): K8sObject {
  * Keeps the VM range out of ordinary pod IPAM; the `cni.projectcalico.org/ipAddrs` annotation
  * still takes addresses from it. Keep it small: Calico IPAM slows past ~10% of a pool reserved.
  */
-export function vmReservation(network: NetworkConfig): K8sObject {
-  return {
-    apiVersion: "projectcalico.org/v3",
-    kind: "IPReservation",
-    metadata: { name: VM_RESERVATION_NAME, labels: { ...MANAGED_BY } },
-    spec: { reservedCIDRs: [network.vmReservation] },
-  };
+export function vmReservation(network: NetworkConfig): IpReservationObject {
+  return ipReservationObject(VM_RESERVATION_NAME, [network.vmReservation]);
+}
+
+export interface IpReservationObject extends K8sObject {
+  apiVersion: typeof KINDS.ipReservation.apiVersion;
+  kind: typeof KINDS.ipReservation.kind;
+  spec: { reservedCIDRs: string[] };
+}
+
+/** A Calico IPReservation of `cidrs`: the platform's VM range, or a tenant's block. */
+export function ipReservationObject(name: string, cidrs: string[], labels: Record<string, string> = { ...MANAGED_BY }): IpReservationObject {
+  return { ...typeMeta(KINDS.ipReservation), metadata: { name, labels }, spec: { reservedCIDRs: cidrs } };
 }
 
 /**

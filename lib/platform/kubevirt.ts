@@ -6,6 +6,7 @@ import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { awaitCondition } from "./readiness";
 import { PLATFORM_NAMESPACES } from "./namespaces";
+import { KINDS, typeMeta } from "../k8s/kinds";
 
 export const KUBEVIRT_NAMESPACE = PLATFORM_NAMESPACES.kubevirt;
 const VIRT_OPERATOR_DEPLOYMENT = "virt-operator";
@@ -82,8 +83,7 @@ export function kubevirtCr(kubevirt: KubevirtConfig, registry: string, overrides
   // staging/src/kubevirt.io/api/core/v1/types.go:2743, KubeVirtConditionAvailable).
   return awaitCondition(
     {
-      apiVersion: "kubevirt.io/v1",
-      kind: "KubeVirt",
+      ...typeMeta(KINDS.kubevirt),
       metadata: { name: "kubevirt", namespace: KUBEVIRT_NAMESPACE, labels: { ...MANAGED_BY } },
       spec,
     },

@@ -6,6 +6,7 @@ import { CALICO_CNI_CONF_FILE } from "./calico";
 import { mirrored } from "./images";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { PLATFORM_NAMESPACES } from "./namespaces";
+import { KINDS, typeMeta } from "../k8s/kinds";
 
 export const MULTUS_NAMESPACE = PLATFORM_NAMESPACES.nodeAgents;
 const LABELS = { ...MANAGED_BY, tier: "node", app: "multus", name: "multus" };
@@ -26,10 +27,9 @@ export function multusObjects(version: string, registry: string): MultusObjects 
   const image = mirrored(`ghcr.io/k8snetworkplumbingwg/multus-cni:${version}-thick`, registry);
   const meta = (name: string, namespaced = true) => ({ name, ...(namespaced ? { namespace: MULTUS_NAMESPACE } : {}), labels: LABELS });
   return {
-    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("multus") },
+    serviceAccount: { ...typeMeta(KINDS.serviceAccount), metadata: meta("multus") },
     clusterRole: {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRole",
+      ...typeMeta(KINDS.clusterRole),
       metadata: meta("multus", false),
       rules: [
         { apiGroups: ["k8s.cni.cncf.io"], resources: ["*"], verbs: ["*"] },
@@ -39,15 +39,13 @@ export function multusObjects(version: string, registry: string): MultusObjects 
       ],
     },
     clusterRoleBinding: {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
+      ...typeMeta(KINDS.clusterRoleBinding),
       metadata: meta("multus", false),
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "multus" },
       subjects: [{ kind: "ServiceAccount", name: "multus", namespace: MULTUS_NAMESPACE }],
     },
     daemonConfig: {
-      apiVersion: "v1",
-      kind: "ConfigMap",
+      ...typeMeta(KINDS.configMap),
       metadata: meta("multus-daemon-config"),
       data: {
         "daemon-config.json": JSON.stringify(
@@ -71,8 +69,7 @@ export function multusObjects(version: string, registry: string): MultusObjects 
       },
     },
     daemonSet: {
-      apiVersion: "apps/v1",
-      kind: "DaemonSet",
+      ...typeMeta(KINDS.daemonSet),
       metadata: meta("kube-multus-ds"),
       spec: {
         selector: { matchLabels: { name: "multus" } },

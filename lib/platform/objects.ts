@@ -1,4 +1,5 @@
 import type { K8sObject } from "../k8s/object";
+import { KINDS, typeMeta } from "../k8s/kinds";
 
 export type { K8sObject } from "../k8s/object";
 
@@ -11,5 +12,5 @@ export const MANAGED_BY = { "app.kubernetes.io/managed-by": "tenantnet" };
  */
 export function namespaceObject(name: string, options: { privileged?: boolean } = {}): K8sObject {
   const podSecurity: Record<string, string> = options.privileged ? { "pod-security.kubernetes.io/enforce": "privileged" } : {};
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { ...MANAGED_BY, ...podSecurity } } };
+  return { ...typeMeta(KINDS.namespace), metadata: { name, labels: { ...MANAGED_BY, ...podSecurity } } };
 }

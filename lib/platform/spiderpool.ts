@@ -7,6 +7,7 @@ import type { PlatformConfig, SpiderpoolConfig } from "../config/schema";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { PLATFORM_NAMESPACES } from "./namespaces";
+import { KINDS, typeMeta } from "../k8s/kinds";
 
 export const SPIDERPOOL_NAMESPACE = PLATFORM_NAMESPACES.spiderpool;
 export const SPIDERPOOL_CHART = "spiderpool";
@@ -21,8 +22,7 @@ export const SPIDERPOOL_ISSUER = "tenantnet-selfsigned";
  */
 export function spiderpoolIssuer(): K8sObject {
   return {
-    apiVersion: "cert-manager.io/v1",
-    kind: "Issuer",
+    ...typeMeta(KINDS.issuer),
     metadata: { name: SPIDERPOOL_ISSUER, namespace: SPIDERPOOL_NAMESPACE, labels: { ...MANAGED_BY } },
     spec: { selfSigned: {} },
   };
@@ -55,8 +55,7 @@ export function spiderMultusConfig(backend: PlatformConfig["underlay"]["backend"
   const cniType = cniTypeOf(backend);
   const pools = spiderIpPools(spiderpool).map((pool) => pool.metadata.name);
   return {
-    apiVersion: "spiderpool.spidernet.io/v2beta1",
-    kind: "SpiderMultusConfig",
+    ...typeMeta(KINDS.spiderMultusConfig),
     metadata: { name: SPIDERPOOL_UNDERLAY_NAD, namespace: SPIDERPOOL_NAMESPACE, labels: { ...MANAGED_BY } },
     spec: {
       cniType,
@@ -69,8 +68,7 @@ export function spiderMultusConfig(backend: PlatformConfig["underlay"]["backend"
 
 export function spiderIpPools(spiderpool: SpiderpoolConfig): K8sObject[] {
   return Object.entries(spiderpool.nodes).map(([node, { ips }]) => ({
-    apiVersion: "spiderpool.spidernet.io/v2beta1",
-    kind: "SpiderIPPool",
+    ...typeMeta(KINDS.spiderIpPool),
     metadata: { name: `underlay-${node}`, labels: { ...MANAGED_BY } },
     spec: {
       ips,

@@ -21,6 +21,7 @@ import {
 } from "./names";
 import { KINDS, typeMeta } from "../k8s/kinds";
 import type { ObjectMeta } from "../k8s/object";
+import { ipReservationObject, type IpReservationObject } from "../platform/calico";
 
 
 
@@ -43,23 +44,14 @@ export interface NetworkPolicyObject {
   };
 }
 
-export interface IpReservationObject {
-  apiVersion: typeof KINDS.ipReservation.apiVersion;
-  kind: typeof KINDS.ipReservation.kind;
-  metadata: ObjectMeta;
-  spec: { reservedCIDRs: string[] };
-}
+
 
 /**
  * The tenant's underlay block, reserved from ordinary pod IPAM so only VMs that ask for an
  * address by annotation get one; a tenant-only stack carries the reservation its VMs live in.
  */
 export function ipReservation(tenant: Pick<TenantConfig, "name" | "namespace" | "underlayBlock">): IpReservationObject {
-  return {
-    ...typeMeta(KINDS.ipReservation),
-    metadata: { name: ipReservationName(tenant.namespace), labels: tenantLabels(tenant.name) },
-    spec: { reservedCIDRs: [tenant.underlayBlock] },
-  };
+  return ipReservationObject(ipReservationName(tenant.namespace), [tenant.underlayBlock], tenantLabels(tenant.name));
 }
 
 /** Default deny on every underlay NIC of the tenant; ingress only from `underlayIngress`. */
