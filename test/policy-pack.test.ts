@@ -8,7 +8,11 @@ import Ajv from "ajv";
 import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import type { CapturedResource } from "../lib/plan/capture";
 import { evaluatePolicies, policyPackConfig, RULES, type PolicyConfig } from "../lib/policy";
-import { policies, underlayEgressCatalog, underlayNodePorts, vmLiveMigration } from "../policy/rules";
+import { policies, policyNamed } from "../policy/rules";
+
+const underlayEgressCatalog = policyNamed("underlay-egress-catalog");
+const underlayNodePorts = policyNamed("underlay-node-ports");
+const vmLiveMigration = policyNamed("vm-live-migration");
 import { at, customResource, devStack, named } from "./policy-fixtures";
 
 const OPTIONS = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };

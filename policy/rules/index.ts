@@ -1,41 +1,17 @@
 /**
- * The pack's policies, in the same order as lib/policy/rules (RULES). Kept apart from index.ts,
- * which constructs the PolicyPack (a gRPC server), so tests can import the policies.
+ * The pack's policies: every pure rule of lib/policy/rules (RULES, in its order) through the
+ * CrossGuard adapter. Kept apart from index.ts, which constructs the PolicyPack (a gRPC server),
+ * so tests can import the policies.
  */
-import type { Policies } from "@pulumi/policy";
-import { calicoNadRoutes } from "./calico-nad-routes";
-import { kubeOvnSubnetOverlap } from "./kubeovn-subnet-overlap";
-import { underlayEgressCatalog } from "./underlay-egress-catalog";
-import { underlayIpvlanBridge } from "./underlay-ipvlan-bridge";
-import { underlayNodePorts } from "./underlay-node-ports";
-import { vmLiveMigration } from "./vm-live-migration";
-import { vmNetworks } from "./vm-networks";
-import { vmUnderlayIp } from "./vm-underlay-ip";
-import { vmUnderlayPolicy } from "./vm-underlay-policy";
-import { vmUniqueAddresses } from "./vm-unique-addresses";
+import type { Policies, StackValidationPolicy } from "@pulumi/policy";
+import { RULES } from "../../lib/policy/rules";
+import { stackPolicy } from "../adapter";
 
-export {
-  calicoNadRoutes,
-  kubeOvnSubnetOverlap,
-  underlayEgressCatalog,
-  underlayIpvlanBridge,
-  underlayNodePorts,
-  vmLiveMigration,
-  vmNetworks,
-  vmUnderlayIp,
-  vmUnderlayPolicy,
-  vmUniqueAddresses,
-};
+export const policies: Policies = RULES.map(stackPolicy);
 
-export const policies: Policies = [
-  vmNetworks,
-  vmUnderlayIp,
-  vmUniqueAddresses,
-  vmUnderlayPolicy,
-  underlayEgressCatalog,
-  underlayNodePorts,
-  calicoNadRoutes,
-  kubeOvnSubnetOverlap,
-  underlayIpvlanBridge,
-  vmLiveMigration,
-];
+/** One policy by its name; throws for a name the pack does not have. */
+export function policyNamed(name: string): StackValidationPolicy {
+  const found = policies.find((policy) => policy.name === name);
+  if (!found) throw new Error(`tenantnet-guard has no policy ${name}`);
+  return found as StackValidationPolicy;
+}
