@@ -55,7 +55,7 @@ function openingPorts(rule: EgressAllow, control: PortRange): (PortEntry | undef
 export const underlayNodePortsRule: StackRule = {
   name: "underlay-node-ports",
   description:
-    "No egress Allow rule on the underlay reaches node-control ports (22, 179, 2379-2380, 4789, 6081, 6443, 10250, 10255, 10256) on the node CIDRs, whatever the catalog says.",
+    `No egress Allow rule on the underlay reaches node-control ports (${NODE_CONTROL_PORTS.map(({ range }) => rangeText(range)).join(", ")}) on the node CIDRs, whatever the catalog says.`,
   level: "mandatory",
   // tenants: policies in a tenant namespace count even before a VM is declared there.
   config: ["network", "tenants"],
