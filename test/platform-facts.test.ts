@@ -55,8 +55,9 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
       services: ["oss", "dns", "mirror"],
       kubeOvnAttachment: "tenant",
       underlayIngress: [{ cidrs: ["10.50.0.100/32"], ports: ["22/TCP"] }],
+      eips: [],
     });
-    assert.deepEqual(facts.tenants.globex, { namespace: "tenant-globex", underlayBlock: "10.199.3.32/27", services: ["oss", "mirror"], kubeOvnAttachment: "tenant", underlayIngress: [] });
+    assert.deepEqual(facts.tenants.globex, { namespace: "tenant-globex", underlayBlock: "10.199.3.32/27", services: ["oss", "mirror"], kubeOvnAttachment: "tenant", underlayIngress: [], eips: [] });
   });
 
   it("round-trips exactly through the mock StackReference, as the engine answers it", async () => {
@@ -161,7 +162,7 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
     platform["tenantnet:tenants"].initech.vms = { a: { guest: "debian", image: "x" } };
     const declaredWithoutVpc = await runPlan({ program: tenantnet, stack: "dev", config: platform, outDir: path.join(dir, "dev-bad") });
     assert.equal(declaredWithoutVpc.exitCode, EXIT.invalidConfig);
-    assert.match(declaredWithoutVpc.report, /tenants\.initech\.vpc: required to declare VMs or a security group for tenant initech in this stack/);
+    assert.match(declaredWithoutVpc.report, /tenants\.initech\.vpc: required to declare VMs, a security group, a NAT gateway or DNS for tenant initech in this stack/);
   });
 
   it("a tenant stack judged without platform facts fails closed, saying how to provide them", async () => {
