@@ -55,8 +55,9 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
       services: ["oss", "dns", "mirror"],
       kubeOvnAttachment: "tenant",
       underlayIngress: [{ cidrs: ["10.50.0.100/32"], ports: ["22/TCP"] }],
-      eips: [],
+      eips: ["203.0.113.64", "203.0.113.65"],
     });
+    assert.deepEqual(facts.externalNetwork, { name: "tn-external", gatewayNodes: { "tenantnet.io/nat-gateway": "true" }, ...config["tenantnet:platform"].externalNetwork });
     assert.deepEqual(facts.tenants.globex, { namespace: "tenant-globex", underlayBlock: "10.199.3.32/27", services: ["oss", "mirror"], kubeOvnAttachment: "tenant", underlayIngress: [], eips: [] });
   });
 
@@ -92,7 +93,7 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
   it("the shipped tenant-only stack repeats no platform fact and plans clean against the dev facts, judged by the platform's facts only", async () => {
     const acme = stackFile("acme");
     assert.deepEqual(Object.keys(acme).sort(), ["tenantnet:platformStack", "tenantnet:tenants"]);
-    assert.deepEqual(Object.keys(acme["tenantnet:tenants"].acme).sort(), ["securityGroup", "vms", "vpc"]);
+    assert.deepEqual(Object.keys(acme["tenantnet:tenants"].acme).sort(), ["dns", "natGateway", "securityGroup", "vms", "vpc"]);
     const outcome = await runPlan({ program: tenantnet, stack: "acme", config: acme, outDir: path.join(dir, "acme"), stackOutputs: acmeOutputs() });
     assert.equal(outcome.exitCode, EXIT.clean, outcome.report);
     const policyConfig = outcome.plan!.policyConfig as ReturnType<typeof policyConfigFromStackConfig>;

@@ -95,7 +95,7 @@ export const DEFAULT_GATEWAY_NODE_LABELS: Record<string, string> = { "tenantnet.
  */
 export const externalNetworkSchema = z
   .strictObject({
-    name: dnsLabel.default("tenantnet-external"),
+    name: dnsLabel.default("tn-external"),
     uplink: z.strictObject({
       type: z.enum(EXTERNAL_UPLINKS),
       /** The node NIC: macvlan's master, or the provider network's default interface. */
