@@ -98,7 +98,7 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
     assert.equal(outcome.exitCode, EXIT.clean, outcome.report);
     const policyConfig = outcome.plan!.policyConfig as ReturnType<typeof policyConfigFromStackConfig>;
     assert.deepEqual(policyConfig.services, Object.fromEntries(Object.entries(facts.services).map(([name, { cidrs, ports }]) => [name, { cidrs, ports }])));
-    assert.deepEqual(policyConfig.tenants!.acme, { namespace: "tenant-acme", underlayBlock: "10.199.3.0/27", services: ["oss", "dns", "mirror"], vms: {} });
+    assert.deepEqual(policyConfig.tenants!.acme, { namespace: "tenant-acme", underlayBlock: "10.199.3.0/27", services: ["oss", "dns", "mirror"], vms: {}, eips: ["203.0.113.64", "203.0.113.65"] });
     assert.deepEqual(outcome.plan!.outputs.platformFacts, undefined, "only the platform stack exports facts");
   });
 

@@ -11,6 +11,9 @@ export interface PolicyNetworkConfig {
   serviceCidr?: string;
   joinCidr?: string;
   nodeCidrs?: string[];
+  /** The platform's external network (tenantnet:platform.externalNetwork): its Subnet's name and CIDR. */
+  externalSubnet?: string;
+  externalCidr?: string;
 }
 
 export interface PolicyServiceConfig {
@@ -26,6 +29,8 @@ export interface PolicyTenantConfig {
   services: string[];
   /** VM name -> services granted to that VM. */
   vms: Record<string, string[]>;
+  /** Public addresses granted to the tenant (registration eips); absent: none. */
+  eips?: string[];
 }
 
 export interface PolicyConfig {
@@ -45,10 +50,11 @@ export type ConfigSection = keyof PolicyConfig;
  */
 export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
   const { podCidr, serviceCidr, joinCidr, nodeCidrs } = stack.platform.network;
+  const external = stack.platform.externalNetwork;
   const ownGrants = stack.platformStack === undefined;
   const vmGrants = new Map(stack.tenants.map((tenant) => [tenant.name, Object.fromEntries(tenant.vms.map((vm) => [vm.name, [...vm.services]]))]));
   return {
-    network: { podCidr, serviceCidr, joinCidr, nodeCidrs: [...nodeCidrs] },
+    network: { podCidr, serviceCidr, joinCidr, nodeCidrs: [...nodeCidrs], ...(external ? { externalSubnet: external.name, externalCidr: external.cidr } : {}) },
     services: Object.fromEntries(
       Object.entries(stack.services).map(([name, service]) => [name, { cidrs: [...service.cidrs], ports: [...service.ports] }]),
     ),
@@ -60,6 +66,7 @@ export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
           underlayBlock: tenant.underlayBlock,
           services: [...tenant.services],
           vms: (ownGrants ? vmGrants.get(name) : undefined) ?? {},
+          eips: [...tenant.eips],
         },
       ]),
     ),
@@ -85,13 +92,15 @@ const names: SectionSchema = { type: "array", items: { type: "string" } };
 export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
   network: {
     type: "object",
-    description: "Network facts (tenantnet:platform.network); pod CIDR and node CIDRs are derived from the stack when absent",
+    description: "Network facts (tenantnet:platform.network, and the externalNetwork's Subnet name and CIDR); pod CIDR and node CIDRs are derived from the stack when absent",
     additionalProperties: false,
     properties: {
       podCidr: cidr,
       serviceCidr: cidr,
       joinCidr: cidr,
       nodeCidrs: { type: "array", items: cidr },
+      externalSubnet: { type: "string" },
+      externalCidr: cidr,
     },
   },
   services: {
@@ -109,7 +118,7 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
   },
   tenants: {
     type: "object",
-    description: "Grants per tenant (tenantnet:tenants): namespace, underlay block, services, and services per VM",
+    description: "Grants per tenant (tenantnet:tenants): namespace, underlay block, services, services per VM, and public addresses (eips)",
     additionalProperties: {
       type: "object",
       additionalProperties: false,
@@ -119,6 +128,7 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
         underlayBlock: cidr,
         services: names,
         vms: { type: "object", additionalProperties: names },
+        eips: names,
       },
     },
   },

@@ -5,6 +5,7 @@
 import type { Policies } from "@pulumi/policy";
 import { calicoNadRoutes } from "./calico-nad-routes";
 import { kubeOvnSubnetOverlap } from "./kubeovn-subnet-overlap";
+import { tenantNat } from "./tenant-nat";
 import { underlayEgressCatalog } from "./underlay-egress-catalog";
 import { underlayIpvlanBridge } from "./underlay-ipvlan-bridge";
 import { underlayNodePorts } from "./underlay-node-ports";
@@ -17,6 +18,7 @@ import { vmUniqueAddresses } from "./vm-unique-addresses";
 export {
   calicoNadRoutes,
   kubeOvnSubnetOverlap,
+  tenantNat,
   underlayEgressCatalog,
   underlayIpvlanBridge,
   underlayNodePorts,
@@ -36,6 +38,7 @@ export const policies: Policies = [
   underlayNodePorts,
   calicoNadRoutes,
   kubeOvnSubnetOverlap,
+  tenantNat,
   underlayIpvlanBridge,
   vmBridgeLiveMigration,
 ];
