@@ -1,9 +1,8 @@
 /**
  * `platformFacts`: the stack output through which the platform stack hands tenant stacks the
  * facts it owns (network, underlay backend, service catalog, tenant registrations, the external
- * network NAT gateways attach to). Tenant-only
- * stacks read it with a StackReference and the policy pack is configured from it, so a tenant
- * can never widen what the platform granted. Keys may be added within a schemaVersion; a change
+ * network NAT gateways attach to). Tenant-only stacks read it with a StackReference and the
+ * policy pack is configured from it, so a tenant can never widen what the platform granted. Keys may be added within a schemaVersion; a change
  * of meaning takes a new schemaVersion.
  */
 import { z } from "zod";
