@@ -41,7 +41,7 @@ export async function tenantnet(): Promise<StackOutputs> {
   for (const tenant of config.tenants) {
     const component = new Tenant(
       tenant.name,
-      { tenant, services: config.services },
+      { tenant, services: config.services, externalNetwork: config.platform.externalNetwork },
       { dependsOn: platform ? [platform] : [] },
     );
     tenants[tenant.name] = component.outputs;

@@ -4,8 +4,8 @@
  * so every other byte (comments and their alignment, key order, quoting, line endings) stays
  * exactly as written, which re-serialising the document would not guarantee.
  */
-import { isMap, isScalar, parseDocument, type Pair, type YAMLMap } from "yaml";
-import { pinPath, type Pin, type PinKey } from "./allocate";
+import { isMap, isScalar, isSeq, parseDocument, type Pair, type YAMLMap } from "yaml";
+import { pinPath, type EipPin, type Pin, type PinKey, type VmPin } from "./allocate";
 import { CONFIG_NAMESPACE } from "./config/load";
 
 const PIN_ORDER: PinKey[] = ["underlayIp", "vpcIp"];
@@ -40,10 +40,12 @@ function nodeRange(node: unknown): [number, number, number] {
 interface Edit {
   at: number;
   text: string;
+  /** Characters at `at` the text replaces (none: an insertion). */
+  replace?: number;
 }
 
 /** The text edit that inserts `pins` (one VM's, in order) after `anchor` in `map`. */
-function insertion(source: string, eol: string, map: YAMLMap, anchor: Pair, pins: Pin[]): Edit {
+function insertion(source: string, eol: string, map: YAMLMap, anchor: Pair, pins: VmPin[]): Edit {
   const valueEnd = nodeRange(anchor.value)[1];
   if (map.flow) return { at: valueEnd, text: pins.map((pin) => `, ${pin.key}: ${pin.ip}`).join("") };
   // Block map: new lines after the anchor's line (its comment included), at the anchor key's column.
@@ -53,7 +55,20 @@ function insertion(source: string, eol: string, map: YAMLMap, anchor: Pair, pins
   return { at: lineEnd < 0 ? source.length : lineEnd, text: pins.map((pin) => `${eol}${indent}${pin.key}: ${pin.ip}`).join("") };
 }
 
-/** The stack file text with every pin inserted into its VM's map. */
+/** Edits that replace each `~` entry of a registration's `eips` sequence by its pinned address. */
+function eipEdits(tenants: YAMLMap, pins: EipPin[]): Edit[] {
+  return pins.map((pin) => {
+    const tenant = childMap(tenants, pin.tenant, "tenants");
+    const eips = findPair(tenant, "eips")?.value;
+    const item: unknown = isSeq(eips) ? eips.items[pin.index] : undefined;
+    if (!isScalar(item) || item.value !== null) throw new Error(`${pinPath(pin)} is not a ~ entry in the stack file; pins never move`);
+    const [start, end] = nodeRange(item);
+    // A bare "-" item has an empty range: keep a space between the dash and the address.
+    return { at: start, text: start === end ? ` ${pin.ip}` : pin.ip, replace: end - start };
+  });
+}
+
+/** The stack file text with every pin inserted into its VM's map (or its `eips` entry). */
 export function applyPins(source: string, pins: Pin[]): string {
   const doc = parseDocument(source);
   if (doc.errors.length > 0) throw new Error(`the stack file is not valid YAML: ${doc.errors[0].message}`);
@@ -61,18 +76,19 @@ export function applyPins(source: string, pins: Pin[]): string {
   const tenants = childMap(childMap(doc.contents, "config", ""), `${CONFIG_NAMESPACE}:tenants`, "config");
   const eol = source.includes("\r\n") ? "\r\n" : "\n";
 
-  const byVm = new Map<string, Pin[]>();
+  const byVm = new Map<string, VmPin[]>();
+  const edits: Edit[] = eipEdits(tenants, pins.filter((pin): pin is EipPin => pin.key === "eips"));
   for (const pin of pins) {
+    if (pin.key === "eips") continue;
     const key = `${pin.tenant}\0${pin.vm}`;
     byVm.set(key, [...(byVm.get(key) ?? []), pin]);
   }
-  const edits: Edit[] = [];
   for (const vmPins of byVm.values()) {
     const { tenant, vm } = vmPins[0];
     const map = childMap(childMap(childMap(tenants, tenant, "tenants"), "vms", `tenants.${tenant}`), vm, `tenants.${tenant}.vms`);
     const sorted = [...vmPins].sort((a, b) => PIN_ORDER.indexOf(a.key) - PIN_ORDER.indexOf(b.key));
     // Keys inserted together at one anchor stay in PIN_ORDER; each anchor is an existing pair.
-    const byAnchor = new Map<Pair, Pin[]>();
+    const byAnchor = new Map<Pair, VmPin[]>();
     for (const pin of sorted) {
       if (findPair(map, pin.key)) throw new Error(`${pinPath(pin)} is already set in the stack file; pins never move`);
       const anchor = [...INSERT_AFTER[pin.key]].reverse().map((key) => findPair(map, key)).find((pair) => pair !== undefined);
@@ -84,5 +100,5 @@ export function applyPins(source: string, pins: Pin[]): string {
   // Apply from the end so earlier offsets stay valid.
   return edits
     .sort((a, b) => b.at - a.at)
-    .reduce((text, edit) => text.slice(0, edit.at) + edit.text + text.slice(edit.at), source);
+    .reduce((text, edit) => text.slice(0, edit.at) + edit.text + text.slice(edit.at + (edit.replace ?? 0)), source);
 }

@@ -1,25 +1,37 @@
 /**
  * Address allocation for the `allocate` command: the lowest free underlay IP (inside the
- * tenant's underlayBlock) and VPC IP (inside vpc.cidr) for every VM that lacks one. Existing
+ * tenant's underlayBlock) and VPC IP (inside vpc.cidr) for every VM that lacks one, and the
+ * lowest free public address (inside platform.externalNetwork.eipRange) for every `~` entry of a
+ * registration's `eips`. Existing
  * pins never move, so removing a VM never shifts another VM's addresses. Pure: it computes
  * pins; lib/allocate-stack-file.ts writes them.
  *
  * Taken addresses live in sets of bigint and each range is walked once by a cursor that only
  * moves up, so a stack with thousands of VMs costs O(VMs + pins), not O(VMs x block).
  */
-import { bigIntToIp, ipToBigInt, parseCidr, type Cidr } from "./cidr";
+import { bigIntToIp, ipToBigInt, parseCidr, parseIpRange, type Range as AddressRange } from "./cidr";
 import { reservedUnderlayAddresses, reservedVpcAddresses, type ReservedAddress } from "./config/reserved-addresses";
 import type { DraftConfig, DraftTenant } from "./config/validate";
 import { formatProblems, type Problem } from "./config/problems";
 
 export type PinKey = "underlayIp" | "vpcIp";
 
-export interface Pin {
+export interface VmPin {
   tenant: string;
   vm: string;
   key: PinKey;
   ip: string;
 }
+
+/** A registration's `eips[index]`, pinned in place. */
+export interface EipPin {
+  tenant: string;
+  key: "eips";
+  index: number;
+  ip: string;
+}
+
+export type Pin = VmPin | EipPin;
 
 export class AllocationError extends Error {
   constructor(readonly problems: Problem[]) {
@@ -29,12 +41,12 @@ export class AllocationError extends Error {
 }
 
 /** Key path of a pin, as config problems and the CLI name it. */
-export function pinPath(pin: Pick<Pin, "tenant" | "vm" | "key">): string {
-  return `tenants.${pin.tenant}.vms.${pin.vm}.${pin.key}`;
+export function pinPath(pin: Pick<VmPin, "tenant" | "vm" | "key"> | Pick<EipPin, "tenant" | "key" | "index">): string {
+  return pin.key === "eips" ? `tenants.${pin.tenant}.eips[${pin.index}]` : `tenants.${pin.tenant}.vms.${pin.vm}.${pin.key}`;
 }
 
 interface Range {
-  cidr: Cidr;
+  cidr: AddressRange & { text: string };
   /** What the range is called in messages, e.g. "underlayBlock". */
   label: string;
   /** Pinned (and, as allocation proceeds, allocated) addresses; may be shared across ranges. */
@@ -66,7 +78,7 @@ function fullRangeProblem(tenant: DraftTenant, key: PinKey, range: Range, free: 
 }
 
 /** Pins the tenant's VMs lacking `key`, all or none: a range too small for all is one problem. */
-function allocateKey(tenant: DraftTenant, key: PinKey, range: Range, pins: Pin[], problems: Problem[]): void {
+function allocateKey(tenant: DraftTenant, key: PinKey, range: Range, pins: VmPin[], problems: Problem[]): void {
   const waiting = tenant.vms.filter((vm) => vm[key] === undefined).map((vm) => vm.name);
   if (waiting.length === 0) return;
   const found = lowestFree(range, waiting.length);
@@ -85,7 +97,8 @@ function allocateKey(tenant: DraftTenant, key: PinKey, range: Range, pins: Pin[]
  * order. Underlay IPs skip the block's network/broadcast and every underlay IP pinned in any
  * tenant; VPC IPs skip the subnet's network/broadcast, its gateway and the tenant's VPC pins
  * (VPCs are separate, so tenants may reuse each other's VPC addresses).
- * Throws AllocationError listing every range that is full.
+ * VPC IPs also skip the NAT gateway's lanIp. Every `~` of a registration's `eips` takes the lowest
+ * address of eipRange no registration holds. Throws AllocationError listing every range that is full.
  */
 export function allocate(draft: DraftConfig): Pin[] {
   const underlayTaken = new Set<bigint>();
@@ -93,7 +106,7 @@ export function allocate(draft: DraftConfig): Pin[] {
     for (const vm of tenant.vms) if (vm.underlayIp !== undefined) underlayTaken.add(ipToBigInt(vm.underlayIp));
   }
 
-  const pins: Pin[] = [];
+  const pins: VmPin[] = [];
   const problems: Problem[] = [];
   for (const tenant of draft.tenants) {
     const block = parseCidr(tenant.underlayBlock);
@@ -102,8 +115,29 @@ export function allocate(draft: DraftConfig): Pin[] {
     const subnet = parseCidr(tenant.vpc.cidr);
     const vpcTaken = new Set<bigint>();
     for (const vm of tenant.vms) if (vm.vpcIp !== undefined) vpcTaken.add(ipToBigInt(vm.vpcIp));
-    allocateKey(tenant, "vpcIp", { cidr: subnet, label: "vpc.cidr", taken: vpcTaken, reserved: reservedVpcAddresses(subnet, tenant.vpc.gateway) }, pins, problems);
+    allocateKey(tenant, "vpcIp", { cidr: subnet, label: "vpc.cidr", taken: vpcTaken, reserved: reservedVpcAddresses(subnet, tenant.vpc.gateway, tenant.natGateway?.lanIp) }, pins, problems);
   }
+  const eipPins = allocateEips(draft, problems);
   if (problems.length > 0) throw new AllocationError(problems);
-  return pins;
+  return [...pins, ...eipPins];
+}
+
+/** The lowest free addresses of eipRange for the `~` entries of registrations' `eips`, in config order. */
+function allocateEips(draft: DraftConfig, problems: Problem[]): EipPin[] {
+  if (draft.unpinnedEips.length === 0) return [];
+  const ext = draft.platform.externalNetwork;
+  // Validation refuses eips without an external network; this keeps the types honest.
+  if (!ext) return [];
+  const taken = new Set(Object.values(draft.registrations).flatMap((r) => r.eips.map(ipToBigInt)));
+  const range = { ...parseIpRange(ext.eipRange), text: ext.eipRange };
+  const found = lowestFree({ cidr: range, label: "eipRange", taken, reserved: [] }, draft.unpinnedEips.length);
+  if (found.length < draft.unpinnedEips.length) {
+    const first = draft.unpinnedEips[0];
+    problems.push({
+      path: pinPath({ ...first, key: "eips" }),
+      message: `platform.externalNetwork.eipRange ${ext.eipRange} is full: ${found.length} free for ${draft.unpinnedEips.length} unpinned eips; enlarge eipRange or grant fewer`,
+    });
+    return [];
+  }
+  return draft.unpinnedEips.map((slot, i) => ({ ...slot, key: "eips", ip: bigIntToIp(found[i]) }));
 }

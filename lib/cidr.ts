@@ -121,3 +121,19 @@ export function firstHost(cidr: Cidr): string {
 export function reservedEdges(cidr: Cidr): bigint[] {
   return cidr.prefix >= 31 ? [] : [cidr.start, cidr.end];
 }
+
+/**
+ * Why `text` is not a Kube-OVN address range (`excludeIps` syntax: one address, or
+ * `a.b.c.d..a.b.c.e` with the start not after the end), or undefined when it is.
+ */
+export function ipRangeProblem(text: string): string | undefined {
+  const bounds = text.split("..");
+  if (bounds.length > 2 || !bounds.every(isIpv4)) return `${JSON.stringify(text)} is not an address or an "a.b.c.d..a.b.c.e" range`;
+  return bounds.length === 2 && ipToBigInt(bounds[0]) > ipToBigInt(bounds[1]) ? `${text} is a range whose start is after its end` : undefined;
+}
+
+/** A Kube-OVN address range (`ipRangeProblem` returned nothing for it). */
+export function parseIpRange(text: string): Range {
+  const [start, end = start] = text.split("..").map(ipToBigInt);
+  return { start, end };
+}

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { bigIntToIp, ipToBigInt } from "../lib/cidr";
-import { AllocationError, allocate, type Pin } from "../lib/allocate";
+import { AllocationError, allocate, type Pin, type PinKey } from "../lib/allocate";
 import { applyPins } from "../lib/allocate-stack-file";
 import { rawConfigFromFlat } from "../lib/config/load";
 import { main } from "../scripts/allocate";
@@ -29,7 +29,7 @@ function vm(guest = "ubuntu", pins: { underlayIp?: string; vpcIp?: string } = {}
 }
 
 function lines(pins: Pin[]): string[] {
-  return pins.map((p) => `${p.tenant}.${p.vm}.${p.key}=${p.ip}`);
+  return pins.map((p) => (p.key === "eips" ? `${p.tenant}.eips[${p.index}]=${p.ip}` : `${p.tenant}.${p.vm}.${p.key}=${p.ip}`));
 }
 
 /** A stack file text whose addresses are all removed. */
@@ -66,7 +66,7 @@ describe("allocate", () => {
       "acme.c.vpcIp=10.0.1.4",
       "acme.d.vpcIp=10.0.1.5",
     ]);
-    assert.ok(!pins.some((p) => p.vm === "a"), "a pinned VM gets no new address");
+    assert.ok(!pins.some((p) => p.key !== "eips" && p.vm === "a"), "a pinned VM gets no new address");
   });
 
   it("skips a configured gateway instead of the first host", () => {
@@ -172,7 +172,7 @@ describe("allocate", () => {
 });
 
 describe("applyPins", () => {
-  const pin = (vmName: string, key: Pin["key"], ip: string): Pin => ({ tenant: "acme", vm: vmName, key, ip });
+  const pin = (vmName: string, key: PinKey, ip: string): Pin => ({ tenant: "acme", vm: vmName, key, ip });
 
   it("keeps every other byte: comments, their alignment, blank lines, order, flow style", () => {
     const source = unpinned(fs.readFileSync(DEV_STACK, "utf8"));

@@ -4,6 +4,7 @@ import { GUESTS } from "../lib/config/schema";
 import { GUEST_FAMILIES, networkData, userData, type Guest } from "../lib/tenant/cloud-init";
 
 const GATEWAY = "10.0.1.1";
+const NO_DHCP_DNS = { "use-dns": false, "use-domains": false };
 const UNDERLAY_MAC = "02:54:00:03:00:01";
 const VPC_MAC = "02:54:00:01:00:01";
 
@@ -35,13 +36,13 @@ describe("cloud-init network data", () => {
 
       it("routes the default only via the VPC gateway on the VPC NIC", () => {
         const { ethernets } = parsed(guest).network;
-        assert.deepEqual(ethernets.enp2s0, { dhcp4: true, routes: [{ to: "0.0.0.0/0", via: GATEWAY }] });
-        assert.deepEqual(ethernets.enp1s0, { dhcp4: true }, "the underlay NIC gets no route and no gateway");
+        assert.deepEqual(ethernets.enp2s0, { dhcp4: true, "dhcp4-overrides": NO_DHCP_DNS, routes: [{ to: "0.0.0.0/0", via: GATEWAY }] });
+        assert.deepEqual(ethernets.enp1s0, { dhcp4: true, "dhcp4-overrides": NO_DHCP_DNS }, "the underlay NIC gets no route and no gateway, and keeps its DHCP routes");
       });
 
       it("matches pinned MACs and keeps the interface names", () => {
         const { ethernets } = parsed(guest, { underlay: UNDERLAY_MAC, vpc: VPC_MAC }).network;
-        assert.deepEqual(ethernets.enp1s0, { match: { macaddress: UNDERLAY_MAC }, "set-name": "enp1s0", dhcp4: true });
+        assert.deepEqual(ethernets.enp1s0, { match: { macaddress: UNDERLAY_MAC }, "set-name": "enp1s0", dhcp4: true, "dhcp4-overrides": NO_DHCP_DNS });
         assert.deepEqual(ethernets.enp2s0.match, { macaddress: VPC_MAC });
         assert.equal(ethernets.enp2s0["set-name"], "enp2s0");
         assert.deepEqual(ethernets.enp2s0.routes, [{ to: "0.0.0.0/0", via: GATEWAY }]);
@@ -80,6 +81,20 @@ describe("cloud-init network data", () => {
       assert.equal(vpc.mac_address, VPC_MAC);
       assert.equal(parsed("centos7").network.config[0].mac_address, undefined);
     });
+  });
+
+  it("writes the tenant's nameservers on the VPC NIC only, v2 and v1", () => {
+    const dns = { nameservers: ["10.50.0.10", "9.9.9.9"], search: ["acme.internal"] };
+    const v2 = parse(networkData({ guest: "ubuntu", vpcGateway: GATEWAY, dns })).network.ethernets;
+    assert.deepEqual(v2.enp2s0.nameservers, { addresses: dns.nameservers, search: dns.search });
+    assert.equal(v2.enp1s0.nameservers, undefined);
+    assert.deepEqual(v2.enp1s0["dhcp4-overrides"], { "use-dns": false, "use-domains": false }, "no resolver from the underlay's DHCP; its routes stay");
+    const v1 = parse(networkData({ guest: "centos7", vpcGateway: GATEWAY, dns })).network.config;
+    assert.deepEqual(v1[1].subnets[0].dns_nameservers, dns.nameservers);
+    assert.deepEqual(v1[1].subnets[0].dns_search, dns.search);
+    assert.deepEqual(v1[0].subnets, [{ type: "dhcp" }]);
+    assert.deepEqual(v1[2], { type: "nameserver", address: dns.nameservers, search: dns.search });
+    assert.equal(parse(networkData({ guest: "centos7", vpcGateway: GATEWAY })).network.config.length, 2, "no nameserver entry without dns");
   });
 
   it("keeps an all-digit MAC a string for cloud-init's YAML 1.1 parser", () => {

@@ -79,6 +79,22 @@ describe("npm run plan (command line)", function () {
     assert.equal(fs.existsSync(out), false, "nothing is written for an invalid config");
   });
 
+  it("exits 2 on refused NAT config, naming each key: a forward the security group drops, a foreign public IP, an unreachable nameserver", async () => {
+    const raw = validRawConfig();
+    raw.platform.externalNetwork = { uplink: { type: "macvlan", nic: "eth1" }, cidr: "203.0.113.0/24", gateway: "203.0.113.1", eipRange: "203.0.113.64..203.0.113.95" };
+    raw.tenants.acme.eips = ["203.0.113.64"];
+    raw.tenants.acme.dns = { nameservers: ["10.50.0.10"] };
+    raw.tenants.acme.vms.testvm.portForwards = [{ externalPort: 2222, internalPort: 22, protocol: "tcp" }];
+    raw.tenants.acme.vms.testvm.publicIp = "203.0.113.99";
+    const out = path.join(dir, "out-nat");
+    const run = await plan("--config", stackFile("nat", raw), "--out", out);
+    assert.equal(run.status, 2, run.stdout);
+    for (const key of ["tenants.acme.vms.testvm.portForwards[0]:", "tenants.acme.vms.testvm.publicIp:", "tenants.acme.dns.nameservers[0]:"]) {
+      assert.ok(run.stderr.includes(key), `stderr does not name ${key}:\n${run.stderr}`);
+    }
+    assert.equal(fs.existsSync(out), false);
+  });
+
   it("exits 1 on a mandatory policy violation: a catalog entry that opens the kubelet port on a node", async () => {
     const raw = validRawConfig();
     raw.services.kubelet = { cidrs: ["10.50.0.7/32"], ports: ["10250/TCP"] };

@@ -55,8 +55,10 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
       services: ["oss", "dns", "mirror"],
       kubeOvnAttachment: "tenant",
       underlayIngress: [{ cidrs: ["10.50.0.100/32"], ports: ["22/TCP"] }],
+      eips: ["203.0.113.64", "203.0.113.65"],
     });
-    assert.deepEqual(facts.tenants.globex, { namespace: "tenant-globex", underlayBlock: "10.199.3.32/27", services: ["oss", "mirror"], kubeOvnAttachment: "tenant", underlayIngress: [] });
+    assert.deepEqual(facts.externalNetwork, { name: "tn-external", gatewayNodes: { "tenantnet.io/nat-gateway": "true" }, ...config["tenantnet:platform"].externalNetwork });
+    assert.deepEqual(facts.tenants.globex, { namespace: "tenant-globex", underlayBlock: "10.199.3.32/27", services: ["oss", "mirror"], kubeOvnAttachment: "tenant", underlayIngress: [], eips: [] });
   });
 
   it("round-trips exactly through the mock StackReference, as the engine answers it", async () => {
@@ -91,12 +93,12 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
   it("the shipped tenant-only stack repeats no platform fact and plans clean against the dev facts, judged by the platform's facts only", async () => {
     const acme = stackFile("acme");
     assert.deepEqual(Object.keys(acme).sort(), ["tenantnet:platformStack", "tenantnet:tenants"]);
-    assert.deepEqual(Object.keys(acme["tenantnet:tenants"].acme).sort(), ["securityGroup", "vms", "vpc"]);
+    assert.deepEqual(Object.keys(acme["tenantnet:tenants"].acme).sort(), ["dns", "natGateway", "securityGroup", "vms", "vpc"]);
     const outcome = await runPlan({ program: tenantnet, stack: "acme", config: acme, outDir: path.join(dir, "acme"), stackOutputs: acmeOutputs() });
     assert.equal(outcome.exitCode, EXIT.clean, outcome.report);
     const policyConfig = outcome.plan!.policyConfig as ReturnType<typeof policyConfigFromStackConfig>;
     assert.deepEqual(policyConfig.services, Object.fromEntries(Object.entries(facts.services).map(([name, { cidrs, ports }]) => [name, { cidrs, ports }])));
-    assert.deepEqual(policyConfig.tenants!.acme, { namespace: "tenant-acme", underlayBlock: "10.199.3.0/27", services: ["oss", "dns", "mirror"], vms: {} });
+    assert.deepEqual(policyConfig.tenants!.acme, { namespace: "tenant-acme", underlayBlock: "10.199.3.0/27", services: ["oss", "dns", "mirror"], vms: {}, eips: ["203.0.113.64", "203.0.113.65"] });
     assert.deepEqual(outcome.plan!.outputs.platformFacts, undefined, "only the platform stack exports facts");
   });
 
@@ -161,7 +163,7 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
     platform["tenantnet:tenants"].initech.vms = { a: { guest: "debian", image: "x" } };
     const declaredWithoutVpc = await runPlan({ program: tenantnet, stack: "dev", config: platform, outDir: path.join(dir, "dev-bad") });
     assert.equal(declaredWithoutVpc.exitCode, EXIT.invalidConfig);
-    assert.match(declaredWithoutVpc.report, /tenants\.initech\.vpc: required to declare VMs or a security group for tenant initech in this stack/);
+    assert.match(declaredWithoutVpc.report, /tenants\.initech\.vpc: required to declare VMs, a security group, a NAT gateway or DNS for tenant initech in this stack/);
   });
 
   it("a tenant stack judged without platform facts fails closed, saying how to provide them", async () => {

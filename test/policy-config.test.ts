@@ -17,7 +17,9 @@ function devConfig(): PolicyConfig {
 describe("policy config", () => {
   it("carries the network facts, the catalog and each VM's resolved grants from the stack config", () => {
     const config = devConfig();
-    assert.deepStrictEqual(config.network, { podCidr: "10.199.0.0/16", serviceCidr: "10.96.0.0/12", joinCidr: "100.64.0.0/16", nodeCidrs: ["10.50.0.0/16"], dataplane: "bgp" });
+    assert.deepStrictEqual(config.network, {
+      podCidr: "10.199.0.0/16", serviceCidr: "10.96.0.0/12", joinCidr: "100.64.0.0/16", nodeCidrs: ["10.50.0.0/16"], dataplane: "bgp", externalSubnet: "tn-external", externalCidr: "203.0.113.0/24",
+    });
     assert.deepStrictEqual(config.services?.oss, { cidrs: ["10.50.31.21/32"], ports: ["80/TCP", "443/TCP"] });
     assert.deepStrictEqual(config.tenants?.acme, {
       namespace: "tenant-acme",
@@ -25,13 +27,14 @@ describe("policy config", () => {
       services: ["oss", "dns", "mirror"],
       // web narrows its grants; db inherits acme's.
       vms: { web: ["oss", "dns"], db: ["oss", "dns", "mirror"] },
+      eips: ["203.0.113.64", "203.0.113.65"],
     });
     assert.deepStrictEqual(config.tenants?.globex.vms, { app: ["oss", "mirror"], worker: ["mirror"] });
   });
 
   it("gives each stack policy the sections it reads, keyed by policy name", () => {
     const pack = policyPackConfig(devConfig());
-    assert.deepStrictEqual(Object.keys(pack), ["vm-networks", "vm-underlay-ip", "underlay-egress-catalog", "underlay-node-ports", "calico-nad-routes", "kubeovn-subnet-overlap", "vm-live-migration"]);
+    assert.deepStrictEqual(Object.keys(pack), ["vm-networks", "vm-underlay-ip", "underlay-egress-catalog", "underlay-node-ports", "calico-nad-routes", "kubeovn-subnet-overlap", "tenant-nat", "vm-live-migration"]);
     assert.deepStrictEqual(Object.keys(pack["vm-live-migration"]), ["network"], "the dataplane, for a stack that declares no Installation");
     assert.deepStrictEqual(Object.keys(pack["underlay-egress-catalog"]), ["services", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["underlay-node-ports"]), ["network", "tenants"]);

@@ -132,7 +132,7 @@ describe("policy pack adapters (policy/rules)", () => {
     }
     assert.deepStrictEqual(
       [...new Set(offline.filter((v) => v.level === "mandatory").map((v) => v.policy))].sort(),
-      ["kubeovn-subnet-overlap", "underlay-egress-catalog", "underlay-node-ports", "vm-networks", "vm-underlay-ip", "vm-unique-addresses"],
+      ["kubeovn-subnet-overlap", "tenant-nat", "underlay-egress-catalog", "underlay-node-ports", "vm-networks", "vm-underlay-ip", "vm-unique-addresses"],
     );
   });
 

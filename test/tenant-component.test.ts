@@ -84,7 +84,8 @@ describe("Tenant components in the full program", () => {
 
     it("names every tenant resource uniquely, whatever its type (plan tools key resources by name)", () => {
       const names = result.resources.filter((r) => /^(acme|globex)(\/|$)/.test(r.name)).map((r) => r.name);
-      assert.equal(names.length, 2 + 2 * 7 + 4 * 3, "Tenant + 7 objects per tenant, TenantVm + 2 objects per VM");
+      // acme's NAT: gateway, SNAT EIP and rule, web's EIP and FIP rule, db's DNAT rule.
+      assert.equal(names.length, 2 + 2 * 7 + 4 * 3 + 6, "Tenant + 7 objects per tenant, TenantVm + 2 objects per VM, acme's 6 NAT objects");
       assert.equal(new Set(names).size, names.length);
     });
 
@@ -123,7 +124,8 @@ describe("Tenant components in the full program", () => {
         const namespace = `tenant-${tenant}`;
         const t = config["tenantnet:tenants"][tenant];
         assert.deepEqual(object(result.resources, KINDS.namespace.type, namespace).metadata.labels, { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": tenant });
-        assert.deepEqual(object(result.resources, KINDS.vpc.type, namespace).spec, { namespaces: [namespace] });
+        const routes = tenant === "acme" ? { staticRoutes: [{ cidr: "0.0.0.0/0", nextHopIP: "10.0.1.254", policy: "policyDst" }] } : {};
+        assert.deepEqual(object(result.resources, KINDS.vpc.type, namespace).spec, { namespaces: [namespace], ...routes });
         assert.equal(object(result.resources, SUBNET, namespace).spec.cidrBlock, t.vpc.cidr);
         assert.ok(object(result.resources, KINDS.securityGroup.type, namespace));
         assert.deepEqual(object(result.resources, KINDS.ipReservation.type, `${namespace}-underlay`).spec, {
@@ -188,9 +190,10 @@ describe("Tenant components in the full program", () => {
     const { resources } = await plan(config);
     assert.deepEqual(
       ofType(resources, NAD).map((r) => `${inputs(r).metadata.namespace}/${inputs(r).metadata.name}`).sort(),
-      ["default/calico", "default/kubeovn", "tenant-globex/kubeovn"],
+      ["default/calico", "default/kubeovn", "kube-ovn/tn-external", "tenant-globex/kubeovn"],
       "acme renders no NAD of its own",
     );
+    assert.equal(object(resources, KINDS.vpcNatGateway.type, "tenant-acme").metadata.annotations["k8s.v1.cni.cncf.io/networks"], "default/kubeovn");
     const provider = JSON.parse(object(resources, NAD, "kubeovn", "default").spec.config).plugins[0].provider;
     assert.equal(object(resources, SUBNET, "tenant-acme").spec.provider, provider);
     const machine = object(resources, VM, "web", "tenant-acme");

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { mirrored } from "../../lib/platform/images";
 import { DEFAULT_INSTALLER_IMAGE } from "../../lib/route-plugin-installer";
+import { externalNetworkObjects } from "../../lib/platform/external-network";
 import { platformNads } from "../../lib/platform/nads";
 import { resolveVersions } from "../../lib/platform/versions";
 import { childOptions } from "../child-options";
@@ -60,6 +61,13 @@ export class Platform extends pulumi.ComponentResource {
     const nads = platformNads(config.network);
     declareObject(`${name}-nad-calico`, nads.calico, under(multus, calico, routePlugin));
     declareObject(`${name}-nad-kubeovn`, nads.kubeOvn, under(multus, kubeOvn));
+    if (config.externalNetwork) {
+      // ProviderNetwork, then Vlan, NAD and Subnet: each waits for the one before it.
+      let previous: pulumi.Resource = kubeOvn;
+      for (const object of externalNetworkObjects(config.externalNetwork)) {
+        previous = declareObject(`${name}-external-${object.kind.toLowerCase()}`, object, under(multus, kubeOvn, previous));
+      }
+    }
     this.registerOutputs({});
   }
 }

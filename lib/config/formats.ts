@@ -1,6 +1,6 @@
 /** Text formats of stack-config values, as zod refinements that explain what is allowed. */
 import { z } from "zod";
-import { cidrProblem, isIpv4 } from "../cidr";
+import { cidrProblem, ipRangeProblem, isIpv4 } from "../cidr";
 
 export const PORT_PATTERN = /^(\d{1,5})\/(TCP|UDP|SCTP)$/;
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -25,6 +25,9 @@ export const cidr = checked(cidrProblem);
 export const ipv4 = checked((value) =>
   isIpv4(value) ? undefined : `${JSON.stringify(value)} is not an IPv4 address (expected a.b.c.d)`,
 );
+
+/** One address or a Kube-OVN `a.b.c.d..a.b.c.e` range, as Subnet `excludeIps` takes them. */
+export const ipRange = checked(ipRangeProblem);
 
 export const port = checked((value) => {
   const match = PORT_PATTERN.exec(value);

@@ -1,14 +1,15 @@
 /**
  * `platformFacts`: the stack output through which the platform stack hands tenant stacks the
- * facts it owns (network, underlay backend, service catalog, tenant registrations). Tenant-only
- * stacks read it with a StackReference and the policy pack is configured from it, so a tenant
- * can never widen what the platform granted. Keys may be added within a schemaVersion; a change
+ * facts it owns (network, underlay backend, service catalog, tenant registrations, the external
+ * network NAT gateways attach to). Tenant-only stacks read it with a StackReference and the
+ * policy pack is configured from it, so a tenant can never widen what the platform granted. Keys may be added within a schemaVersion; a change
  * of meaning takes a new schemaVersion.
  */
 import { z } from "zod";
-import { cidr, dnsLabel } from "./formats";
+import { cidr, dnsLabel, ipv4 } from "./formats";
 import { problemsFromZod, type Problem } from "./problems";
 import {
+  externalNetworkSchema,
   KUBE_OVN_ATTACHMENTS,
   networkSchema,
   serviceSchema,
@@ -28,6 +29,8 @@ const registrationSchema = z.strictObject({
   services: z.array(z.string()),
   kubeOvnAttachment: z.enum(KUBE_OVN_ATTACHMENTS),
   underlayIngress: z.array(underlayIngressSchema),
+  /** Added within schemaVersion 1: facts of an older platform stack carry none. */
+  eips: z.array(ipv4).default([]),
 }) satisfies z.ZodType<TenantRegistration>;
 
 const platformFactsSchema = z.strictObject({
@@ -38,6 +41,8 @@ const platformFactsSchema = z.strictObject({
   underlay: z.strictObject({ backend: z.enum(UNDERLAY_BACKENDS) }),
   services: z.record(z.string(), serviceSchema),
   tenants: z.record(z.string(), registrationSchema),
+  /** What tenant NAT gateways attach to: its Subnet/NAD name, addressing and gateway nodes. */
+  externalNetwork: externalNetworkSchema.optional(),
 });
 
 export type PlatformFacts = z.infer<typeof platformFactsSchema>;
@@ -51,6 +56,7 @@ export function platformFactsOf(stack: string, config: StackConfig): PlatformFac
     underlay: { backend: config.platform.underlay.backend },
     services: structuredClone(config.services),
     tenants: structuredClone(config.registrations),
+    ...(config.platform.externalNetwork ? { externalNetwork: structuredClone(config.platform.externalNetwork) } : {}),
   };
 }
 

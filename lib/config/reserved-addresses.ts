@@ -1,9 +1,9 @@
 /**
  * The addresses of a range that no VM may take, decided once for validation (which refuses a
  * pin on one) and `allocate` (which skips them): the network and broadcast addresses, and in a
- * tenant's VPC subnet its gateway.
+ * tenant's VPC subnet its gateway and its NAT gateway's LAN address.
  */
-import { ipToBigInt, reservedEdges, type Cidr } from "../cidr";
+import { bigIntToIp, ipToBigInt, reservedEdges, type Cidr } from "../cidr";
 
 export interface ReservedAddress {
   ip: bigint;
@@ -21,7 +21,13 @@ export function reservedUnderlayAddresses(block: Cidr): ReservedAddress[] {
   return edges(block);
 }
 
-/** A tenant's VPC subnet: network, broadcast and the gateway. */
-export function reservedVpcAddresses(subnet: Cidr, gateway: string): ReservedAddress[] {
-  return [...edges(subnet), { ip: ipToBigInt(gateway), what: `gateway ${gateway}` }];
+/** A tenant's VPC subnet: network, broadcast, the gateway and, with a NAT gateway, its lanIp. */
+export function reservedVpcAddresses(subnet: Cidr, gateway: string, lanIp?: string): ReservedAddress[] {
+  const nat = lanIp === undefined ? [] : [{ ip: ipToBigInt(lanIp), what: `NAT gateway lanIp ${lanIp}` }];
+  return [...edges(subnet), { ip: ipToBigInt(gateway), what: `gateway ${gateway}` }, ...nat];
+}
+
+/** The NAT gateway's default LAN address: the last usable address of the VPC subnet. */
+export function defaultLanIp(subnet: Cidr): string {
+  return bigIntToIp(subnet.prefix >= 31 ? subnet.end : subnet.end - 1n);
 }

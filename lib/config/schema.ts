@@ -4,7 +4,7 @@
  * (containment, overlaps, uniqueness) live in validate.ts.
  */
 import { z } from "zod";
-import { chartRepository, cidr, dnsLabel, ipv4, labelKeyProblem, labelValue, mac, port, quantity } from "./formats";
+import { chartRepository, cidr, dnsLabel, ipRange, ipv4, labelKeyProblem, labelValue, mac, port, quantity } from "./formats";
 
 export const PLATFORM_PARTS = ["certManager", "calico", "kubeOvn", "multus", "kubevirt", "spiderpool"] as const;
 export type PlatformPart = (typeof PLATFORM_PARTS)[number];
@@ -21,6 +21,12 @@ export const EVICTION_STRATEGIES = ["None", "LiveMigrate", "LiveMigrateIfPossibl
  */
 export const DATAPLANES = ["overlay", "bgp"] as const;
 
+/** Resolvers written into a guest's cloud-init network config (on its VPC NIC). */
+export const dnsSchema = z.strictObject({
+  nameservers: z.array(ipv4).min(1),
+  search: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a search domain is lower-case letters, digits, '-' and '.'")).optional(),
+});
+
 export const networkSchema = z.strictObject({
   podCidr: cidr,
   serviceCidr: cidr,
@@ -28,6 +34,8 @@ export const networkSchema = z.strictObject({
   joinCidr: cidr,
   vmReservation: cidr,
   dataplane: z.enum(DATAPLANES).default("overlay"),
+  /** The guests' resolvers for tenants that set no `dns` of their own. */
+  dns: dnsSchema.optional(),
 });
 
 const spiderpoolNodeSchema = z.strictObject({
@@ -92,6 +100,48 @@ const migrationsSchema = z.strictObject({
   allowAutoConverge: z.boolean().optional(),
   allowPostCopy: z.boolean().optional(),
 });
+export const EXTERNAL_UPLINKS = ["macvlan", "vlan"] as const;
+
+/** Node labels as a map, an empty value meaning "has the label", every key checked. */
+const labelMap = (what: string) =>
+  z.record(z.string(), labelValue).superRefine((labels, ctx) => {
+    if (Object.keys(labels).length === 0) ctx.addIssue({ code: "custom", message: `needs at least one label: ${what}` });
+    for (const key of Object.keys(labels)) {
+      const message = labelKeyProblem(key);
+      if (message) ctx.addIssue({ code: "custom", path: [key], message });
+    }
+  });
+
+/** Nodes that may host NAT gateways by default: the ones the platform team labels for it. */
+export const DEFAULT_GATEWAY_NODE_LABELS: Record<string, string> = { "tenantnet.io/nat-gateway": "true" };
+
+/**
+ * The one external network every tenant NAT gateway attaches to: the uplink (macvlan on a NIC,
+ * or a Kube-OVN VLAN provider network on a dedicated NIC), its addressing, the addresses
+ * Kube-OVN must never hand out, the range tenants' public addresses come from, and the nodes
+ * that may host gateways. `name` names its NAD and Kube-OVN Subnet.
+ */
+export const externalNetworkSchema = z
+  .strictObject({
+    name: dnsLabel.default("tn-external"),
+    uplink: z.strictObject({
+      type: z.enum(EXTERNAL_UPLINKS),
+      /** The node NIC: macvlan's master, or the provider network's default interface. */
+      nic: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, "a NIC name is at most 15 letters, digits, '_', '.', ':' or '-'"),
+      /** VLAN tag of a `vlan` uplink; 0 (untagged) by default. */
+      vlanId: z.number().int().min(0).max(4094).optional(),
+    }),
+    cidr,
+    gateway: ipv4,
+    excludeIps: z.array(ipRange).default([]),
+    eipRange: ipRange,
+    gatewayNodes: labelMap("NAT gateways are only scheduled on nodes carrying all of them").default(DEFAULT_GATEWAY_NODE_LABELS),
+  })
+  .superRefine((net, ctx) => {
+    if (net.uplink.type === "macvlan" && net.uplink.vlanId !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["uplink", "vlanId"], message: "only a vlan uplink takes a vlanId; remove it or set uplink.type: vlan" });
+    }
+  });
 
 const partRecord = <T extends z.ZodType>(value: T) =>
   z.strictObject(Object.fromEntries(PLATFORM_PARTS.map((part) => [part, value.optional()])) as Record<PlatformPart, z.ZodOptional<T>>);
@@ -116,6 +166,7 @@ export const platformSchema = z.strictObject({
       migrations: migrationsSchema.default({}),
     })
     .default({ featureGates: [], migrations: {} }),
+  externalNetwork: externalNetworkSchema.optional(),
 });
 
 export const serviceSchema = z.strictObject({
@@ -172,6 +223,11 @@ const tenantRegistrationShape = {
   services: z.array(z.string()).default([]),
   kubeOvnAttachment: z.enum(KUBE_OVN_ATTACHMENTS).default("tenant"),
   underlayIngress: z.array(underlayIngressSchema).default([]),
+  /**
+   * Public addresses granted from platform.externalNetwork.eipRange; `~` (null) entries are
+   * pinned by `allocate` with the lowest free address, in place.
+   */
+  eips: z.array(ipv4.nullable()).default([]),
 };
 
 /** What a tenant declares for itself, in the platform stack or in its own stack. */
@@ -179,6 +235,9 @@ const tenantOwnShape = {
   /** Absent in the platform stack: the tenant is only registered there; its own stack declares the rest. */
   vpc: z.strictObject({ cidr, gateway: ipv4.optional() }).optional(),
   securityGroup: securityGroupSchema.optional(),
+  /** Egress and inbound NAT through a Kube-OVN VpcNatGateway on the platform's external network. */
+  natGateway: z.strictObject({ enabled: z.boolean(), lanIp: ipv4.optional(), snatIp: ipv4.optional() }).optional(),
+  dns: dnsSchema.optional(),
   vms: z.record(z.string(), z.unknown()).default({}),
 };
 
@@ -210,6 +269,16 @@ export const vmSchema = z.strictObject({
       egressMbps: z.number().int().min(1).optional(),
     })
     .optional(),
+  /** One of the tenant's eips, mapped 1:1 to this VM's VPC address (Kube-OVN IptablesFIPRule). */
+  publicIp: ipv4.optional(),
+  /** Ports of the tenant's SNAT address forwarded to this VM (Kube-OVN IptablesDnatRule). */
+  portForwards: z
+    .array(z.strictObject({
+      externalPort: z.number().int().min(1).max(65535),
+      internalPort: z.number().int().min(1).max(65535),
+      protocol: z.enum(["tcp", "udp"]),
+    }))
+    .default([]),
 });
 
 export type NetworkConfig = z.infer<typeof networkSchema>;
@@ -219,6 +288,8 @@ export type KubevirtConfig = PlatformConfig["kubevirt"];
 export type SpiderpoolConfig = z.infer<typeof spiderpoolSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type SecurityGroupRule = z.infer<typeof securityGroupRuleSchema>;
+export type ExternalNetworkConfig = z.infer<typeof externalNetworkSchema>;
+export type DnsConfig = z.infer<typeof dnsSchema>;
 export type VmInput = z.infer<typeof vmSchema>;
 
 /** A VM after validation: addresses pinned, grants resolved. */
@@ -238,6 +309,7 @@ export interface TenantRegistration {
   services: string[];
   kubeOvnAttachment: (typeof KUBE_OVN_ATTACHMENTS)[number];
   underlayIngress: UnderlayIngress[];
+  eips: string[];
 }
 
 /** A tenant whose resources this stack declares: its registration plus what it declares itself. */
@@ -245,6 +317,10 @@ export interface TenantConfig extends TenantRegistration {
   name: string;
   vpc: { cidr: string; gateway: string };
   securityGroup: z.infer<typeof securityGroupSchema>;
+  /** Set when the tenant's NAT gateway is enabled, defaults resolved. */
+  natGateway?: { lanIp: string; snatIp: string };
+  /** The guests' resolvers: the tenant's own, else the platform default, else none. */
+  dns?: DnsConfig;
   vms: VmConfig[];
 }
 

@@ -4,13 +4,14 @@
  * that a broken part hides no problem elsewhere; cross-field rules run on the parts that parsed.
  */
 import type { z } from "zod";
-import { containsIp, contains, firstHost, ipToBigInt, isIpv4, overlappingPairs, overlaps, parseCidr, reservedEdges, type Cidr } from "../cidr";
+import { containsIp, contains, firstHost, ipToBigInt, isIpv4, overlappingPairs, overlaps, parseCidr, parseIpRange, reservedEdges, type Cidr, type Range } from "../cidr";
+import { NAT_GATEWAY_NAME_MAX, natGatewayName } from "../tenant/names";
 import { VENDORED_KUBEVIRT_VERSIONS } from "../platform/kubevirt";
 import { RESERVED_NAMESPACES } from "../platform/namespaces";
 import { DNS_LABEL, PLATFORM_STACK } from "./formats";
 import { parsePlatformFacts, PLATFORM_FACTS_OUTPUT, type PlatformFacts } from "./platform-facts";
 import { Problem, problemsFromZod } from "./problems";
-import { reservedUnderlayAddresses, reservedVpcAddresses, type ReservedAddress } from "./reserved-addresses";
+import { defaultLanIp, reservedUnderlayAddresses, reservedVpcAddresses, type ReservedAddress } from "./reserved-addresses";
 import {
   DEFAULT_SECURITY_GROUP,
   platformSchema,
@@ -18,7 +19,10 @@ import {
   TENANT_REGISTRATION_KEYS,
   tenantSchema,
   vmSchema,
+  type DnsConfig,
+  type ExternalNetworkConfig,
   type PlatformConfig,
+  type SecurityGroupRule,
   type ServiceConfig,
   type StackConfig,
   type TenantConfig,
@@ -55,6 +59,8 @@ export interface DraftTenant extends Omit<TenantConfig, "vms"> {
 
 export interface DraftConfig extends Omit<StackConfig, "tenants"> {
   tenants: DraftTenant[];
+  /** Registration `eips` entries left `~` for allocate to pin: tenant and list index. */
+  unpinnedEips: { tenant: string; index: number }[];
 }
 
 export type ValidationResult<T> = { ok: true; config: T; problems: [] } | { ok: false; problems: Problem[] };
@@ -138,6 +144,51 @@ function checkPlatform(platform: PlatformConfig, problems: Problem[]): void {
   }
 }
 
+const inRange = (range: Range, ip: bigint) => range.start <= ip && ip <= range.end;
+
+/**
+ * The external network against everything else the platform routes: it may overlap no pod,
+ * service, join or node network, no catalog service and no tenant VPC declared here (a guest or
+ * gateway would route one of them the wrong way); its gateway, excluded addresses and public
+ * range lie inside it, and the public range is apart from the addresses Kube-OVN must not hand out.
+ */
+function checkExternalNetwork(ext: ExternalNetworkConfig, platform: PlatformConfig, services: Record<string, ServiceConfig>, tenants: DraftTenant[], problems: Problem[]): void {
+  const base = "platform.externalNetwork";
+  const external = parseCidr(ext.cidr);
+  const net = platform.network;
+  const others: [string, string][] = [
+    ["platform.network.podCidr", net.podCidr],
+    ["platform.network.serviceCidr", net.serviceCidr],
+    ["platform.network.joinCidr", net.joinCidr],
+    ...net.nodeCidrs.map((c, i): [string, string] => [`platform.network.nodeCidrs[${i}]`, c]),
+    ...Object.entries(services).flatMap(([name, service]) => service.cidrs.map((c, i): [string, string] => [`services.${name}.cidrs[${i}]`, c])),
+    ...tenants.map((t): [string, string] => [`tenants.${t.name}.vpc.cidr`, t.vpc.cidr]),
+  ];
+  for (const [key, text] of others) {
+    if (overlaps(external, parseCidr(text))) {
+      problems.push({ path: `${base}.cidr`, message: `${ext.cidr} overlaps ${key} ${text}; the external network must be apart from every network the platform routes` });
+    }
+  }
+  const edges = reservedEdges(external);
+  const gateway = ipToBigInt(ext.gateway);
+  if (!containsIp(external, ext.gateway)) problems.push({ path: `${base}.gateway`, message: `${ext.gateway} is outside externalNetwork.cidr ${ext.cidr}` });
+  else if (edges.includes(gateway)) problems.push({ path: `${base}.gateway`, message: `${ext.gateway} is the network or broadcast address of ${ext.cidr}` });
+  const excluded = ext.excludeIps.map(parseIpRange);
+  excluded.forEach((range, i) => {
+    if (!contains(external, range)) problems.push({ path: `${base}.excludeIps[${i}]`, message: `${ext.excludeIps[i]} is outside externalNetwork.cidr ${ext.cidr}` });
+  });
+  const eips = parseIpRange(ext.eipRange);
+  if (!contains(external, eips)) {
+    problems.push({ path: `${base}.eipRange`, message: `${ext.eipRange} is outside externalNetwork.cidr ${ext.cidr}` });
+    return;
+  }
+  excluded.forEach((range, i) => {
+    if (overlaps(eips, range)) problems.push({ path: `${base}.eipRange`, message: `${ext.eipRange} overlaps excludeIps[${i}] ${ext.excludeIps[i]}; public addresses must be ones Kube-OVN may use` });
+  });
+  if (inRange(eips, gateway)) problems.push({ path: `${base}.eipRange`, message: `${ext.eipRange} contains the gateway ${ext.gateway}` });
+  if (edges.some((edge) => inRange(eips, edge))) problems.push({ path: `${base}.eipRange`, message: `${ext.eipRange} contains the network or broadcast address of ${ext.cidr}` });
+}
+
 function checkVmAddress(
   vm: VmInput,
   key: "underlayIp" | "vpcIp",
@@ -166,10 +217,12 @@ function checkVmAddress(
 interface TenantContext {
   platform: PlatformConfig | undefined;
   catalog: string[];
+  services: Record<string, ServiceConfig>;
   /** Set on a tenant-only stack: the tenant must declare its VPC here. */
   platformStack?: string;
   options: ValidateOptions;
   problems: Problem[];
+  unpinnedEips: DraftConfig["unpinnedEips"];
 }
 
 function validateTenant(name: string, raw: unknown, context: TenantContext): { registration: TenantRegistration; declared?: DraftTenant } | undefined {
@@ -195,15 +248,31 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
     problems.push({ path: `${base}.underlayBlock`, message: `${block.text} is outside platform.network.vmReservation ${platform.network.vmReservation}` });
   }
   const { underlayBlock, services, kubeOvnAttachment, underlayIngress } = tenant;
-  const registration: TenantRegistration = { namespace, underlayBlock, services, kubeOvnAttachment, underlayIngress };
+  const eips: string[] = [];
+  tenant.eips.forEach((eip, i) => {
+    if (eip !== null) eips.push(eip);
+    else if (options.requirePins) problems.push({ path: `${base}.eips[${i}]`, message: `not pinned; run \`npm run allocate -- --stack ${options.stack}\` to pin the lowest free address of platform.externalNetwork.eipRange` });
+    else context.unpinnedEips.push({ tenant: name, index: i });
+  });
+  if (context.platformStack === undefined && tenant.eips.length > 0) {
+    const ext = platform?.externalNetwork;
+    if (platform && !ext) problems.push({ path: `${base}.eips`, message: "public addresses come from platform.externalNetwork.eipRange, and the platform declares no externalNetwork" });
+    else if (ext) {
+      const range = parseIpRange(ext.eipRange);
+      tenant.eips.forEach((eip, i) => {
+        if (eip !== null && !inRange(range, ipToBigInt(eip))) problems.push({ path: `${base}.eips[${i}]`, message: `${eip} is outside platform.externalNetwork.eipRange ${ext.eipRange}` });
+      });
+    }
+  }
+  const registration: TenantRegistration = { namespace, underlayBlock, services, kubeOvnAttachment, underlayIngress, eips };
 
   if (!tenant.vpc) {
     if (context.platformStack !== undefined) {
       problems.push({ path: `${base}.vpc`, message: "required key is missing (expected a map with keys cidr, gateway): a tenant stack declares its tenant's VPC" });
-    } else if (Object.keys(tenant.vms).length > 0 || tenant.securityGroup) {
+    } else if (Object.keys(tenant.vms).length > 0 || tenant.securityGroup || tenant.natGateway || tenant.dns) {
       problems.push({
         path: `${base}.vpc`,
-        message: `required to declare VMs or a security group for tenant ${name} in this stack; without vpc the tenant is only registered here and its own stack (tenantnet:platformStack) declares them`,
+        message: `required to declare VMs, a security group, a NAT gateway or DNS for tenant ${name} in this stack; without vpc the tenant is only registered here and its own stack (tenantnet:platformStack) declares them`,
       });
     }
     return { registration };
@@ -227,8 +296,10 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
     }
   }
 
+  const natGateway = checkNatGateway(name, tenant.natGateway, vpc, gateway, registration, context);
   const underlayReserved = reservedUnderlayAddresses(block);
-  const vpcReserved = reservedVpcAddresses(vpc, gateway);
+  const vpcReserved = reservedVpcAddresses(vpc, gateway, natGateway?.lanIp);
+  const securityGroup = tenant.securityGroup ?? structuredClone(DEFAULT_SECURITY_GROUP);
   const vms: DraftVm[] = [];
   for (const [vmName, rawVm] of Object.entries(tenant.vms)) {
     const vmBase = `${base}.vms.${vmName}`;
@@ -242,10 +313,156 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
         problems.push({ path: `${vmBase}.services[${i}]`, message: `${JSON.stringify(service)} is not granted to tenant ${name} (tenants.${name}.services: ${tenant.services.join(", ") || "none"})` });
       }
     });
+    checkInbound(vm, vmBase, name, natGateway, registration.eips, securityGroup.ingressRules, problems);
     vms.push({ ...vm, name: vmName, services: vm.services ?? tenant.services });
   }
-  const securityGroup = tenant.securityGroup ?? structuredClone(DEFAULT_SECURITY_GROUP);
-  return { registration, declared: { ...registration, name, vpc: { cidr: tenant.vpc.cidr, gateway }, securityGroup, vms } };
+  checkInboundAcrossVms(name, vms, problems);
+  const dns = tenant.dns ?? platform?.network.dns;
+  if (dns && platform) checkNameservers(name, dns, tenant.dns ? `${base}.dns` : "platform.network.dns", vpc, natGateway !== undefined, vms, context);
+  const declared: DraftTenant = {
+    ...registration,
+    name,
+    vpc: { cidr: tenant.vpc.cidr, gateway },
+    securityGroup,
+    ...(natGateway ? { natGateway } : {}),
+    ...(dns ? { dns } : {}),
+    vms,
+  };
+  return { registration, declared };
+}
+
+/** Kube-OVN NAT gateway addresses with defaults resolved, or undefined when there is none. */
+function checkNatGateway(
+  name: string,
+  nat: { enabled: boolean; lanIp?: string; snatIp?: string } | undefined,
+  vpc: Cidr,
+  gateway: string,
+  registration: TenantRegistration,
+  context: TenantContext,
+): { lanIp: string; snatIp: string } | undefined {
+  if (!nat?.enabled) return undefined;
+  const { platform, problems } = context;
+  const base = `tenants.${name}.natGateway`;
+  if (platform && !platform.externalNetwork) {
+    problems.push({ path: `${base}.enabled`, message: "a NAT gateway attaches to platform.externalNetwork, and the platform declares none (the platform team adds it)" });
+  }
+  const gatewayName = natGatewayName(registration.namespace);
+  if (gatewayName.length > NAT_GATEWAY_NAME_MAX) {
+    problems.push({
+      path: `tenants.${name}.namespace`,
+      message: `the NAT gateway takes the namespace's name ${gatewayName} (${gatewayName.length} characters); Kube-OVN v1.16.2 allows ${NAT_GATEWAY_NAME_MAX} (its StatefulSet vpc-nat-gw-<name> must fit 52); choose a shorter namespace`,
+    });
+  }
+  const lanIp = nat.lanIp ?? defaultLanIp(vpc);
+  if (!containsIp(vpc, lanIp)) problems.push({ path: `${base}.lanIp`, message: `${lanIp} is outside vpc.cidr ${vpc.text}` });
+  else if (reservedEdges(vpc).includes(ipToBigInt(lanIp)) || lanIp === gateway) {
+    problems.push({ path: `${base}.lanIp`, message: `${lanIp} is the network, broadcast or gateway address of vpc.cidr ${vpc.text}` });
+  }
+  const snatIp = nat.snatIp ?? registration.eips[0];
+  if (snatIp === undefined) {
+    problems.push({ path: `${base}.snatIp`, message: `tenant ${name} has no public address granted (tenants.${name}.eips, the platform stack's, pinned by npm run allocate)` });
+    return undefined;
+  }
+  if (!registration.eips.includes(snatIp)) {
+    problems.push({ path: `${base}.snatIp`, message: `${snatIp} is not one of tenant ${name}'s eips (${registration.eips.join(", ") || "none"})` });
+  }
+  return { lanIp, snatIp };
+}
+
+/** Whether an allow rule of the security group lets `protocol` traffic to `port` in. */
+function allowsIngress(rules: SecurityGroupRule[], protocol: "tcp" | "udp", port: number): boolean {
+  return rules.some((rule) => {
+    if (rule.policy !== "allow" || (rule.protocol !== "all" && rule.protocol !== protocol)) return false;
+    if (rule.protocol === "all") return true;
+    const min = rule.portRangeMin ?? 1;
+    const max = rule.portRangeMax ?? rule.portRangeMin ?? 65535;
+    return min <= port && port <= max;
+  });
+}
+
+/** A VM's public address and port forwards: they need the NAT gateway, a granted address and a security group that lets them in. */
+function checkInbound(
+  vm: VmInput,
+  vmBase: string,
+  tenant: string,
+  nat: { snatIp: string } | undefined,
+  eips: string[],
+  ingressRules: SecurityGroupRule[],
+  problems: Problem[],
+): void {
+  const needsGateway = (path: string) =>
+    problems.push({ path, message: `inbound traffic arrives through the tenant's NAT gateway: set tenants.${tenant}.natGateway.enabled: true` });
+  if (vm.publicIp !== undefined) {
+    if (!nat) needsGateway(`${vmBase}.publicIp`);
+    if (!eips.includes(vm.publicIp)) problems.push({ path: `${vmBase}.publicIp`, message: `${vm.publicIp} is not one of tenant ${tenant}'s eips (${eips.join(", ") || "none"})` });
+    else if (nat && vm.publicIp === nat.snatIp) {
+      problems.push({ path: `${vmBase}.publicIp`, message: `${vm.publicIp} is the tenant's SNAT address (natGateway.snatIp); a public IP maps every port to one VM, so it needs an address of its own` });
+    }
+  }
+  vm.portForwards.forEach((forward, i) => {
+    const path = `${vmBase}.portForwards[${i}]`;
+    if (!nat) needsGateway(path);
+    if (!allowsIngress(ingressRules, forward.protocol, forward.internalPort)) {
+      problems.push({
+        path,
+        message:
+          `forwards ${forward.externalPort}/${forward.protocol} to port ${forward.internalPort}, which tenants.${tenant}.securityGroup.ingressRules do not allow in; ` +
+          `add {protocol: ${forward.protocol}, portRangeMin: ${forward.internalPort}, portRangeMax: ${forward.internalPort}, remoteAddress: 0.0.0.0/0}`,
+      });
+    }
+  });
+}
+
+/** One VM per public IP, and each external port (per protocol) of the SNAT address forwarded once. */
+function checkInboundAcrossVms(tenant: string, vms: DraftVm[], problems: Problem[]): void {
+  const publicIps = new Map<string, string>();
+  const ports = new Map<string, string>();
+  for (const vm of vms) {
+    const vmBase = `tenants.${tenant}.vms.${vm.name}`;
+    if (vm.publicIp !== undefined) {
+      const earlier = publicIps.get(vm.publicIp);
+      if (earlier) problems.push({ path: `${vmBase}.publicIp`, message: `${vm.publicIp} is already the public IP of ${earlier}` });
+      else publicIps.set(vm.publicIp, `${vmBase}.publicIp`);
+    }
+    vm.portForwards.forEach((forward, i) => {
+      const key = `${forward.externalPort}/${forward.protocol}`;
+      const path = `${vmBase}.portForwards[${i}].externalPort`;
+      const earlier = ports.get(key);
+      if (earlier) problems.push({ path, message: `${key} of the SNAT address is already forwarded by ${earlier}` });
+      else ports.set(key, path);
+    });
+  }
+}
+
+/**
+ * Whether the guests can reach their resolvers. The underlay NIC routes only the pod and node
+ * CIDRs, so a nameserver there is reached over it and must be a catalog service granted on
+ * 53/UDP to each VM; one inside the VPC is local; any other leaves by the VPC default route,
+ * which leads somewhere only through the NAT gateway.
+ */
+function checkNameservers(tenant: string, dns: DnsConfig, dnsPath: string, vpc: Cidr, natGateway: boolean, vms: DraftVm[], context: TenantContext): void {
+  const { platform, services, problems } = context;
+  const net = platform!.network;
+  const underlay = [["platform.network.podCidr", net.podCidr], ...net.nodeCidrs.map((c, i) => [`platform.network.nodeCidrs[${i}]`, c])];
+  dns.nameservers.forEach((server, i) => {
+    const path = `${dnsPath}.nameservers[${i}]`;
+    const via = underlay.find(([, c]) => containsIp(parseCidr(c), server));
+    if (via) {
+      const serving = (names: string[]) => names.filter((n) => services[n]?.ports.includes("53/UDP") && services[n].cidrs.some((c) => containsIp(parseCidr(c), server)));
+      const lacking = vms.filter((vm) => serving(vm.services).length === 0).map((vm) => vm.name);
+      if (lacking.length > 0) {
+        const catalog = serving(Object.keys(services));
+        problems.push({
+          path,
+          message:
+            `${server} is reached over the underlay NIC (inside ${via[0]} ${via[1]}), so it must be a granted catalog service on 53/UDP; tenant ${tenant}'s VMs ${lacking.join(", ")} ` +
+            (catalog.length > 0 ? `are not granted ${catalog.join(" or ")}` : "cannot be: no catalog service covers it on 53/UDP"),
+        });
+      }
+    } else if (!containsIp(vpc, server) && !natGateway) {
+      problems.push({ path, message: `${server} is reached through tenant ${tenant}'s VPC default route, which leads nowhere without a NAT gateway: set tenants.${tenant}.natGateway.enabled: true` });
+    }
+  });
 }
 
 /**
@@ -269,7 +486,11 @@ function checkAcrossTenants(registrations: Record<string, TenantRegistration>, t
   const underlayIp = firstUse("underlay IP");
   const mac = firstUse("MAC");
   const namespace = firstUse("namespace");
-  for (const [name, registration] of Object.entries(registrations)) namespace(registration.namespace, `tenants.${name}.namespace`);
+  const eip = firstUse("EIP");
+  for (const [name, registration] of Object.entries(registrations)) {
+    namespace(registration.namespace, `tenants.${name}.namespace`);
+    registration.eips.forEach((address, i) => eip(address, `tenants.${name}.eips[${i}]`));
+  }
   for (const tenant of tenants) {
     const vpcIp = firstUse("VPC IP");
     for (const vm of tenant.vms) {
@@ -350,7 +571,7 @@ function withPlatformFacts(raw: RawStackConfig, platformStack: string, factsValu
     }
     tenants[name] = { ...ownMap, ...registration };
   }
-  const platform = { install: false, network: facts.network, underlay: facts.underlay };
+  const platform = { install: false, network: facts.network, underlay: facts.underlay, ...(facts.externalNetwork ? { externalNetwork: facts.externalNetwork } : {}) };
   return { raw: { platform, services: facts.services, tenants }, facts };
 }
 
@@ -381,7 +602,8 @@ export function validateDraft(input: RawStackConfig, options: ValidateOptions): 
 
   const registrations: Record<string, TenantRegistration> = facts ? structuredClone(facts.tenants) : {};
   const tenants: DraftTenant[] = [];
-  const context: TenantContext = { platform, catalog: Object.keys(rawServices), platformStack, options, problems };
+  const unpinnedEips: DraftConfig["unpinnedEips"] = [];
+  const context: TenantContext = { platform, catalog: Object.keys(rawServices), services, platformStack, options, problems, unpinnedEips };
   for (const [name, rawTenant] of Object.entries(asMap(raw.tenants, "tenants", problems, "tenants"))) {
     const tenant = validateTenant(name, rawTenant, context);
     if (!tenant) continue;
@@ -389,6 +611,7 @@ export function validateDraft(input: RawStackConfig, options: ValidateOptions): 
     if (tenant.declared) tenants.push(tenant.declared);
   }
   checkAcrossTenants(registrations, tenants, problems);
+  if (platform?.externalNetwork && !facts) checkExternalNetwork(platform.externalNetwork, platform, services, tenants, problems);
   const firstVm = tenants.find((t) => t.vms.length > 0);
   if (platform && platform.underlay.backend !== "calico" && firstVm) {
     problems.push({
@@ -398,17 +621,18 @@ export function validateDraft(input: RawStackConfig, options: ValidateOptions): 
   }
 
   if (problems.length > 0 || !platform) return { ok: false, problems };
-  return { ok: true, config: { platform, services, registrations, tenants, ...(platformStack ? { platformStack } : {}) }, problems: [] };
+  return { ok: true, config: { platform, services, registrations, tenants, unpinnedEips, ...(platformStack ? { platformStack } : {}) }, problems: [] };
 }
 
 /** Full validation for planning/applying: every VM must have its addresses pinned. */
 export function validateStackConfig(raw: RawStackConfig, stack: string, facts?: unknown): ValidationResult<StackConfig> {
   const result = validateDraft(raw, { stack, requirePins: true, facts });
   if (!result.ok) return result;
-  const tenants = result.config.tenants.map((t) => ({
+  const { unpinnedEips: _none, ...config } = result.config;
+  const tenants = config.tenants.map((t) => ({
     ...t,
     vms: t.vms.map((vm) => ({ ...vm, underlayIp: vm.underlayIp!, vpcIp: vm.vpcIp! })),
   }));
-  return { ok: true, config: { ...result.config, tenants }, problems: [] };
+  return { ok: true, config: { ...config, tenants }, problems: [] };
 }
 

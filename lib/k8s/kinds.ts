@@ -61,6 +61,13 @@ export const KINDS = {
   vpc: kindOf("kubeovn.io/v1", "Vpc"),
   subnet: kindOf("kubeovn.io/v1", "Subnet"),
   securityGroup: kindOf("kubeovn.io/v1", "SecurityGroup"),
+  providerNetwork: kindOf("kubeovn.io/v1", "ProviderNetwork"),
+  vlan: kindOf("kubeovn.io/v1", "Vlan"),
+  vpcNatGateway: kindOf("kubeovn.io/v1", "VpcNatGateway"),
+  iptablesEip: kindOf("kubeovn.io/v1", "IptablesEIP"),
+  iptablesSnatRule: kindOf("kubeovn.io/v1", "IptablesSnatRule"),
+  iptablesDnatRule: kindOf("kubeovn.io/v1", "IptablesDnatRule"),
+  iptablesFipRule: kindOf("kubeovn.io/v1", "IptablesFIPRule"),
 
   virtualMachine: kindOf("kubevirt.io/v1", "VirtualMachine"),
   virtualMachineInstance: kindOf("kubevirt.io/v1", "VirtualMachineInstance"),

@@ -13,6 +13,9 @@ export interface PolicyNetworkConfig {
   nodeCidrs?: string[];
   /** How the platform's Calico pool carries the underlay (tenantnet:platform.network.dataplane). */
   dataplane?: (typeof DATAPLANES)[number];
+  /** The platform's external network (tenantnet:platform.externalNetwork): its Subnet's name and CIDR. */
+  externalSubnet?: string;
+  externalCidr?: string;
 }
 
 export interface PolicyServiceConfig {
@@ -28,6 +31,8 @@ export interface PolicyTenantConfig {
   services: string[];
   /** VM name -> services granted to that VM. */
   vms: Record<string, string[]>;
+  /** Public addresses granted to the tenant (registration eips); absent: none. */
+  eips?: string[];
 }
 
 export interface PolicyConfig {
@@ -47,10 +52,18 @@ export type ConfigSection = keyof PolicyConfig;
  */
 export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
   const { podCidr, serviceCidr, joinCidr, nodeCidrs, dataplane } = stack.platform.network;
+  const external = stack.platform.externalNetwork;
   const ownGrants = stack.platformStack === undefined;
   const vmGrants = new Map(stack.tenants.map((tenant) => [tenant.name, Object.fromEntries(tenant.vms.map((vm) => [vm.name, [...vm.services]]))]));
   return {
-    network: { podCidr, serviceCidr, joinCidr, nodeCidrs: [...nodeCidrs], dataplane },
+    network: {
+      podCidr,
+      serviceCidr,
+      joinCidr,
+      nodeCidrs: [...nodeCidrs],
+      dataplane,
+      ...(external ? { externalSubnet: external.name, externalCidr: external.cidr } : {}),
+    },
     services: Object.fromEntries(
       Object.entries(stack.services).map(([name, service]) => [name, { cidrs: [...service.cidrs], ports: [...service.ports] }]),
     ),
@@ -62,6 +75,7 @@ export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
           underlayBlock: tenant.underlayBlock,
           services: [...tenant.services],
           vms: (ownGrants ? vmGrants.get(name) : undefined) ?? {},
+          eips: [...tenant.eips],
         },
       ]),
     ),
@@ -87,7 +101,8 @@ const names: SectionSchema = { type: "array", items: { type: "string" } };
 export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
   network: {
     type: "object",
-    description: "Network facts (tenantnet:platform.network); pod CIDR and node CIDRs are derived from the stack when absent; dataplane (overlay | bgp) is read when the stack declares no Calico Installation",
+    description:
+      "Network facts (tenantnet:platform.network, and the externalNetwork's Subnet name and CIDR); pod CIDR and node CIDRs are derived from the stack when absent; dataplane (overlay | bgp) is read when the stack declares no Calico Installation",
     additionalProperties: false,
     properties: {
       podCidr: cidr,
@@ -95,6 +110,8 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
       joinCidr: cidr,
       nodeCidrs: { type: "array", items: cidr },
       dataplane: { type: "string", pattern: `^(${DATAPLANES.join("|")})$` },
+      externalSubnet: { type: "string" },
+      externalCidr: cidr,
     },
   },
   services: {
@@ -112,7 +129,7 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
   },
   tenants: {
     type: "object",
-    description: "Grants per tenant (tenantnet:tenants): namespace, underlay block, services, and services per VM",
+    description: "Grants per tenant (tenantnet:tenants): namespace, underlay block, services, services per VM, and public addresses (eips)",
     additionalProperties: {
       type: "object",
       additionalProperties: false,
@@ -122,6 +139,7 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
         underlayBlock: cidr,
         services: names,
         vms: { type: "object", additionalProperties: names },
+        eips: names,
       },
     },
   },

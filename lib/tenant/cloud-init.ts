@@ -7,9 +7,16 @@
  * default route there with the pod CIDR and node CIDRs, so the guest learns exactly those and
  * no default route. NIC 2 is the Kube-OVN VPC NIC: DHCP for its address, plus a static default
  * route via the VPC gateway, because Kube-OVN sets no default route on a secondary attachment.
+ *
+ * Guest DNS: the tenant's nameservers go on the VPC NIC. KubeVirt's DHCP offers the launcher
+ * pod's resolvers (the cluster DNS, which a VM cannot reach), so v2 tells netplan to take no DNS
+ * or search domains from DHCP on either NIC while keeping the underlay's DHCP routes (the pod and
+ * node CIDRs: `use-routes: false` would drop them). v1 has no per-NIC DHCP override; a global
+ * `nameserver` entry names the resolvers, and cloud-init's sysconfig renderer writes them as the
+ * interface's DNS (CentOS 7).
  */
 import { stringify } from "yaml";
-import type { VmConfig } from "../config/schema";
+import type { DnsConfig, VmConfig } from "../config/schema";
 
 export type Guest = VmConfig["guest"];
 
@@ -40,13 +47,17 @@ export interface NetworkFacts {
   /** The tenant VPC gateway: the guest's only default route. */
   vpcGateway: string;
   macs?: { underlay?: string; vpc?: string };
+  /** The tenant's resolvers (or the platform default); none: the guest gets none. */
+  dns?: DnsConfig;
 }
 
 interface V2Ethernet {
   match?: { macaddress: string };
   "set-name"?: string;
   dhcp4: true;
+  "dhcp4-overrides"?: { "use-dns": false; "use-domains": false };
   routes?: { to: string; via: string }[];
+  nameservers?: { addresses: string[]; search?: string[] };
 }
 
 export interface NetworkConfigV2 {
@@ -63,16 +74,26 @@ interface V1Physical {
   type: "physical";
   name: string;
   mac_address?: string;
-  subnets: { type: "dhcp"; routes?: V1Route[] }[];
+  subnets: { type: "dhcp"; routes?: V1Route[]; dns_nameservers?: string[]; dns_search?: string[] }[];
+}
+
+interface V1Nameserver {
+  type: "nameserver";
+  address: string[];
+  search?: string[];
 }
 
 export interface NetworkConfigV1 {
-  network: { version: 1; config: V1Physical[] };
+  network: { version: 1; config: (V1Physical | V1Nameserver)[] };
 }
+
+/** DHCP on either NIC hands out the launcher pod's resolvers: never take them. */
+const NO_DHCP_DNS = { "use-dns": false, "use-domains": false } as const;
 
 function v2Ethernet(name: string, mac: string | undefined): V2Ethernet {
   // A pinned MAC identifies the NIC whatever the PCI layout; set-name keeps the usual name.
-  return mac ? { match: { macaddress: mac }, "set-name": name, dhcp4: true } : { dhcp4: true };
+  const base = mac ? { match: { macaddress: mac }, "set-name": name } : {};
+  return { ...base, dhcp4: true, "dhcp4-overrides": { ...NO_DHCP_DNS } };
 }
 
 /** The network config object (with the `network:` wrapper, as seed 000 writes it). */
@@ -82,16 +103,23 @@ export function networkConfig(facts: NetworkFacts): NetworkConfigV1 | NetworkCon
   if (family.version === 1) {
     const underlay: V1Physical = { type: "physical", name: underlayNic, subnets: [{ type: "dhcp" }] };
     if (facts.macs?.underlay) underlay.mac_address = facts.macs.underlay;
+    const dns = facts.dns;
     const vpc: V1Physical = {
       type: "physical",
       name: vpcNic,
-      subnets: [{ type: "dhcp", routes: [{ gateway: facts.vpcGateway, destination: "0.0.0.0", netmask: "0.0.0.0" }] }],
+      subnets: [{
+        type: "dhcp",
+        routes: [{ gateway: facts.vpcGateway, destination: "0.0.0.0", netmask: "0.0.0.0" }],
+        ...(dns ? { dns_nameservers: [...dns.nameservers], ...(dns.search ? { dns_search: [...dns.search] } : {}) } : {}),
+      }],
     };
     if (facts.macs?.vpc) vpc.mac_address = facts.macs.vpc;
-    return { network: { version: 1, config: [underlay, vpc] } };
+    const nameserver: V1Nameserver[] = dns ? [{ type: "nameserver", address: [...dns.nameservers], ...(dns.search ? { search: [...dns.search] } : {}) }] : [];
+    return { network: { version: 1, config: [underlay, vpc, ...nameserver] } };
   }
   const vpc = v2Ethernet(vpcNic, facts.macs?.vpc);
   vpc.routes = [{ to: "0.0.0.0/0", via: facts.vpcGateway }];
+  if (facts.dns) vpc.nameservers = { addresses: [...facts.dns.nameservers], ...(facts.dns.search ? { search: [...facts.dns.search] } : {}) };
   return {
     network: {
       version: 2,

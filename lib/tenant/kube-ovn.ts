@@ -14,17 +14,18 @@ import {
   vpcName,
 } from "./names";
 import { KINDS, typeMeta } from "../k8s/kinds";
+import { natStaticRoute } from "./nat";
 import type { ObjectMeta } from "../k8s/object";
 import { networkAttachment, type NadObject } from "../platform/nads";
 
 
-type TenantFacts = Pick<TenantConfig, "name" | "namespace" | "vpc" | "kubeOvnAttachment" | "securityGroup">;
+type TenantFacts = Pick<TenantConfig, "name" | "namespace" | "vpc" | "kubeOvnAttachment" | "securityGroup" | "natGateway">;
 
 export interface VpcObject {
   apiVersion: typeof KINDS.vpc.apiVersion;
   kind: typeof KINDS.vpc.kind;
   metadata: ObjectMeta;
-  spec: { namespaces: string[] };
+  spec: { namespaces: string[]; staticRoutes?: ReturnType<typeof natStaticRoute>[] };
 }
 
 export interface SubnetObject {
@@ -38,6 +39,7 @@ export interface SubnetObject {
     protocol: "IPv4";
     provider: string;
     namespaces: string[];
+    excludeIps?: string[];
   };
 }
 
@@ -70,14 +72,18 @@ export function vpc(tenant: TenantFacts): VpcObject {
   return {
     ...typeMeta(KINDS.vpc),
     metadata: clusterMeta(vpcName(tenant.namespace), tenant.name),
-    spec: { namespaces: [tenant.namespace] },
+    spec: {
+      namespaces: [tenant.namespace],
+      ...(tenant.natGateway ? { staticRoutes: [natStaticRoute(tenant.natGateway.lanIp)] } : {}),
+    },
   };
 }
 
 /**
  * The tenant subnet. Its provider is the attachment's, so Kube-OVN allocates VPC NIC addresses
- * here. No excludeIps: the controller always excludes the gateway itself, and every VM address
- * is pinned by annotation.
+ * here. The controller always excludes the gateway itself and every VM address is pinned by
+ * annotation; the NAT gateway's lanIp is excluded so no pod ever takes it (its own static
+ * allocation still succeeds inside excludeIps: pkg/ipam/subnet.go GetStaticAddress, v1.16.2).
  */
 export function subnet(tenant: TenantFacts): SubnetObject {
   return {
@@ -90,6 +96,7 @@ export function subnet(tenant: TenantFacts): SubnetObject {
       protocol: "IPv4",
       provider: kubeOvnAttachment(tenant).provider,
       namespaces: [tenant.namespace],
+      ...(tenant.natGateway ? { excludeIps: [tenant.natGateway.lanIp] } : {}),
     },
   };
 }

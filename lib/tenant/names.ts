@@ -62,6 +62,23 @@ export function securityGroupName(namespace: string): string {
   return namespace;
 }
 
+/**
+ * The tenant's Kube-OVN VpcNatGateway (cluster-scoped) takes the namespace's name. Kube-OVN
+ * v1.16.2 names its StatefulSet `vpc-nat-gw-<name>` and keeps that within 52 characters
+ * (kubeovn/kube-ovn pkg/util/vpc_nat_gateway.go NatGwStatefulSetNameMaxLength, v1.16.2), so the
+ * name may have 52 - "vpc-nat-gw-".length = 41.
+ */
+export const NAT_GATEWAY_NAME_MAX = 41;
+
+export function natGatewayName(namespace: string): string {
+  return namespace;
+}
+
+/** IptablesEIP and rule objects are cluster-scoped: prefixed with the tenant's namespace. */
+export function natObjectName(namespace: string, ...parts: string[]): string {
+  return [namespace, ...parts].join("-");
+}
+
 export function ipReservationName(namespace: string): string {
   return `${namespace}-underlay`;
 }

@@ -62,7 +62,7 @@ export interface VirtualMachineObject {
   };
 }
 
-type TenantFacts = Pick<TenantConfig, "name" | "namespace" | "vpc" | "kubeOvnAttachment">;
+type TenantFacts = Pick<TenantConfig, "name" | "namespace" | "vpc" | "kubeOvnAttachment" | "dns">;
 
 /**
  * Annotations of the virt-launcher pod (KubeVirt copies template annotations to it): Calico
@@ -133,7 +133,7 @@ export function virtualMachine(tenant: TenantFacts, vm: VmConfig): VirtualMachin
               name: CLOUD_INIT_DISK,
               cloudInitNoCloud: {
                 userData: userData(vm.sshKeys),
-                networkData: networkData({ guest: vm.guest, vpcGateway: tenant.vpc.gateway, macs: vm.macs }),
+                networkData: networkData({ guest: vm.guest, vpcGateway: tenant.vpc.gateway, macs: vm.macs, dns: tenant.dns }),
               },
             },
           ],

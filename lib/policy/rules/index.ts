@@ -2,6 +2,7 @@
 import type { Rule } from "../types";
 import { calicoNadRoutesRule } from "./calico-nad-routes";
 import { kubeOvnSubnetOverlapRule } from "./kubeovn-subnet-overlap";
+import { tenantNatRule } from "./tenant-nat";
 import { underlayEgressCatalogRule } from "./underlay-egress-catalog";
 import { underlayIpvlanBridgeRule } from "./underlay-ipvlan-bridge";
 import { underlayNodePortsRule } from "./underlay-node-ports";
@@ -14,6 +15,7 @@ import { vmUniqueAddressesRule } from "./vm-unique-addresses";
 export {
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
+  tenantNatRule,
   underlayEgressCatalogRule,
   underlayIpvlanBridgeRule,
   underlayNodePortsRule,
@@ -33,6 +35,7 @@ export const RULES: readonly Rule[] = [
   underlayNodePortsRule,
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
+  tenantNatRule,
   underlayIpvlanBridgeRule,
   vmLiveMigrationRule,
 ];
