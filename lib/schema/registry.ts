@@ -7,6 +7,7 @@ import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import { manifestLabel, toSchemaErrors } from "./errors";
 import { registerKubernetesFormats } from "./formats";
+import { re2Engine } from "./re2";
 import { type SchemaIndex, type SchemaSource, describeSource, indexSchemaPaths } from "./load";
 import {
   type NormalizeNotes,
@@ -40,11 +41,10 @@ export class SchemaRegistry {
       verbose: true, // errors carry parentSchema (allowed field names) and data (the bad value)
       allowUnionTypes: true,
       validateSchema: false, // normalized schemas are built by openapi.ts, not hand-written
-      unicodeRegExp: false, // Kubernetes patterns are RE2; the u flag rejects some of them
       addUsedSchema: false,
       // Tigera's Installation compiles to ~5 MB of code: unoptimized codegen halves compile time
       // and validation stays well under a millisecond per manifest.
-      code: { optimize: false },
+      code: { optimize: false, regExp: re2Engine },
     });
     registerKubernetesFormats(this.ajv);
   }
