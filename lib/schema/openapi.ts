@@ -10,7 +10,7 @@
  *   resource.Quantity -> string (checked by the `quantity` format) or number;
  * - `nullable: true` -> `null` allowed; OpenAPI 3.0 boolean `exclusiveMinimum` -> draft-07 number;
  * - `x-kubernetes-*`, `description`, `default` and other annotations are dropped (defaults are
- *   never applied); CEL rules (`x-kubernetes-validations`) are counted, not evaluated.
+ *   never applied); CEL rules and list types are checked on the raw schema (cel.ts, list-type.ts).
  *
  * Only the keywords ajv needs are copied, so nothing unknown reaches ajv.
  */
@@ -24,12 +24,10 @@ export interface NormalizeNotes {
   unknownFormats: Set<string>;
   /** Human-readable notes: refs that point nowhere, ... */
   messages: string[];
-  /** Number of CEL rules seen (they are not evaluated). */
-  celRules: number;
 }
 
 export function newNormalizeNotes(): NormalizeNotes {
-  return { unknownFormats: new Set(), messages: [], celRules: 0 };
+  return { unknownFormats: new Set(), messages: [] };
 }
 
 interface NormalizeOptions {
@@ -166,8 +164,6 @@ function normalizeNode(node: unknown, options: NormalizeOptions, structural: boo
     );
   }
   if (node.not !== undefined) out.not = normalizeNode(node.not, options, false, `${where}/not`);
-
-  if (Array.isArray(node["x-kubernetes-validations"])) notes.celRules += node["x-kubernetes-validations"].length;
 
   const embeddedResource = node["x-kubernetes-embedded-resource"] === true;
   if (embeddedResource) {
