@@ -10,7 +10,7 @@
  *   resource.Quantity -> string (checked by the `quantity` format) or number;
  * - `nullable: true` -> `null` allowed; OpenAPI 3.0 boolean `exclusiveMinimum` -> draft-07 number;
  * - `x-kubernetes-*`, `description`, `default` and other annotations are dropped (defaults are
- *   never applied); CEL rules (`x-kubernetes-validations`) are counted, not evaluated.
+ *   never applied); CEL rules and list types are checked on the raw schema (cel.ts, list-type.ts).
  *
  * Only the keywords ajv needs are copied, so nothing unknown reaches ajv.
  */
@@ -22,14 +22,12 @@ export type SchemaDialect = "crd" | "openapi-v2";
 /** Collects what normalization could not carry over, for the registry's debug lists. */
 export interface NormalizeNotes {
   unknownFormats: Set<string>;
-  /** Human-readable notes: patterns JavaScript cannot compile, dangling refs, ... */
+  /** Human-readable notes: refs that point nowhere, ... */
   messages: string[];
-  /** Number of CEL rules seen (they are not evaluated). */
-  celRules: number;
 }
 
 export function newNormalizeNotes(): NormalizeNotes {
-  return { unknownFormats: new Set(), messages: [], celRules: 0 };
+  return { unknownFormats: new Set(), messages: [] };
 }
 
 interface NormalizeOptions {
@@ -76,17 +74,6 @@ function isIntOrStringAnyOf(anyOf: unknown): boolean {
   return types[0] === "integer" && types[1] === "string";
 }
 
-function checkedPattern(pattern: string, where: string, notes: NormalizeNotes): string | undefined {
-  try {
-    new RegExp(pattern);
-    return pattern;
-  } catch {
-    // Go RE2 syntax JavaScript lacks ((?i), [[:alpha:]], \z): skipping beats failing the kind.
-    notes.messages.push(`${where}: pattern ${JSON.stringify(pattern)} is not a JavaScript regular expression; not checked`);
-    return undefined;
-  }
-}
-
 /**
  * Normalizes one schema node. `structural` is false inside allOf/anyOf/oneOf/not, where CRD
  * schemas only carry value validations: such branches are never closed.
@@ -127,10 +114,8 @@ function normalizeNode(node: unknown, options: NormalizeOptions, structural: boo
     else out.maximum = node.maximum;
   } else if (typeof node.exclusiveMaximum === "number") out.exclusiveMaximum = node.exclusiveMaximum;
 
-  if (typeof node.pattern === "string") {
-    const pattern = checkedPattern(node.pattern, where, notes);
-    if (pattern !== undefined) out.pattern = pattern;
-  }
+  // RE2, evaluated by the registry's RE2 engine (re2.ts).
+  if (typeof node.pattern === "string") out.pattern = node.pattern;
 
   let format = typeof node.format === "string" && !intOrString ? node.format : undefined;
   if (format !== undefined && !isKnownFormat(format)) {
@@ -148,7 +133,6 @@ function normalizeNode(node: unknown, options: NormalizeOptions, structural: boo
   if (isPlainObject(node.patternProperties)) {
     const patternProperties: Record<string, JsonSchema> = {};
     for (const [pattern, child] of Object.entries(node.patternProperties)) {
-      if (checkedPattern(pattern, where, notes) === undefined) continue;
       patternProperties[pattern] = normalizeNode(child, options, structural, `${where}[${pattern}]`);
     }
     out.patternProperties = patternProperties;
@@ -180,8 +164,6 @@ function normalizeNode(node: unknown, options: NormalizeOptions, structural: boo
     );
   }
   if (node.not !== undefined) out.not = normalizeNode(node.not, options, false, `${where}/not`);
-
-  if (Array.isArray(node["x-kubernetes-validations"])) notes.celRules += node["x-kubernetes-validations"].length;
 
   const embeddedResource = node["x-kubernetes-embedded-resource"] === true;
   if (embeddedResource) {

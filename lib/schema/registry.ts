@@ -7,6 +7,9 @@ import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import { manifestLabel, toSchemaErrors } from "./errors";
 import { registerKubernetesFormats } from "./formats";
+import { celErrors, hasRules, notEvaluatedRules } from "./cel";
+import { listTypeErrors } from "./list-type";
+import { re2Engine } from "./re2";
 import { type SchemaIndex, type SchemaSource, describeSource, indexSchemaPaths } from "./load";
 import {
   type NormalizeNotes,
@@ -22,7 +25,18 @@ import { type JsonSchema, type SchemaError, isPlainObject, kindKey } from "./typ
 const CORE_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 const OBJECT_META_SUFFIX = ".apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
-type Compiled = { validate: ValidateFunction } | { failure: string };
+/**
+ * A kind's validator. CRD kinds keep their raw structural schema too, for what JSON Schema cannot
+ * say: list-type uniqueness and CEL rules (`notEvaluated`: the rules that cannot be run here).
+ */
+type Compiled = { validate: ValidateFunction; structural?: unknown; hasRules: boolean; notEvaluated: string[] } | { failure: string };
+
+/**
+ * Schema errors after which the API server does not run CEL rules, whose types they would break
+ * (apiextensions-apiserver pkg/registry/customresource/strategy.go hasBlockingErr, v0.36.3:
+ * NotSupported, Required, TooLong, TooMany, TypeInvalid).
+ */
+const BLOCKS_CEL = new Set(["type", "enum", "required", "maxLength", "maxItems", "maxProperties"]);
 
 export class SchemaRegistry {
   private readonly ajv: Ajv;
@@ -40,11 +54,10 @@ export class SchemaRegistry {
       verbose: true, // errors carry parentSchema (allowed field names) and data (the bad value)
       allowUnionTypes: true,
       validateSchema: false, // normalized schemas are built by openapi.ts, not hand-written
-      unicodeRegExp: false, // Kubernetes patterns are RE2; the u flag rejects some of them
       addUsedSchema: false,
       // Tigera's Installation compiles to ~5 MB of code: unoptimized codegen halves compile time
       // and validation stays well under a millisecond per manifest.
-      code: { optimize: false },
+      code: { optimize: false, regExp: re2Engine },
     });
     registerKubernetesFormats(this.ajv);
   }
@@ -75,7 +88,7 @@ export class SchemaRegistry {
     return [...this.notes.unknownFormats].sort();
   }
 
-  /** Skipped files, shadowed sources, unchecked patterns and CEL rules, dangling refs. */
+  /** Skipped files, shadowed sources, dangling refs, missing ObjectMeta. */
   get diagnostics(): string[] {
     return [...this.index.diagnostics, ...this.compileDiagnostics, ...this.notes.messages];
   }
@@ -95,8 +108,21 @@ export class SchemaRegistry {
       return [{ manifest: label, path: "", message: `schema for ${key} could not be compiled: ${compiled.failure}`, expected: "a compilable schema", keyword: "schema" }];
     }
     const subject = hasNullField(manifest) ? withoutNullFields(manifest) : manifest;
-    if (compiled.validate(subject)) return [];
-    return toSchemaErrors(label, compiled.validate.errors);
+    const errors = compiled.validate(subject) ? [] : toSchemaErrors(label, compiled.validate.errors);
+    if (compiled.structural === undefined) return errors;
+    // The API server's order: schema, then list-type uniqueness, then CEL unless blocked.
+    const blocked = errors.some((error) => BLOCKS_CEL.has(error.keyword));
+    errors.push(...listTypeErrors(label, compiled.structural, subject));
+    if (!compiled.hasRules) return errors;
+    if (!blocked) return [...errors, ...celErrors(label, compiled.structural, subject)];
+    const message = "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation";
+    return [...errors, { manifest: label, path: "", message, expected: "x-kubernetes-validations", keyword: "cel-blocked" }];
+  }
+
+  /** CEL rules of a kind that are not evaluated, each as `rule <message (text)>: <why>`, sorted. */
+  notEvaluated(apiVersion: string, kind: string): string[] {
+    const compiled = this.compiledFor(kindKey(apiVersion, kind));
+    return compiled && "notEvaluated" in compiled ? compiled.notEvaluated : [];
   }
 
   private compiledFor(key: string): Compiled | undefined {
@@ -106,7 +132,13 @@ export class SchemaRegistry {
     if (!source) return undefined;
     let compiled: Compiled;
     try {
-      compiled = { validate: this.ajv.compile(this.buildSchema(key, source)) };
+      const structural = source.type === "crd" ? this.index.files.crdSchema(source) : undefined;
+      compiled = {
+        validate: this.ajv.compile(this.buildSchema(source, structural)),
+        structural,
+        hasRules: hasRules(structural),
+        notEvaluated: [...notEvaluatedRules(structural)].sort(),
+      };
     } catch (error) {
       compiled = { failure: (error as Error).message };
     }
@@ -114,7 +146,7 @@ export class SchemaRegistry {
     return compiled;
   }
 
-  private buildSchema(key: string, source: SchemaSource): JsonSchema {
+  private buildSchema(source: SchemaSource, crdSchema: unknown): JsonSchema {
     if (source.type === "definition") {
       return {
         $ref: definitionRef(source.definition),
@@ -122,18 +154,9 @@ export class SchemaRegistry {
       };
     }
     const objectMeta = this.objectMeta();
-    const celBefore = this.notes.celRules;
-    const root = normalizeCrdSchema(
-      this.index.files.crdSchema(source),
-      this.notes,
-      objectMeta ? { $ref: definitionRef(objectMeta.definition) } : undefined,
-    );
-    const celRules = this.notes.celRules - celBefore;
-    if (celRules > 0) {
-      this.compileDiagnostics.push(`${key}: ${celRules} CEL rule(s) (x-kubernetes-validations) not evaluated`);
-    }
+    const root = normalizeCrdSchema(crdSchema, this.notes, objectMeta ? { $ref: definitionRef(objectMeta.definition) } : undefined);
     if (!objectMeta) {
-      this.compileDiagnostics.push(`${key}: no ObjectMeta definition loaded; metadata not checked`);
+      this.compileDiagnostics.push(`${kindKey(source.apiVersion, source.kind)}: no ObjectMeta definition loaded; metadata not checked`);
       return root;
     }
     return { ...root, definitions: this.reachableDefinitions(objectMeta.file, objectMeta.definition) };

@@ -12,7 +12,7 @@ export interface SchemaError {
   message: string;
   /** What the schema allows there: field names, type, enum values, format, limit. */
   expected: string;
-  /** The check that failed (`unknown-field`, `type`, `required`, `enum`, `format`, ...). */
+  /** The check that failed (`unknown-field`, `type`, `required`, `enum`, `format`, `list-type`, `cel`, ...). */
   keyword: string;
 }
 
@@ -21,7 +21,11 @@ export interface SchemaReport {
   errors: SchemaError[];
   /** `"<apiVersion> <Kind>"` of every kind that was validated against a schema, sorted. */
   checked: string[];
-  /** `"<apiVersion> <Kind>"` of every kind for which no schema is loaded, sorted. */
+  /**
+   * `"<apiVersion> <Kind>"` of every kind for which no schema is loaded, and
+   * `"<apiVersion> <Kind> rule <rule>: <why>"` for each CEL rule of a checked kind that was not
+   * evaluated (transition rules, Kubernetes CEL library functions); sorted.
+   */
   unchecked: string[];
   /** Number of manifests examined (items of a `kind: List` count one by one). */
   count: number;

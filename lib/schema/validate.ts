@@ -1,6 +1,6 @@
 /**
  * Batch validation: every manifest against its kind's schema, and an account of which kinds
- * were checked and which had no schema (never passed silently).
+ * were checked, which had no schema and which CEL rules were not evaluated (never passed silently).
  */
 import { manifestLabel } from "./errors";
 import type { SchemaRegistry } from "./registry";
@@ -44,6 +44,8 @@ export function validateManifests(registry: SchemaRegistry, manifests: Iterable<
     }
     checked.add(key);
     errors.push(...registry.validate(manifest));
+    // Listed beside the kinds without a schema, so the plan summary and plan.json show them.
+    for (const rule of registry.notEvaluated(manifest.apiVersion, manifest.kind)) unchecked.add(`${key} ${rule}`);
   }
   return { errors, checked: [...checked].sort(), unchecked: [...unchecked].sort(), count };
 }
