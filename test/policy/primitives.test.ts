@@ -1,0 +1,99 @@
+/** The pure building blocks of the rules: ports, range sets, network-policy normalization, facts. */
+import * as assert from "assert";
+import { parseCidr } from "../../lib/cidr";
+import { calicoConfList } from "../../lib/cni-config";
+import { parseNad } from "../../lib/policy/cni";
+import { networkFacts } from "../../lib/policy/facts";
+import { parseNetworkPolicy } from "../../lib/policy/network-policy";
+import { catalogPorts, coversRange, normalizeProtocol, parseCalicoPort, parseKubernetesPort } from "../../lib/policy/ports";
+import { RangeSet } from "../../lib/policy/range-set";
+import type { PolicyResource } from "../../lib/policy/types";
+import { KINDS } from "../../lib/k8s/kinds";
+
+function resource(type: string, inputs: Record<string, unknown>): PolicyResource {
+  return { type, name: "r", inputs };
+}
+
+describe("policy primitives", () => {
+  it("parses Calico and Kubernetes ports, protocols and catalog ports", () => {
+    assert.deepStrictEqual(parseCalicoPort(443), { range: { from: 443, to: 443 } });
+    assert.deepStrictEqual(parseCalicoPort("443"), { range: { from: 443, to: 443 } });
+    assert.deepStrictEqual(parseCalicoPort("10000:11000"), { range: { from: 10000, to: 11000 } });
+    assert.deepStrictEqual(parseCalicoPort("https"), { named: "https" });
+    assert.ok("error" in parseCalicoPort("9:1"));
+    assert.ok("error" in parseCalicoPort(70000));
+    assert.deepStrictEqual(parseKubernetesPort(8000, 8080), { range: { from: 8000, to: 8080 } });
+    assert.deepStrictEqual(parseKubernetesPort("web", undefined), { named: "web" });
+    assert.deepStrictEqual([normalizeProtocol("tcp"), normalizeProtocol(17), normalizeProtocol("132"), normalizeProtocol("")], ["TCP", "UDP", "SCTP", undefined]);
+    assert.deepStrictEqual([...catalogPorts(["443/TCP", "80/TCP", "53/UDP", "80/TCP"])], [["TCP", [80, 443]], ["UDP", [53]]]);
+  });
+
+  it("covers a port range only when every port of it is offered", () => {
+    assert.strictEqual(coversRange([80, 443], { from: 443, to: 443 }), true);
+    assert.strictEqual(coversRange([80, 443], { from: 80, to: 443 }), false);
+    assert.strictEqual(coversRange([80, 81, 82], { from: 80, to: 82 }), true);
+    assert.strictEqual(coversRange([], { from: 1, to: 1 }), false);
+  });
+
+  it("answers containment over merged, adjacent and disjoint ranges", () => {
+    const set = new RangeSet(["10.199.3.32/27", "10.199.3.0/27", "10.199.9.0/24", "10.199.3.16/28"].map(parseCidr));
+    assert.strictEqual(set.size, 2);
+    assert.strictEqual(set.covers(parseCidr("10.199.3.0/26")), true, "two adjacent /27s cover their /26");
+    assert.strictEqual(set.covers(parseCidr("10.199.3.64/32")), false);
+    assert.strictEqual(set.covers(parseCidr("10.199.9.255/32")), true);
+    assert.strictEqual(set.covers(parseCidr("10.199.8.255/32")), false);
+    assert.strictEqual(new RangeSet([]).covers(parseCidr("10.0.0.1/32")), false);
+  });
+
+  it("gives Calico and Kubernetes policies their default types", () => {
+    const calico = (spec: Record<string, unknown>) => [...parseNetworkPolicy(resource(KINDS.calicoNetworkPolicy.type, { metadata: { namespace: "t" }, spec })).types];
+    assert.deepStrictEqual(calico({}), ["Ingress"]);
+    assert.deepStrictEqual(calico({ egress: [{ action: "Deny" }] }), ["Egress"]);
+    assert.deepStrictEqual(calico({ ingress: [{ action: "Deny" }], egress: [{ action: "Deny" }] }), ["Ingress", "Egress"]);
+    assert.deepStrictEqual(calico({ types: ["Egress"], ingress: [{ action: "Deny" }] }), ["Egress"]);
+    const k8s = (spec: Record<string, unknown>) => [...parseNetworkPolicy(resource(KINDS.kubernetesNetworkPolicy.type, { metadata: { namespace: "t" }, spec })).types];
+    assert.deepStrictEqual(k8s({ podSelector: {} }), ["Ingress"]);
+    assert.deepStrictEqual(k8s({ podSelector: {}, egress: [{}] }), ["Ingress", "Egress"]);
+  });
+
+  it("keeps only Allow egress rules and reads Kubernetes peers, except and default protocol", () => {
+    const calico = parseNetworkPolicy(resource(KINDS.calicoGlobalNetworkPolicy.type, { metadata: { name: "g" }, spec: { egress: [{ action: "Deny" }, { action: "Allow", protocol: 6, destination: { nets: ["10.50.0.1"] } }] } }));
+    assert.strictEqual(calico.namespace, undefined);
+    assert.deepStrictEqual(calico.egressAllows.map((r) => r.path), ["spec.egress[1]"]);
+    assert.strictEqual(calico.egressAllows[0].nets![0].cidr?.text, "10.50.0.1/32");
+    assert.strictEqual(calico.egressAllows[0].ports, undefined);
+    const k8s = parseNetworkPolicy(resource(KINDS.kubernetesNetworkPolicy.type, {
+      metadata: { name: "n", namespace: "t" },
+      spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.50.0.0/16", except: ["10.50.0.0/24"] } }, { podSelector: {} }], ports: [{ port: 443 }] }] },
+    }));
+    const [rule] = k8s.egressAllows;
+    assert.deepStrictEqual(rule.nets!.map((n) => [n.path, n.text, n.except.map((e) => e.text)]), [["spec.egress[0].to[0].ipBlock.cidr", "10.50.0.0/16", ["10.50.0.0/24"]]]);
+    assert.deepStrictEqual(rule.endpointSelectors.map((s) => s.path), ["spec.egress[0].to[1].podSelector"]);
+    assert.deepStrictEqual(rule.ports!.map((p) => [p.protocol, p.port]), [["TCP", { range: { from: 443, to: 443 } }]]);
+  });
+
+  it("derives the pod CIDR from the Installation and the node CIDRs from the route plugin when unconfigured", () => {
+    const nad = parseNad(resource(KINDS.networkAttachmentDefinition.type, {
+      metadata: { name: "calico", namespace: "default" },
+      spec: { config: JSON.stringify(calicoConfList({ podCidr: "10.199.0.0/16", nodeCidrs: ["10.50.0.0/16", "10.51.0.0/16"] })) },
+    }));
+    const installation = resource(KINDS.installation.type, { spec: { calicoNetwork: { ipPools: [{ cidr: "10.199.0.0/16" }, { cidr: "fd00::/48" }] } } });
+    const derived = networkFacts(undefined, [installation], [nad]);
+    assert.deepStrictEqual(derived.pod, { ranges: [parseCidr("10.199.0.0/16")], source: "Installation spec.calicoNetwork.ipPools", configured: false });
+    assert.deepStrictEqual(derived.node?.ranges.map((r) => r.text), ["10.50.0.0/16", "10.51.0.0/16"]);
+    assert.strictEqual(derived.service, undefined);
+    const configured = networkFacts({ nodeCidrs: ["10.60.0.0/16"] }, [installation], [nad]);
+    assert.deepStrictEqual(configured.node, { ranges: [parseCidr("10.60.0.0/16")], source: "policy config network.nodeCidrs", configured: true });
+    // An empty list says nothing: the routes still count, rather than no node network at all.
+    assert.strictEqual(networkFacts({ nodeCidrs: [] }, [installation], [nad]).node?.source, "x-calico-route routes of the Calico NAD");
+  });
+
+  it("reads NAD configs: conflists, single plugins and broken JSON", () => {
+    const nad = (config: unknown) => parseNad(resource(KINDS.networkAttachmentDefinition.type, { metadata: { name: "n", namespace: "ns" }, spec: { config } }));
+    assert.deepStrictEqual(nad(JSON.stringify({ type: "macvlan" })).plugins.map((p) => p.type), ["macvlan"]);
+    assert.strictEqual(nad("{").plugins.length, 0);
+    assert.match(nad("{").configError!, /not JSON/);
+    assert.match(nad(undefined).configError!, /missing/);
+    assert.strictEqual(nad(JSON.stringify({ plugins: [{ type: "calico" }] })).ref, "ns/n");
+  });
+});
