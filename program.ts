@@ -23,10 +23,12 @@ async function readPlatformFacts(platformStack: string): Promise<unknown> {
   const reference = new pulumi.StackReference("platform-facts", { name: platformStack });
   const facts = await reference.getOutputValue(PLATFORM_FACTS_OUTPUT);
   if (facts === undefined) {
-    throw new ConfigError([{
-      path: "platformStack",
-      message: `${platformStack} exports no ${PLATFORM_FACTS_OUTPUT}: name the stack that installs the platform (platform.install: true), after its first pulumi up`,
-    }]);
+    throw new ConfigError([
+      {
+        path: "platformStack",
+        message: `${platformStack} exports no ${PLATFORM_FACTS_OUTPUT}: name the stack that installs the platform (platform.install: true), after its first pulumi up`,
+      },
+    ]);
   }
   return facts;
 }

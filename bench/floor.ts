@@ -88,7 +88,14 @@ class FloorBuilder {
  * deep as the program's nesting, not flattened into one loop.
  */
 class FloorComponent extends pulumi.ComponentResource {
-  constructor(type: string, name: string, inputs: pulumi.Inputs, opts: pulumi.ComponentResourceOptions, builder: FloorBuilder, index: number) {
+  constructor(
+    type: string,
+    name: string,
+    inputs: pulumi.Inputs,
+    opts: pulumi.ComponentResourceOptions,
+    builder: FloorBuilder,
+    index: number,
+  ) {
     super(type, name, inputs, opts);
     builder.createChildren(index, this);
     this.registerOutputs({});

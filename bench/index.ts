@@ -61,7 +61,10 @@ interface Options {
 }
 
 function parseOptions(): Options | number {
-  const values = parseFlags({ sizes: { type: "string" }, runs: { type: "string" }, out: { type: "string" }, schemas: { type: "string" } }, USAGE);
+  const values = parseFlags(
+    { sizes: { type: "string" }, runs: { type: "string" }, out: { type: "string" }, schemas: { type: "string" } },
+    USAGE,
+  );
   if (typeof values === "number") return values;
   let sizes: BenchSize[];
   try {
@@ -71,7 +74,8 @@ function parseOptions(): Options | number {
   }
   if (sizes.length === 0) return usageError("--sizes names no size", USAGE);
   const runs = values.runs === undefined ? undefined : Number(values.runs);
-  if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1)) return usageError(`--runs ${values.runs}: expected a whole number of at least 1`, USAGE);
+  if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1))
+    return usageError(`--runs ${values.runs}: expected a whole number of at least 1`, USAGE);
   return { sizes, runs, out: path.resolve(values.out ?? DEFAULT_OUT), schemasDir: path.resolve(values.schemas ?? DEFAULT_SCHEMAS) };
 }
 
@@ -103,7 +107,9 @@ async function main(): Promise<number> {
   }
 
   const schemasDir = fs.existsSync(options.schemasDir) ? options.schemasDir : undefined;
-  const schemaNote = schemasDir ? `schemas from ${schemasDir}` : `schema stage SKIPPED: ${options.schemasDir} does not exist (--schemas DIR)`;
+  const schemaNote = schemasDir
+    ? `schemas from ${schemasDir}`
+    : `schema stage SKIPPED: ${options.schemasDir} does not exist (--schemas DIR)`;
   const cpu = `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}`;
   console.log(`tenantnet bench: node ${process.version}, ${cpu}, ${schemaNote}; peak RSS: ${peakRss.method}`);
 
@@ -120,7 +126,9 @@ async function main(): Promise<number> {
   for (const [title, header, rows, labels] of tables) if (rows.length > 0) console.log(`\n${title}\n${textTable(header, rows, labels)}`);
   for (const size of sizes) {
     if (size.violations.mandatory > 0 || (size.schemaErrors ?? 0) > 0) {
-      console.log(`\nnote: ${size.size} has ${size.violations.mandatory} mandatory violation(s), ${size.schemaErrors ?? 0} schema error(s); the synthetic stack should be clean:\n  ${size.problems.join("\n  ")}`);
+      console.log(
+        `\nnote: ${size.size} has ${size.violations.mandatory} mandatory violation(s), ${size.schemaErrors ?? 0} schema error(s); the synthetic stack should be clean:\n  ${size.problems.join("\n  ")}`,
+      );
     }
   }
   console.log(`\nTargets`);

@@ -127,7 +127,11 @@ export function evaluateTargets(sizes: readonly SizeResult[], exponents: readonl
 /** A plain-text table; the first `labels` columns left-aligned, the figures right-aligned. */
 export function textTable(header: string[], rows: string[][], labels = 2): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= labels ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= labels ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -144,7 +148,16 @@ export function stageRows(sizes: readonly SizeResult[]): string[][] {
   );
 }
 
-export const SUMMARY_TABLE_HEADER = ["size", "VMs", "resources", "runs", "register / floor+inputs", "policy+schema / register", "peak RSS MB", "KB/VM"];
+export const SUMMARY_TABLE_HEADER = [
+  "size",
+  "VMs",
+  "resources",
+  "runs",
+  "register / floor+inputs",
+  "policy+schema / register",
+  "peak RSS MB",
+  "KB/VM",
+];
 
 export function summaryRows(sizes: readonly SizeResult[]): string[][] {
   return sizes.map((s) => [

@@ -68,7 +68,15 @@ async function planStages(input: PassInput, timed: Timed): Promise<{ facts: Omit
   try {
     await timed("write", () => {
       const manifests = manifestsOf(captured.resources);
-      const plan: PlanFile = { stack: input.stack, resources: planResources(captured.resources), outputs: captured.outputs as Record<string, unknown>, violations, liveMigration, policyConfig, schema };
+      const plan: PlanFile = {
+        stack: input.stack,
+        resources: planResources(captured.resources),
+        outputs: captured.outputs as Record<string, unknown>,
+        violations,
+        liveMigration,
+        policyConfig,
+        schema,
+      };
       writeStage(outDir, plan, manifests);
     });
   } finally {
@@ -105,7 +113,9 @@ export async function runPass(input: PassInput): Promise<PassResult> {
   const { facts, shape } = await planStages(input, timed);
   const floor = await timed("floor", () => registerFloor(shape));
   if (floor.resources.length !== facts.resources) {
-    throw new Error(`the floor registered ${floor.resources.length} resources, the program ${facts.resources}: the comparison would be unfair`);
+    throw new Error(
+      `the floor registered ${floor.resources.length} resources, the program ${facts.resources}: the comparison would be unfair`,
+    );
   }
   return { ms, ...facts };
 }

@@ -30,7 +30,10 @@ export function fitPowerLaw(points: readonly Point[]): PowerLawFit {
   const bad = points.find((p) => !(p.x > 0 && p.y > 0));
   if (bad) throw new Error(`a power law needs positive x and y, got (${bad.x}, ${bad.y})`);
   const xs = new Set(points.map((p) => p.x));
-  if (xs.size < 2) throw new Error(`a fit needs points at two or more distinct x values, got ${points.length} point(s) at ${[...xs].join(", ") || "none"}`);
+  if (xs.size < 2)
+    throw new Error(
+      `a fit needs points at two or more distinct x values, got ${points.length} point(s) at ${[...xs].join(", ") || "none"}`,
+    );
   const logs = points.map((p) => ({ x: Math.log(p.x), y: Math.log(p.y) }));
   const n = logs.length;
   const meanX = logs.reduce((s, p) => s + p.x, 0) / n;

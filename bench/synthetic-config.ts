@@ -55,7 +55,10 @@ export function parseSize(text: string): BenchSize {
 }
 
 export function parseSizes(text: string): BenchSize[] {
-  return text.split(",").filter((part) => part.trim() !== "").map(parseSize);
+  return text
+    .split(",")
+    .filter((part) => part.trim() !== "")
+    .map(parseSize);
 }
 
 export function sizeLabel(size: BenchSize): string {
@@ -102,7 +105,9 @@ export function syntheticConfig(size: BenchSize): SyntheticConfig {
   const blockSize = 1n << BigInt(hostBits);
   const blocksAvailable = (reservation.end - reservation.start + 1n) / blockSize;
   if (BigInt(size.tenants) > blocksAvailable) {
-    throw new Error(`${size.tenants} tenants do not fit: vmReservation ${SYNTHETIC_NETWORK.vmReservation} holds ${blocksAvailable} blocks of /${32 - hostBits}`);
+    throw new Error(
+      `${size.tenants} tenants do not fit: vmReservation ${SYNTHETIC_NETWORK.vmReservation} holds ${blocksAvailable} blocks of /${32 - hostBits}`,
+    );
   }
   // VMs take .10 to .254 of a /24 VPC: the gateway is .1 and .255 is the broadcast address.
   if (size.vmsPerTenant > 245) throw new Error(`${size.vmsPerTenant} VMs per tenant do not fit a /24 VPC (at most 245)`);
@@ -146,7 +151,11 @@ export function syntheticConfig(size: BenchSize): SyntheticConfig {
     tenants[tenantName(t)] = tenant;
   }
   return {
-    platform: { install: true, network: { ...SYNTHETIC_NETWORK, nodeCidrs: [...SYNTHETIC_NETWORK.nodeCidrs] }, underlay: { backend: "calico" } },
+    platform: {
+      install: true,
+      network: { ...SYNTHETIC_NETWORK, nodeCidrs: [...SYNTHETIC_NETWORK.nodeCidrs] },
+      underlay: { backend: "calico" },
+    },
     services: structuredClone(SERVICES),
     tenants,
   };

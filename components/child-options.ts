@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
  */
 export function childOptions(parent: pulumi.ComponentResource, opts: pulumi.ComponentResourceOptions | undefined) {
   const given = opts?.dependsOn;
-  const inherited: pulumi.Input<pulumi.Resource>[] = given === undefined ? [] : Array.isArray(given) ? given : [given as pulumi.Input<pulumi.Resource>];
+  const inherited: pulumi.Input<pulumi.Resource>[] =
+    given === undefined ? [] : Array.isArray(given) ? given : [given as pulumi.Input<pulumi.Resource>];
   return (...dependsOn: pulumi.Input<pulumi.Resource>[]): pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions => ({
     parent,
     dependsOn: [...inherited, ...dependsOn],

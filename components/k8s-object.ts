@@ -16,7 +16,8 @@ const as = <T>(object: K8sObject) => object as unknown as T;
 const BUILT_IN: Record<string, Declare> = {
   [KINDS.namespace.type]: (n, o, opts) => new k8s.core.v1.Namespace(n, as<k8s.core.v1.NamespaceArgs>(o), opts),
   [KINDS.configMap.type]: (n, o, opts) => new k8s.core.v1.ConfigMap(n, as<k8s.core.v1.ConfigMapArgs>(o), opts),
-  [KINDS.persistentVolumeClaim.type]: (n, o, opts) => new k8s.core.v1.PersistentVolumeClaim(n, as<k8s.core.v1.PersistentVolumeClaimArgs>(o), opts),
+  [KINDS.persistentVolumeClaim.type]: (n, o, opts) =>
+    new k8s.core.v1.PersistentVolumeClaim(n, as<k8s.core.v1.PersistentVolumeClaimArgs>(o), opts),
   [KINDS.serviceAccount.type]: (n, o, opts) => new k8s.core.v1.ServiceAccount(n, as<k8s.core.v1.ServiceAccountArgs>(o), opts),
   [KINDS.daemonSet.type]: (n, o, opts) => new k8s.apps.v1.DaemonSet(n, as<k8s.apps.v1.DaemonSetArgs>(o), opts),
   [KINDS.deployment.type]: (n, o, opts) => new k8s.apps.v1.Deployment(n, as<k8s.apps.v1.DeploymentArgs>(o), opts),
@@ -31,5 +32,7 @@ const BUILT_IN: Record<string, Declare> = {
 
 export function declareObject(name: string, object: K8sObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
   const declare = BUILT_IN[pulumiType(object.apiVersion, object.kind)];
-  return declare ? declare(name, object, opts) : new k8s.apiextensions.CustomResource(name, as<k8s.apiextensions.CustomResourceArgs>(object), opts);
+  return declare
+    ? declare(name, object, opts)
+    : new k8s.apiextensions.CustomResource(name, as<k8s.apiextensions.CustomResourceArgs>(object), opts);
 }

@@ -77,7 +77,10 @@ export function applyPins(source: string, pins: Pin[]): string {
   const eol = source.includes("\r\n") ? "\r\n" : "\n";
 
   const byVm = new Map<string, VmPin[]>();
-  const edits: Edit[] = eipEdits(tenants, pins.filter((pin): pin is EipPin => pin.key === "eips"));
+  const edits: Edit[] = eipEdits(
+    tenants,
+    pins.filter((pin): pin is EipPin => pin.key === "eips"),
+  );
   for (const pin of pins) {
     if (pin.key === "eips") continue;
     const key = `${pin.tenant}\0${pin.vm}`;
@@ -91,7 +94,10 @@ export function applyPins(source: string, pins: Pin[]): string {
     const byAnchor = new Map<Pair, VmPin[]>();
     for (const pin of sorted) {
       if (findPair(map, pin.key)) throw new Error(`${pinPath(pin)} is already set in the stack file; pins never move`);
-      const anchor = [...INSERT_AFTER[pin.key]].reverse().map((key) => findPair(map, key)).find((pair) => pair !== undefined);
+      const anchor = [...INSERT_AFTER[pin.key]]
+        .reverse()
+        .map((key) => findPair(map, key))
+        .find((pair) => pair !== undefined);
       if (!anchor) throw new Error(`tenants.${tenant}.vms.${vm} has no guest key to place ${pin.key} after`);
       byAnchor.set(anchor, [...(byAnchor.get(anchor) ?? []), pin]);
     }

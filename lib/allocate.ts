@@ -110,12 +110,29 @@ export function allocate(draft: DraftConfig): Pin[] {
   const problems: Problem[] = [];
   for (const tenant of draft.tenants) {
     const block = parseCidr(tenant.underlayBlock);
-    allocateKey(tenant, "underlayIp", { cidr: block, label: "underlayBlock", taken: underlayTaken, reserved: reservedUnderlayAddresses(block) }, pins, problems);
+    allocateKey(
+      tenant,
+      "underlayIp",
+      { cidr: block, label: "underlayBlock", taken: underlayTaken, reserved: reservedUnderlayAddresses(block) },
+      pins,
+      problems,
+    );
 
     const subnet = parseCidr(tenant.vpc.cidr);
     const vpcTaken = new Set<bigint>();
     for (const vm of tenant.vms) if (vm.vpcIp !== undefined) vpcTaken.add(ipToBigInt(vm.vpcIp));
-    allocateKey(tenant, "vpcIp", { cidr: subnet, label: "vpc.cidr", taken: vpcTaken, reserved: reservedVpcAddresses(subnet, tenant.vpc.gateway, tenant.natGateway?.lanIp) }, pins, problems);
+    allocateKey(
+      tenant,
+      "vpcIp",
+      {
+        cidr: subnet,
+        label: "vpc.cidr",
+        taken: vpcTaken,
+        reserved: reservedVpcAddresses(subnet, tenant.vpc.gateway, tenant.natGateway?.lanIp),
+      },
+      pins,
+      problems,
+    );
   }
   const eipPins = allocateEips(draft, problems);
   if (problems.length > 0) throw new AllocationError(problems);

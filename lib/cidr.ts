@@ -129,7 +129,9 @@ export function reservedEdges(cidr: Cidr): bigint[] {
 export function ipRangeProblem(text: string): string | undefined {
   const bounds = text.split("..");
   if (bounds.length > 2 || !bounds.every(isIpv4)) return `${JSON.stringify(text)} is not an address or an "a.b.c.d..a.b.c.e" range`;
-  return bounds.length === 2 && ipToBigInt(bounds[0]) > ipToBigInt(bounds[1]) ? `${text} is a range whose start is after its end` : undefined;
+  return bounds.length === 2 && ipToBigInt(bounds[0]) > ipToBigInt(bounds[1])
+    ? `${text} is a range whose start is after its end`
+    : undefined;
 }
 
 /** A Kube-OVN address range (`ipRangeProblem` returned nothing for it). */

@@ -53,10 +53,20 @@ type Values<T extends Options> = { [K in keyof T]?: T[K]["type"] extends "boolea
  * The parsed flag values, or the exit code to stop with: 0 after printing the usage for
  * `--help`/`-h`, 2 after printing an unknown or malformed flag with the usage.
  */
-export function parseFlags<const T extends Options>(options: T, usage: string, argv: string[] = process.argv.slice(2), io: Io = PROCESS_IO): Values<T> | number {
+export function parseFlags<const T extends Options>(
+  options: T,
+  usage: string,
+  argv: string[] = process.argv.slice(2),
+  io: Io = PROCESS_IO,
+): Values<T> | number {
   let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     return usageError((error as Error).message, usage, io);
   }

@@ -121,7 +121,11 @@ export function scriptSha256(script: string): string {
   return createHash("sha256").update(script, "utf8").digest("hex");
 }
 
-export function routePluginInstallerManifests(opts: RoutePluginInstallerOptions): { configMap: K8sObject; daemonSet: K8sObject; sha256: string } {
+export function routePluginInstallerManifests(opts: RoutePluginInstallerOptions): {
+  configMap: K8sObject;
+  daemonSet: K8sObject;
+  sha256: string;
+} {
   const name = opts.name ?? DEFAULT_INSTALLER_NAME;
   const sha256 = scriptSha256(opts.pluginScript);
   const labels = { ...MANAGED_BY, "app.kubernetes.io/name": name, "app.kubernetes.io/component": "cni-plugin-installer" };

@@ -5,6 +5,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./rules";
 
 new PolicyPack("tenantnet-guard", {
-  description: "tenantnet: VM underlay NICs reach only their catalog allowlist; attachments, addresses, routes and subnets stay within the platform's contract.",
+  description:
+    "tenantnet: VM underlay NICs reach only their catalog allowlist; attachments, addresses, routes and subnets stay within the platform's contract.",
   policies,
 });

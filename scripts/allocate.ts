@@ -13,7 +13,6 @@ import type { DraftConfig } from "../lib/config/validate";
 const planRunner = () => require("../lib/plan/run") as typeof import("../lib/plan/run");
 const tenantnet: import("../lib/plan/run").Program = () => (require("../program") as typeof import("../program")).tenantnet();
 
-
 const USAGE = `usage: npm run allocate -- (--stack S | --config FILE) [options]
 
 Pins the lowest free underlayIp (inside the tenant's underlayBlock) and vpcIp (inside its
@@ -47,7 +46,12 @@ function writeAtomically(file: string, text: string): void {
 }
 
 export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number> {
-  const parsed = parseStackFlags({ "dry-run": { type: "boolean" }, "platform-plan": { type: "string" }, facts: { type: "string" } }, USAGE, argv, io);
+  const parsed = parseStackFlags(
+    { "dry-run": { type: "boolean" }, "platform-plan": { type: "string" }, facts: { type: "string" } },
+    USAGE,
+    argv,
+    io,
+  );
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
 
@@ -63,7 +67,10 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
   let facts: unknown;
   try {
     const { referencedFacts, referencedOutputs } = planRunner();
-    facts = referencedFacts(flat, await referencedOutputs(tenantnet, flat, { platformPlan: values["platform-plan"], factsFile: values.facts }));
+    facts = referencedFacts(
+      flat,
+      await referencedOutputs(tenantnet, flat, { platformPlan: values["platform-plan"], factsFile: values.facts }),
+    );
   } catch (error) {
     io.err(`${file}: ${(error as Error).message}`);
     return EXIT.invalid;
@@ -98,9 +105,7 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
   }
   for (const pin of pins) io.out(`${pinPath(pin)} = ${pin.ip}`);
   io.err(
-    values["dry-run"]
-      ? `dry run: ${file} left unchanged`
-      : `pinned ${pins.length} address${pins.length === 1 ? "" : "es"} in ${file}`,
+    values["dry-run"] ? `dry run: ${file} left unchanged` : `pinned ${pins.length} address${pins.length === 1 ? "" : "es"} in ${file}`,
   );
   return EXIT.ok;
 }

@@ -37,7 +37,12 @@ exit codes: 0 clean, 1 mandatory policy violation, 2 invalid config or usage (no
             3 schema error (takes precedence over 1)`;
 
 export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number> {
-  const flags = { out: { type: "string" }, schemas: { type: "string" }, "platform-plan": { type: "string" }, facts: { type: "string" } } as const;
+  const flags = {
+    out: { type: "string" },
+    schemas: { type: "string" },
+    "platform-plan": { type: "string" },
+    facts: { type: "string" },
+  } as const;
   const parsed = parseStackFlags(flags, USAGE, withFlagDefault(argv, "--schemas", VENDORED_SCHEMAS_DIR), io, "dev");
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;

@@ -32,7 +32,13 @@ options:
 exit codes: 0 written, 2 invalid stack config, missing platform facts or usage (nothing written)`;
 
 export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number> {
-  const parsed = parseStackFlags({ out: { type: "string" }, "platform-plan": { type: "string" }, facts: { type: "string" } }, USAGE, argv, io, "dev");
+  const parsed = parseStackFlags(
+    { out: { type: "string" }, "platform-plan": { type: "string" }, facts: { type: "string" } },
+    USAGE,
+    argv,
+    io,
+    "dev",
+  );
   if (typeof parsed === "number") return parsed;
   const { values, file, stack } = parsed;
   try {
@@ -46,7 +52,11 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
     io.out(out);
     return EXIT.written;
   } catch (error) {
-    io.err(error instanceof ConfigError ? `${file}: invalid stack config:\n${formatProblems(error.problems)}` : `${file}: ${(error as Error).message}`);
+    io.err(
+      error instanceof ConfigError
+        ? `${file}: invalid stack config:\n${formatProblems(error.problems)}`
+        : `${file}: ${(error as Error).message}`,
+    );
     return EXIT.invalid;
   }
 }

@@ -20,7 +20,6 @@ options:
 exit codes: 0 no mandatory violation (advisories are printed), 1 a mandatory violation,
             2 unreadable input or usage`;
 
-
 function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, "utf8"));
 }

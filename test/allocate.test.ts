@@ -76,7 +76,10 @@ describe("allocate", () => {
         r.tenants.acme.vms = { a: vm(), b: vm() };
       }),
     );
-    assert.deepEqual(pins.filter((p) => p.key === "vpcIp").map((p) => p.ip), ["10.0.1.1", "10.0.1.3"]);
+    assert.deepEqual(
+      pins.filter((p) => p.key === "vpcIp").map((p) => p.ip),
+      ["10.0.1.1", "10.0.1.3"],
+    );
   });
 
   it("allocates each tenant inside its own block, and VPC addresses per VPC", () => {
@@ -101,7 +104,10 @@ describe("allocate", () => {
         r.tenants.acme.vms = { a: vm(), b: vm() };
       }),
     );
-    assert.deepEqual(pins.filter((p) => p.key === "underlayIp").map((p) => p.ip), ["10.199.3.8", "10.199.3.9"]);
+    assert.deepEqual(
+      pins.filter((p) => p.key === "underlayIp").map((p) => p.ip),
+      ["10.199.3.8", "10.199.3.9"],
+    );
   });
 
   it("reports a full block with the tenant, key, block size and the VMs left out, and pins nothing", () => {
@@ -136,8 +142,14 @@ describe("allocate", () => {
       () => allocate(config),
       (error: unknown) => {
         assert.ok(error instanceof AllocationError);
-        assert.deepEqual(error.problems.map((p) => p.path), ["tenants.acme.vms.a.underlayIp", "tenants.acme.vms.a.vpcIp"]);
-        assert.match(error.problems[1].message, /vpc\.cidr 10\.0\.1\.0\/30 of tenant acme is full: 4 addresses, 1 free \(network address, broadcast address, gateway 10\.0\.1\.1, pinned addresses excluded\)/);
+        assert.deepEqual(
+          error.problems.map((p) => p.path),
+          ["tenants.acme.vms.a.underlayIp", "tenants.acme.vms.a.vpcIp"],
+        );
+        assert.match(
+          error.problems[1].message,
+          /vpc\.cidr 10\.0\.1\.0\/30 of tenant acme is full: 4 addresses, 1 free \(network address, broadcast address, gateway 10\.0\.1\.1, pinned addresses excluded\)/,
+        );
         return true;
       },
     );
@@ -183,7 +195,8 @@ describe("applyPins", () => {
   });
 
   it("puts underlayIp and vpcIp right after guest, at the map's indentation", () => {
-    const source = "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        web:\n          image: x   # the image\n          guest: ubuntu   # v2\n          cpu: 2\n";
+    const source =
+      "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        web:\n          image: x   # the image\n          guest: ubuntu   # v2\n          cpu: 2\n";
     const output = applyPins(source, [pin("web", "vpcIp", "10.0.1.2"), pin("web", "underlayIp", "10.199.3.1")]);
     assert.equal(
       output,
@@ -192,7 +205,8 @@ describe("applyPins", () => {
   });
 
   it("puts vpcIp after an existing underlayIp", () => {
-    const source = "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        web:\n          guest: ubuntu\n          cpu: 2\n          underlayIp: 10.199.3.1\n";
+    const source =
+      "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        web:\n          guest: ubuntu\n          cpu: 2\n          underlayIp: 10.199.3.1\n";
     assert.equal(
       applyPins(source, [pin("web", "vpcIp", "10.0.1.2")]),
       "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        web:\n          guest: ubuntu\n          cpu: 2\n          underlayIp: 10.199.3.1\n          vpcIp: 10.0.1.2\n",
@@ -202,24 +216,32 @@ describe("applyPins", () => {
   it("extends a flow-style VM map in place", () => {
     const source = "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        db: {guest: centos7, image: y}  # small\n";
     const output = applyPins(source, [pin("db", "underlayIp", "10.199.3.2"), pin("db", "vpcIp", "10.0.1.3")]);
-    assert.equal(output, "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        db: {guest: centos7, underlayIp: 10.199.3.2, vpcIp: 10.0.1.3, image: y}  # small\n");
+    assert.equal(
+      output,
+      "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        db: {guest: centos7, underlayIp: 10.199.3.2, vpcIp: 10.0.1.3, image: y}  # small\n",
+    );
   });
 
   it("keeps CRLF line endings", () => {
-    const source = "config:\r\n  tenantnet:tenants:\r\n    acme:\r\n      vms:\r\n        web:\r\n          guest: ubuntu\r\n          cpu: 2\r\n";
+    const source =
+      "config:\r\n  tenantnet:tenants:\r\n    acme:\r\n      vms:\r\n        web:\r\n          guest: ubuntu\r\n          cpu: 2\r\n";
     const output = applyPins(source, [pin("web", "underlayIp", "10.199.3.1")]);
     assert.equal(output, source.replace("guest: ubuntu\r\n", "guest: ubuntu\r\n          underlayIp: 10.199.3.1\r\n"));
   });
 
   it("ends a block scalar guest before the inserted key", () => {
-    const source = "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        web:\n          guest: >-\n            ubuntu\n          cpu: 2\n";
+    const source =
+      "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        web:\n          guest: >-\n            ubuntu\n          cpu: 2\n";
     const parsed = parse(applyPins(source, [pin("web", "underlayIp", "10.199.3.1")]));
     assert.deepEqual(parsed.config["tenantnet:tenants"].acme.vms.web, { guest: "ubuntu", underlayIp: "10.199.3.1", cpu: 2 });
   });
 
   it("never overwrites a pin", () => {
     const source = "config:\n  tenantnet:tenants:\n    acme:\n      vms:\n        web: {guest: ubuntu, underlayIp: 10.199.3.9}\n";
-    assert.throws(() => applyPins(source, [pin("web", "underlayIp", "10.199.3.1")]), /tenants\.acme\.vms\.web\.underlayIp is already set in the stack file; pins never move/);
+    assert.throws(
+      () => applyPins(source, [pin("web", "underlayIp", "10.199.3.1")]),
+      /tenants\.acme\.vms\.web\.underlayIp is already set in the stack file; pins never move/,
+    );
   });
 
   it("names the key path it cannot find", () => {
@@ -290,7 +312,10 @@ describe("npm run allocate", () => {
     assert.match(committed.stderr, /Pulumi\.dev\.yaml: nothing to pin/);
     const missing = await run("--stack", "no-such-stack-here");
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, new RegExp(`cannot read stack file: .*${path.join(REPO_ROOT, "Pulumi.no-such-stack-here.yaml").replace(/[.]/g, "\\.")}`));
+    assert.match(
+      missing.stderr,
+      new RegExp(`cannot read stack file: .*${path.join(REPO_ROOT, "Pulumi.no-such-stack-here.yaml").replace(/[.]/g, "\\.")}`),
+    );
   });
 
   it("exits 2 listing every problem of an invalid config, and writes nothing", async () => {
@@ -312,7 +337,10 @@ describe("npm run allocate", () => {
     const file = stackCopy(text);
     const result = await run("--config", file);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /cannot pin every address:\n {2}tenants\.acme\.vms\.web\.underlayIp: underlayBlock 10\.199\.3\.0\/32 of tenant acme is full: 1 address, 1 free \(pinned addresses excluded\) for 2 VMs without underlayIp \(web, db\)/);
+    assert.match(
+      result.stderr,
+      /cannot pin every address:\n {2}tenants\.acme\.vms\.web\.underlayIp: underlayBlock 10\.199\.3\.0\/32 of tenant acme is full: 1 address, 1 free \(pinned addresses excluded\) for 2 VMs without underlayIp \(web, db\)/,
+    );
     assert.doesNotMatch(result.stderr, /globex/, "only the full block is reported");
     assert.equal(result.stdout, "");
     assert.equal(fs.readFileSync(file, "utf8"), text);

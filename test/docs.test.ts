@@ -16,14 +16,20 @@ function ruleTable(file: string, heading: string): Map<string, string> {
 
 describe("documentation of the policy rules", () => {
   const rules = new Map(RULES.map((rule) => [rule.name, rule.level]));
-  for (const [file, heading] of [["README.md", "## Policy rules"], ["policy/README.md", "## Rules"]]) {
+  for (const [file, heading] of [
+    ["README.md", "## Policy rules"],
+    ["policy/README.md", "## Rules"],
+  ]) {
     it(`${file} lists every rule at its level, and no other`, () => {
       assert.deepEqual(ruleTable(file, heading), rules);
     });
   }
 
   it("the README's node-port rule names every node-control port the rule checks", () => {
-    const row = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8").split("\n").find((line) => line.startsWith("| `underlay-node-ports` |"));
+    const row = fs
+      .readFileSync(path.join(REPO_ROOT, "README.md"), "utf8")
+      .split("\n")
+      .find((line) => line.startsWith("| `underlay-node-ports` |"));
     for (const { range } of NODE_CONTROL_PORTS) {
       const text = range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`;
       assert.ok(row?.includes(text), `port ${text} missing from: ${row}`);

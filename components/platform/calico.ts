@@ -1,7 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { NetworkConfig, PlatformConfig } from "../../lib/config/schema";
-import { apiServer, CALICO_CRD_CHART, installation, ipamConfiguration, TIGERA_NAMESPACE, TIGERA_OPERATOR_CHART, tigeraOperatorValues, vmReservation } from "../../lib/platform/calico";
+import {
+  apiServer,
+  CALICO_CRD_CHART,
+  installation,
+  ipamConfiguration,
+  TIGERA_NAMESPACE,
+  TIGERA_OPERATOR_CHART,
+  tigeraOperatorValues,
+  vmReservation,
+} from "../../lib/platform/calico";
 import { chartSource } from "../../lib/platform/charts";
 import { namespaceObject } from "../../lib/platform/objects";
 import { COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
@@ -23,7 +32,13 @@ export class CalicoInstall extends pulumi.ComponentResource {
     const under = childOptions(this, opts);
     const registry = args.platform.imageRegistry;
     const namespace = declareObject(`${name}-namespace`, namespaceObject(TIGERA_NAMESPACE, { privileged: true }), under());
-    const release = (resourceName: string, releaseName: string, chart: string, values: Record<string, unknown>, ...dependsOn: pulumi.Resource[]) =>
+    const release = (
+      resourceName: string,
+      releaseName: string,
+      chart: string,
+      values: Record<string, unknown>,
+      ...dependsOn: pulumi.Resource[]
+    ) =>
       new k8s.helm.v3.Release(
         resourceName,
         {
@@ -37,7 +52,13 @@ export class CalicoInstall extends pulumi.ComponentResource {
         under(namespace, ...dependsOn),
       );
     const crds = release(`${name}-crds`, "calico-crds", CALICO_CRD_CHART, {});
-    const operator = release(`${name}-tigera-operator`, "tigera-operator", TIGERA_OPERATOR_CHART, tigeraOperatorValues(registry, args.values), crds);
+    const operator = release(
+      `${name}-tigera-operator`,
+      "tigera-operator",
+      TIGERA_OPERATOR_CHART,
+      tigeraOperatorValues(registry, args.values),
+      crds,
+    );
     const install = declareObject(`${name}-installation`, installation(args.network, registry), under(operator));
     // Created once the Calico API server is Ready: projectcalico.org/v3 objects depend on it.
     const server = declareObject(`${name}-apiserver`, apiServer(), under(install));

@@ -19,7 +19,11 @@ export class CertManagerInstall extends pulumi.ComponentResource {
     super("tenantnet:platform:CertManager", name, {}, opts);
     const under = childOptions(this, opts);
     const namespace = declareObject(`${name}-namespace`, namespaceObject(CERT_MANAGER_NAMESPACE), under());
-    new certmanager.CertManager(name, certManagerArgs(args.version, args.platform, args.values) as certmanager.CertManagerArgs, under(namespace));
+    new certmanager.CertManager(
+      name,
+      certManagerArgs(args.version, args.platform, args.values) as certmanager.CertManagerArgs,
+      under(namespace),
+    );
     this.registerOutputs({});
   }
 }

@@ -35,8 +35,16 @@ export class Platform extends pulumi.ComponentResource {
     const registry = config.imageRegistry;
     const under = childOptions(this, opts);
 
-    const certManager = new CertManagerInstall(`${name}-cert-manager`, { version: versions.certManager, platform: config, values: config.values.certManager }, under());
-    const calico = new CalicoInstall(`${name}-calico`, { network: config.network, version: versions.calico, platform: config, values: config.values.calico }, under());
+    const certManager = new CertManagerInstall(
+      `${name}-cert-manager`,
+      { version: versions.certManager, platform: config, values: config.values.certManager },
+      under(),
+    );
+    const calico = new CalicoInstall(
+      `${name}-calico`,
+      { network: config.network, version: versions.calico, platform: config, values: config.values.calico },
+      under(),
+    );
     const multus = new MultusInstall(`${name}-multus`, { version: versions.multus, imageRegistry: registry }, under());
     const routePlugin = new RoutePluginInstaller(
       `${name}-route-plugin`,

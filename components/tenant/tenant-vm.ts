@@ -33,8 +33,16 @@ export class TenantVm extends pulumi.ComponentResource {
     const machine = virtualMachine(tenant, vm);
     const under = childOptions(this, opts);
 
-    this.underlayPolicy = new k8s.apiextensions.CustomResource(resourceName(tenant.name, vm.name, "underlay-policy"), policy, under(...args.prerequisites));
-    this.virtualMachine = new k8s.apiextensions.CustomResource(resourceName(tenant.name, vm.name, "vm"), machine, under(...args.prerequisites, this.underlayPolicy));
+    this.underlayPolicy = new k8s.apiextensions.CustomResource(
+      resourceName(tenant.name, vm.name, "underlay-policy"),
+      policy,
+      under(...args.prerequisites),
+    );
+    this.virtualMachine = new k8s.apiextensions.CustomResource(
+      resourceName(tenant.name, vm.name, "vm"),
+      machine,
+      under(...args.prerequisites, this.underlayPolicy),
+    );
     this.registerOutputs({ virtualMachine: this.virtualMachine, underlayPolicy: this.underlayPolicy });
   }
 }

@@ -61,9 +61,11 @@ export class Tenant extends pulumi.ComponentResource {
     const byKind = new Map<string, pulumi.Resource[]>();
     for (const object of natObjects(tenant, args.externalNetwork)) {
       const after =
-        object.kind === "VpcNatGateway" ? [vpcResource, subnetResource, ...(nadResource ? [nadResource] : [])]
-        : object.kind === "IptablesEIP" ? byKind.get("VpcNatGateway") ?? []
-        : byKind.get("IptablesEIP") ?? [];
+        object.kind === "VpcNatGateway"
+          ? [vpcResource, subnetResource, ...(nadResource ? [nadResource] : [])]
+          : object.kind === "IptablesEIP"
+            ? (byKind.get("VpcNatGateway") ?? [])
+            : (byKind.get("IptablesEIP") ?? []);
       const resource = declareObject(child(`${object.kind.toLowerCase()}/${object.metadata.name}`), object, under(...after));
       byKind.set(object.kind, [...(byKind.get(object.kind) ?? []), resource]);
     }
@@ -76,10 +78,7 @@ export class Tenant extends pulumi.ComponentResource {
     this.outputs = {
       namespace: tenant.namespace,
       vms: Object.fromEntries(
-        tenant.vms.map((vm) => [
-          vm.name,
-          { underlayIp: vm.underlayIp, vpcIp: vm.vpcIp, macs: { ...vm.macs }, services: [...vm.services] },
-        ]),
+        tenant.vms.map((vm) => [vm.name, { underlayIp: vm.underlayIp, vpcIp: vm.vpcIp, macs: { ...vm.macs }, services: [...vm.services] }]),
       ),
     };
     this.registerOutputs({ ...this.outputs });

@@ -22,9 +22,7 @@ function checked(problem: (value: string) => string | undefined) {
 
 export const cidr = checked(cidrProblem);
 
-export const ipv4 = checked((value) =>
-  isIpv4(value) ? undefined : `${JSON.stringify(value)} is not an IPv4 address (expected a.b.c.d)`,
-);
+export const ipv4 = checked((value) => (isIpv4(value) ? undefined : `${JSON.stringify(value)} is not an IPv4 address (expected a.b.c.d)`));
 
 /** One address or a Kube-OVN `a.b.c.d..a.b.c.e` range, as Subnet `excludeIps` takes them. */
 export const ipRange = checked(ipRangeProblem);
@@ -63,12 +61,16 @@ export function labelKeyProblem(value: string): string | undefined {
 
 /** A label value; empty is allowed (for a node selector it then means "the label exists"). */
 export const labelValue = checked((value) =>
-  value === "" || LABEL_NAME.test(value) ? undefined : `${JSON.stringify(value)} is not a label value (empty, or at most 63 alphanumerics, '-', '_', '.')`,
+  value === "" || LABEL_NAME.test(value)
+    ? undefined
+    : `${JSON.stringify(value)} is not a label value (empty, or at most 63 alphanumerics, '-', '_', '.')`,
 );
 
 /** A Helm chart repository: an http(s) index URL or an `oci://` registry path. */
 export const chartRepository = checked((value) =>
-  CHART_REPOSITORY.test(value) ? undefined : `${JSON.stringify(value)} is not a chart repository (expected https://host/path or oci://host/path)`,
+  CHART_REPOSITORY.test(value)
+    ? undefined
+    : `${JSON.stringify(value)} is not a chart repository (expected https://host/path or oci://host/path)`,
 ).transform((value) => value.replace(/\/+$/, ""));
 
 export type Protocol = "TCP" | "UDP" | "SCTP";
@@ -90,4 +92,3 @@ export function portsByProtocol(ports: string[]): { protocol: Protocol; ports: n
   }
   return [...groups].map(([protocol, numbers]) => ({ protocol, ports: numbers }));
 }
-

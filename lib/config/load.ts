@@ -23,7 +23,10 @@ export function rawConfigFromFlat(flat: Record<string, unknown>): { raw: RawStac
     const [namespace, key] = fullKey.split(":", 2);
     if (namespace !== CONFIG_NAMESPACE) continue;
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
-      problems.push({ path: fullKey, message: `unknown config key; tenantnet reads ${CONFIG_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}` });
+      problems.push({
+        path: fullKey,
+        message: `unknown config key; tenantnet reads ${CONFIG_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}`,
+      });
       continue;
     }
     if (typeof value === "string" && TEXT_KEYS.includes(key)) {

@@ -64,19 +64,26 @@ export function platformFactsOf(stack: string, config: StackConfig): PlatformFac
  * Facts read from a platform stack (or a plan of it), checked like config. `source` names where
  * they came from and prefixes every problem's path, e.g. `platformFacts(acme-org/tenantnet/dev)`.
  */
-export function parsePlatformFacts(value: unknown, source: string): { facts: PlatformFacts; problems: [] } | { facts?: undefined; problems: Problem[] } {
+export function parsePlatformFacts(
+  value: unknown,
+  source: string,
+): { facts: PlatformFacts; problems: [] } | { facts?: undefined; problems: Problem[] } {
   const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { problems: [{ path: source, message: `expected the platformFacts map, got ${JSON.stringify(value)}` }] };
   }
   if (version !== PLATFORM_FACTS_SCHEMA_VERSION) {
     return {
-      problems: [{
-        path: `${source}.schemaVersion`,
-        message: `${JSON.stringify(version)} is not a platformFacts schemaVersion this tenantnet reads (it reads ${PLATFORM_FACTS_SCHEMA_VERSION}); run the same tenantnet release in the platform and the tenant stacks`,
-      }],
+      problems: [
+        {
+          path: `${source}.schemaVersion`,
+          message: `${JSON.stringify(version)} is not a platformFacts schemaVersion this tenantnet reads (it reads ${PLATFORM_FACTS_SCHEMA_VERSION}); run the same tenantnet release in the platform and the tenant stacks`,
+        },
+      ],
     };
   }
   const parsed = platformFactsSchema.safeParse(value);
-  return parsed.success ? { facts: parsed.data, problems: [] } : { problems: problemsFromZod(source, platformFactsSchema, parsed.error, value) };
+  return parsed.success
+    ? { facts: parsed.data, problems: [] }
+    : { problems: problemsFromZod(source, platformFactsSchema, parsed.error, value) };
 }

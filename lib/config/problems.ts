@@ -27,7 +27,14 @@ export function joinPath(base: string, segments: PropertyKey[]): string {
   }, base);
 }
 
-type AnyDef = { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; innerType?: z.ZodType; element?: z.ZodType; options?: z.ZodType[] };
+type AnyDef = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  valueType?: z.ZodType;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+};
 
 function defOf(schema: z.ZodType): AnyDef {
   return (schema as unknown as { def: AnyDef }).def;
@@ -59,7 +66,10 @@ function describeType(schema: z.ZodType | undefined): string | undefined {
   let current = schema;
   while (["optional", "default"].includes(defOf(current).type)) current = defOf(current).innerType!;
   const def = defOf(current) as AnyDef & { entries?: Record<string, string> };
-  if (def.type === "enum" && def.entries) return `one of ${Object.values(def.entries).map((v) => JSON.stringify(v)).join(", ")}`;
+  if (def.type === "enum" && def.entries)
+    return `one of ${Object.values(def.entries)
+      .map((v) => JSON.stringify(v))
+      .join(", ")}`;
   if (def.type === "object") return `a map with keys ${Object.keys(def.shape ?? {}).join(", ")}`;
   if (def.type === "record") return "a map keyed by name";
   if (def.type === "array") return "a list";
@@ -76,9 +86,7 @@ export function problemsFromZod(base: string, schema: z.ZodType, error: z.ZodErr
         const meant = allowed.find((candidate) => candidate.toLowerCase() === key.toLowerCase());
         problems.push({
           path: joinPath(base, [...issue.path, key]),
-          message: meant
-            ? `unknown key; did you mean "${meant}"?`
-            : `unknown key; allowed keys here: ${allowed.join(", ")}`,
+          message: meant ? `unknown key; did you mean "${meant}"?` : `unknown key; allowed keys here: ${allowed.join(", ")}`,
         });
       }
       continue;

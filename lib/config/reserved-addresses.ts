@@ -13,7 +13,12 @@ export interface ReservedAddress {
 
 function edges(range: Cidr): ReservedAddress[] {
   const [network, broadcast] = reservedEdges(range);
-  return network === undefined ? [] : [{ ip: network, what: "network address" }, { ip: broadcast, what: "broadcast address" }];
+  return network === undefined
+    ? []
+    : [
+        { ip: network, what: "network address" },
+        { ip: broadcast, what: "broadcast address" },
+      ];
 }
 
 /** A tenant's underlay block: its network and broadcast addresses. */

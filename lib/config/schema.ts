@@ -24,7 +24,9 @@ export const DATAPLANES = ["overlay", "bgp"] as const;
 /** Resolvers written into a guest's cloud-init network config (on its VPC NIC). */
 export const dnsSchema = z.strictObject({
   nameservers: z.array(ipv4).min(1),
-  search: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a search domain is lower-case letters, digits, '-' and '.'")).optional(),
+  search: z
+    .array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a search domain is lower-case letters, digits, '-' and '.'"))
+    .optional(),
 });
 
 export const networkSchema = z.strictObject({
@@ -64,7 +66,10 @@ export type ChartPart = (typeof CHART_PARTS)[number];
  * these labels, an empty value meaning "has the label". The chart's own `kube-ovn/role: master`
  * plus the label kubeadm puts on control-plane nodes, so a kubeadm cluster needs no labelling.
  */
-export const DEFAULT_KUBE_OVN_MASTER_LABELS: Record<string, string> = { "kube-ovn/role": "master", "node-role.kubernetes.io/control-plane": "" };
+export const DEFAULT_KUBE_OVN_MASTER_LABELS: Record<string, string> = {
+  "kube-ovn/role": "master",
+  "node-role.kubernetes.io/control-plane": "",
+};
 
 const kubeOvnSchema = z.strictObject({
   /** InternalIPs of the master nodes; empty: the chart looks the labelled nodes up itself. */
@@ -72,7 +77,8 @@ const kubeOvnSchema = z.strictObject({
   masterNodesLabels: z
     .record(z.string(), labelValue)
     .superRefine((labels, ctx) => {
-      if (Object.keys(labels).length === 0) ctx.addIssue({ code: "custom", message: "needs at least one label: Kube-OVN's central pods only run on nodes carrying one" });
+      if (Object.keys(labels).length === 0)
+        ctx.addIssue({ code: "custom", message: "needs at least one label: Kube-OVN's central pods only run on nodes carrying one" });
       for (const key of Object.keys(labels)) {
         const message = labelKeyProblem(key);
         if (message) ctx.addIssue({ code: "custom", path: [key], message });
@@ -139,7 +145,11 @@ export const externalNetworkSchema = z
   })
   .superRefine((net, ctx) => {
     if (net.uplink.type === "macvlan" && net.uplink.vlanId !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["uplink", "vlanId"], message: "only a vlan uplink takes a vlanId; remove it or set uplink.type: vlan" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["uplink", "vlanId"],
+        message: "only a vlan uplink takes a vlanId; remove it or set uplink.type: vlan",
+      });
     }
   });
 
@@ -153,10 +163,18 @@ export const platformSchema = z.strictObject({
   versions: partRecord(z.string().min(1)).default({}),
   values: partRecord(z.record(z.string(), z.unknown())).default({}),
   /** Trailing slashes dropped here, so every image builder can join with a single "/". */
-  imageRegistry: z.string().transform((registry) => registry.replace(/\/+$/, "")).default(""),
+  imageRegistry: z
+    .string()
+    .transform((registry) => registry.replace(/\/+$/, ""))
+    .default(""),
   /** Per chart part: an https:// index or oci:// path the chart is pulled from instead of upstream's. */
   chartRepositories: z
-    .strictObject(Object.fromEntries(CHART_PARTS.map((part) => [part, chartRepository.optional()])) as Record<ChartPart, z.ZodOptional<typeof chartRepository>>)
+    .strictObject(
+      Object.fromEntries(CHART_PARTS.map((part) => [part, chartRepository.optional()])) as Record<
+        ChartPart,
+        z.ZodOptional<typeof chartRepository>
+      >,
+    )
     .default({}),
   kubeOvn: kubeOvnSchema.default({ masterNodes: [], masterNodesLabels: DEFAULT_KUBE_OVN_MASTER_LABELS }),
   kubevirt: z
@@ -175,26 +193,32 @@ export const serviceSchema = z.strictObject({
   ports: z.array(port).min(1),
 });
 
-const securityGroupRuleSchema = z.strictObject({
-  protocol: z.enum(["all", "icmp", "tcp", "udp"]).default("all"),
-  remoteAddress: z.union([cidr, ipv4]).optional(),
-  remoteSecurityGroup: z.string().optional(),
-  portRangeMin: z.number().int().min(1).max(65535).optional(),
-  portRangeMax: z.number().int().min(1).max(65535).optional(),
-  priority: z.number().int().min(1).max(200).default(100),
-  policy: z.enum(["allow", "drop"]).default("allow"),
-}).superRefine((rule, ctx) => {
-  if (rule.remoteAddress !== undefined && rule.remoteSecurityGroup !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["remoteSecurityGroup"], message: "a rule takes one remote: remoteAddress or remoteSecurityGroup, not both" });
-  }
-  const hasPorts = rule.portRangeMin !== undefined || rule.portRangeMax !== undefined;
-  if (hasPorts && rule.protocol !== "tcp" && rule.protocol !== "udp") {
-    ctx.addIssue({ code: "custom", path: ["protocol"], message: `port ranges need protocol tcp or udp, not ${rule.protocol}` });
-  }
-  if (rule.portRangeMin !== undefined && rule.portRangeMax !== undefined && rule.portRangeMin > rule.portRangeMax) {
-    ctx.addIssue({ code: "custom", path: ["portRangeMax"], message: `${rule.portRangeMax} is below portRangeMin ${rule.portRangeMin}` });
-  }
-});
+const securityGroupRuleSchema = z
+  .strictObject({
+    protocol: z.enum(["all", "icmp", "tcp", "udp"]).default("all"),
+    remoteAddress: z.union([cidr, ipv4]).optional(),
+    remoteSecurityGroup: z.string().optional(),
+    portRangeMin: z.number().int().min(1).max(65535).optional(),
+    portRangeMax: z.number().int().min(1).max(65535).optional(),
+    priority: z.number().int().min(1).max(200).default(100),
+    policy: z.enum(["allow", "drop"]).default("allow"),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.remoteAddress !== undefined && rule.remoteSecurityGroup !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["remoteSecurityGroup"],
+        message: "a rule takes one remote: remoteAddress or remoteSecurityGroup, not both",
+      });
+    }
+    const hasPorts = rule.portRangeMin !== undefined || rule.portRangeMax !== undefined;
+    if (hasPorts && rule.protocol !== "tcp" && rule.protocol !== "udp") {
+      ctx.addIssue({ code: "custom", path: ["protocol"], message: `port ranges need protocol tcp or udp, not ${rule.protocol}` });
+    }
+    if (rule.portRangeMin !== undefined && rule.portRangeMax !== undefined && rule.portRangeMin > rule.portRangeMax) {
+      ctx.addIssue({ code: "custom", path: ["portRangeMax"], message: `${rule.portRangeMax} is below portRangeMin ${rule.portRangeMin}` });
+    }
+  });
 
 /** Kube-OVN puts every port with a security group into its deny-all group: egress must be allowed explicitly. */
 const ALLOW_ALL_EGRESS = [{ protocol: "all" as const, remoteAddress: "0.0.0.0/0", priority: 200, policy: "allow" as const }];
@@ -273,11 +297,13 @@ export const vmSchema = z.strictObject({
   publicIp: ipv4.optional(),
   /** Ports of the tenant's SNAT address forwarded to this VM (Kube-OVN IptablesDnatRule). */
   portForwards: z
-    .array(z.strictObject({
-      externalPort: z.number().int().min(1).max(65535),
-      internalPort: z.number().int().min(1).max(65535),
-      protocol: z.enum(["tcp", "udp"]),
-    }))
+    .array(
+      z.strictObject({
+        externalPort: z.number().int().min(1).max(65535),
+        internalPort: z.number().int().min(1).max(65535),
+        protocol: z.enum(["tcp", "udp"]),
+      }),
+    )
     .default([]),
 });
 

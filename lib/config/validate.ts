@@ -4,7 +4,20 @@
  * that a broken part hides no problem elsewhere; cross-field rules run on the parts that parsed.
  */
 import type { z } from "zod";
-import { containsIp, contains, firstHost, ipToBigInt, isIpv4, overlappingPairs, overlaps, parseCidr, parseIpRange, reservedEdges, type Cidr, type Range } from "../cidr";
+import {
+  containsIp,
+  contains,
+  firstHost,
+  ipToBigInt,
+  isIpv4,
+  overlappingPairs,
+  overlaps,
+  parseCidr,
+  parseIpRange,
+  reservedEdges,
+  type Cidr,
+  type Range,
+} from "../cidr";
 import { NAT_GATEWAY_NAME_MAX, natGatewayName } from "../tenant/names";
 import { VENDORED_KUBEVIRT_VERSIONS } from "../platform/kubevirt";
 import { RESERVED_NAMESPACES } from "../platform/namespaces";
@@ -65,7 +78,6 @@ export interface DraftConfig extends Omit<StackConfig, "tenants"> {
 
 export type ValidationResult<T> = { ok: true; config: T; problems: [] } | { ok: false; problems: Problem[] };
 
-
 function parsePart<T>(schema: z.ZodType<T>, input: unknown, path: string, problems: Problem[]): T | undefined {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
@@ -84,7 +96,10 @@ function asMap(input: unknown, path: string, problems: Problem[], what: string):
 
 function checkName(name: string, path: string, problems: Problem[]): void {
   if (!DNS_LABEL.test(name)) {
-    problems.push({ path, message: `name ${JSON.stringify(name)} must be a DNS label (lower-case letters, digits and '-') because it names Kubernetes objects` });
+    problems.push({
+      path,
+      message: `name ${JSON.stringify(name)} must be a DNS label (lower-case letters, digits and '-') because it names Kubernetes objects`,
+    });
   }
 }
 
@@ -92,7 +107,10 @@ function checkPlatform(platform: PlatformConfig, problems: Problem[]): void {
   const net = platform.network;
   const pod = parseCidr(net.podCidr);
   if (!contains(pod, parseCidr(net.vmReservation))) {
-    problems.push({ path: "platform.network.vmReservation", message: `${net.vmReservation} is outside podCidr ${net.podCidr}; the VM reservation must be a range of the Calico pod pool` });
+    problems.push({
+      path: "platform.network.vmReservation",
+      message: `${net.vmReservation} is outside podCidr ${net.podCidr}; the VM reservation must be a range of the Calico pod pool`,
+    });
   }
   const ranges = [
     { label: "platform.network.podCidr", range: pod },
@@ -101,12 +119,18 @@ function checkPlatform(platform: PlatformConfig, problems: Problem[]): void {
     ...net.nodeCidrs.map((text, i) => ({ label: `platform.network.nodeCidrs[${i}]`, range: parseCidr(text) })),
   ];
   for (const [a, b] of overlappingPairs(ranges)) {
-    problems.push({ path: b.label, message: `${b.range.text} overlaps ${a.label} ${a.range.text}; pod, service, join and node networks must be disjoint` });
+    problems.push({
+      path: b.label,
+      message: `${b.range.text} overlaps ${a.label} ${a.range.text}; pod, service, join and node networks must be disjoint`,
+    });
   }
   const nodeRanges = net.nodeCidrs.map(parseCidr);
   platform.kubeOvn.masterNodes.forEach((ip, i) => {
     if (!nodeRanges.some((range) => containsIp(range, ip))) {
-      problems.push({ path: `platform.kubeOvn.masterNodes[${i}]`, message: `${ip} is outside every platform.network.nodeCidrs; name the master nodes by their InternalIP` });
+      problems.push({
+        path: `platform.kubeOvn.masterNodes[${i}]`,
+        message: `${ip} is outside every platform.network.nodeCidrs; name the master nodes by their InternalIP`,
+      });
     }
   });
   const kubevirt = platform.versions.kubevirt;
@@ -118,16 +142,26 @@ function checkPlatform(platform: PlatformConfig, problems: Problem[]): void {
   }
   const spiderpool = platform.underlay.spiderpool;
   if (platform.underlay.backend === "calico") {
-    if (spiderpool) problems.push({ path: "platform.underlay.spiderpool", message: "only used with backend spiderpool-ipvlan or spiderpool-macvlan; remove it or change platform.underlay.backend" });
+    if (spiderpool)
+      problems.push({
+        path: "platform.underlay.spiderpool",
+        message: "only used with backend spiderpool-ipvlan or spiderpool-macvlan; remove it or change platform.underlay.backend",
+      });
     return;
   }
   if (!spiderpool) {
-    problems.push({ path: "platform.underlay.spiderpool", message: `required key is missing for backend ${platform.underlay.backend} (masterInterfaces, subnet, gateway, nodes)` });
+    problems.push({
+      path: "platform.underlay.spiderpool",
+      message: `required key is missing for backend ${platform.underlay.backend} (masterInterfaces, subnet, gateway, nodes)`,
+    });
     return;
   }
   const subnet = parseCidr(spiderpool.subnet);
   if (!containsIp(subnet, spiderpool.gateway)) {
-    problems.push({ path: "platform.underlay.spiderpool.gateway", message: `${spiderpool.gateway} is outside subnet ${spiderpool.subnet}` });
+    problems.push({
+      path: "platform.underlay.spiderpool.gateway",
+      message: `${spiderpool.gateway} is outside subnet ${spiderpool.subnet}`,
+    });
   }
   for (const [node, { ips }] of Object.entries(spiderpool.nodes)) {
     ips.forEach((entry, i) => {
@@ -152,7 +186,13 @@ const inRange = (range: Range, ip: bigint) => range.start <= ip && ip <= range.e
  * gateway would route one of them the wrong way); its gateway, excluded addresses and public
  * range lie inside it, and the public range is apart from the addresses Kube-OVN must not hand out.
  */
-function checkExternalNetwork(ext: ExternalNetworkConfig, platform: PlatformConfig, services: Record<string, ServiceConfig>, tenants: DraftTenant[], problems: Problem[]): void {
+function checkExternalNetwork(
+  ext: ExternalNetworkConfig,
+  platform: PlatformConfig,
+  services: Record<string, ServiceConfig>,
+  tenants: DraftTenant[],
+  problems: Problem[],
+): void {
   const base = "platform.externalNetwork";
   const external = parseCidr(ext.cidr);
   const net = platform.network;
@@ -161,21 +201,29 @@ function checkExternalNetwork(ext: ExternalNetworkConfig, platform: PlatformConf
     ["platform.network.serviceCidr", net.serviceCidr],
     ["platform.network.joinCidr", net.joinCidr],
     ...net.nodeCidrs.map((c, i): [string, string] => [`platform.network.nodeCidrs[${i}]`, c]),
-    ...Object.entries(services).flatMap(([name, service]) => service.cidrs.map((c, i): [string, string] => [`services.${name}.cidrs[${i}]`, c])),
+    ...Object.entries(services).flatMap(([name, service]) =>
+      service.cidrs.map((c, i): [string, string] => [`services.${name}.cidrs[${i}]`, c]),
+    ),
     ...tenants.map((t): [string, string] => [`tenants.${t.name}.vpc.cidr`, t.vpc.cidr]),
   ];
   for (const [key, text] of others) {
     if (overlaps(external, parseCidr(text))) {
-      problems.push({ path: `${base}.cidr`, message: `${ext.cidr} overlaps ${key} ${text}; the external network must be apart from every network the platform routes` });
+      problems.push({
+        path: `${base}.cidr`,
+        message: `${ext.cidr} overlaps ${key} ${text}; the external network must be apart from every network the platform routes`,
+      });
     }
   }
   const edges = reservedEdges(external);
   const gateway = ipToBigInt(ext.gateway);
-  if (!containsIp(external, ext.gateway)) problems.push({ path: `${base}.gateway`, message: `${ext.gateway} is outside externalNetwork.cidr ${ext.cidr}` });
-  else if (edges.includes(gateway)) problems.push({ path: `${base}.gateway`, message: `${ext.gateway} is the network or broadcast address of ${ext.cidr}` });
+  if (!containsIp(external, ext.gateway))
+    problems.push({ path: `${base}.gateway`, message: `${ext.gateway} is outside externalNetwork.cidr ${ext.cidr}` });
+  else if (edges.includes(gateway))
+    problems.push({ path: `${base}.gateway`, message: `${ext.gateway} is the network or broadcast address of ${ext.cidr}` });
   const excluded = ext.excludeIps.map(parseIpRange);
   excluded.forEach((range, i) => {
-    if (!contains(external, range)) problems.push({ path: `${base}.excludeIps[${i}]`, message: `${ext.excludeIps[i]} is outside externalNetwork.cidr ${ext.cidr}` });
+    if (!contains(external, range))
+      problems.push({ path: `${base}.excludeIps[${i}]`, message: `${ext.excludeIps[i]} is outside externalNetwork.cidr ${ext.cidr}` });
   });
   const eips = parseIpRange(ext.eipRange);
   if (!contains(external, eips)) {
@@ -183,10 +231,15 @@ function checkExternalNetwork(ext: ExternalNetworkConfig, platform: PlatformConf
     return;
   }
   excluded.forEach((range, i) => {
-    if (overlaps(eips, range)) problems.push({ path: `${base}.eipRange`, message: `${ext.eipRange} overlaps excludeIps[${i}] ${ext.excludeIps[i]}; public addresses must be ones Kube-OVN may use` });
+    if (overlaps(eips, range))
+      problems.push({
+        path: `${base}.eipRange`,
+        message: `${ext.eipRange} overlaps excludeIps[${i}] ${ext.excludeIps[i]}; public addresses must be ones Kube-OVN may use`,
+      });
   });
   if (inRange(eips, gateway)) problems.push({ path: `${base}.eipRange`, message: `${ext.eipRange} contains the gateway ${ext.gateway}` });
-  if (edges.some((edge) => inRange(eips, edge))) problems.push({ path: `${base}.eipRange`, message: `${ext.eipRange} contains the network or broadcast address of ${ext.cidr}` });
+  if (edges.some((edge) => inRange(eips, edge)))
+    problems.push({ path: `${base}.eipRange`, message: `${ext.eipRange} contains the network or broadcast address of ${ext.cidr}` });
 }
 
 function checkVmAddress(
@@ -202,7 +255,10 @@ function checkVmAddress(
   const ip = vm[key];
   if (ip === undefined) {
     if (options.requirePins) {
-      problems.push({ path, message: `not pinned; run \`npm run allocate -- --stack ${options.stack}\` to pin the lowest free address (pins never move once written)` });
+      problems.push({
+        path,
+        message: `not pinned; run \`npm run allocate -- --stack ${options.stack}\` to pin the lowest free address (pins never move once written)`,
+      });
     }
     return;
   }
@@ -225,7 +281,11 @@ interface TenantContext {
   unpinnedEips: DraftConfig["unpinnedEips"];
 }
 
-function validateTenant(name: string, raw: unknown, context: TenantContext): { registration: TenantRegistration; declared?: DraftTenant } | undefined {
+function validateTenant(
+  name: string,
+  raw: unknown,
+  context: TenantContext,
+): { registration: TenantRegistration; declared?: DraftTenant } | undefined {
   const { platform, catalog, options, problems } = context;
   const base = `tenants.${name}`;
   checkName(name, base, problems);
@@ -234,33 +294,54 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
 
   tenant.services.forEach((service, i) => {
     if (!catalog.includes(service)) {
-      problems.push({ path: `${base}.services[${i}]`, message: `unknown service ${JSON.stringify(service)}; the catalog (tenantnet:services) has: ${catalog.join(", ") || "nothing"}` });
+      problems.push({
+        path: `${base}.services[${i}]`,
+        message: `unknown service ${JSON.stringify(service)}; the catalog (tenantnet:services) has: ${catalog.join(", ") || "nothing"}`,
+      });
     }
   });
   const namespace = tenant.namespace ?? `tenant-${name}`;
   if (RESERVED_NAMESPACES.includes(namespace) || namespace.startsWith("kube-")) {
-    problems.push({ path: `${base}.namespace`, message: `${namespace} is a system or platform namespace; give the tenant its own (default: tenant-${name})` });
+    problems.push({
+      path: `${base}.namespace`,
+      message: `${namespace} is a system or platform namespace; give the tenant its own (default: tenant-${name})`,
+    });
   } else if (!DNS_LABEL.test(namespace)) {
-    problems.push({ path: `${base}.namespace`, message: `the default namespace ${namespace} is longer than 63 characters; set a shorter tenants.${name}.namespace` });
+    problems.push({
+      path: `${base}.namespace`,
+      message: `the default namespace ${namespace} is longer than 63 characters; set a shorter tenants.${name}.namespace`,
+    });
   }
   const block = parseCidr(tenant.underlayBlock);
   if (platform && !contains(parseCidr(platform.network.vmReservation), block)) {
-    problems.push({ path: `${base}.underlayBlock`, message: `${block.text} is outside platform.network.vmReservation ${platform.network.vmReservation}` });
+    problems.push({
+      path: `${base}.underlayBlock`,
+      message: `${block.text} is outside platform.network.vmReservation ${platform.network.vmReservation}`,
+    });
   }
   const { underlayBlock, services, kubeOvnAttachment, underlayIngress } = tenant;
   const eips: string[] = [];
   tenant.eips.forEach((eip, i) => {
     if (eip !== null) eips.push(eip);
-    else if (options.requirePins) problems.push({ path: `${base}.eips[${i}]`, message: `not pinned; run \`npm run allocate -- --stack ${options.stack}\` to pin the lowest free address of platform.externalNetwork.eipRange` });
+    else if (options.requirePins)
+      problems.push({
+        path: `${base}.eips[${i}]`,
+        message: `not pinned; run \`npm run allocate -- --stack ${options.stack}\` to pin the lowest free address of platform.externalNetwork.eipRange`,
+      });
     else context.unpinnedEips.push({ tenant: name, index: i });
   });
   if (context.platformStack === undefined && tenant.eips.length > 0) {
     const ext = platform?.externalNetwork;
-    if (platform && !ext) problems.push({ path: `${base}.eips`, message: "public addresses come from platform.externalNetwork.eipRange, and the platform declares no externalNetwork" });
+    if (platform && !ext)
+      problems.push({
+        path: `${base}.eips`,
+        message: "public addresses come from platform.externalNetwork.eipRange, and the platform declares no externalNetwork",
+      });
     else if (ext) {
       const range = parseIpRange(ext.eipRange);
       tenant.eips.forEach((eip, i) => {
-        if (eip !== null && !inRange(range, ipToBigInt(eip))) problems.push({ path: `${base}.eips[${i}]`, message: `${eip} is outside platform.externalNetwork.eipRange ${ext.eipRange}` });
+        if (eip !== null && !inRange(range, ipToBigInt(eip)))
+          problems.push({ path: `${base}.eips[${i}]`, message: `${eip} is outside platform.externalNetwork.eipRange ${ext.eipRange}` });
       });
     }
   }
@@ -268,7 +349,10 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
 
   if (!tenant.vpc) {
     if (context.platformStack !== undefined) {
-      problems.push({ path: `${base}.vpc`, message: "required key is missing (expected a map with keys cidr, gateway): a tenant stack declares its tenant's VPC" });
+      problems.push({
+        path: `${base}.vpc`,
+        message: "required key is missing (expected a map with keys cidr, gateway): a tenant stack declares its tenant's VPC",
+      });
     } else if (Object.keys(tenant.vms).length > 0 || tenant.securityGroup || tenant.natGateway || tenant.dns) {
       problems.push({
         path: `${base}.vpc`,
@@ -280,7 +364,8 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
   const vpc = parseCidr(tenant.vpc.cidr);
   const gateway = tenant.vpc.gateway ?? firstHost(vpc);
   if (!containsIp(vpc, gateway)) problems.push({ path: `${base}.vpc.gateway`, message: `${gateway} is outside vpc.cidr ${vpc.text}` });
-  else if (reservedEdges(vpc).includes(ipToBigInt(gateway))) problems.push({ path: `${base}.vpc.gateway`, message: `${gateway} is the network or broadcast address of vpc.cidr ${vpc.text}` });
+  else if (reservedEdges(vpc).includes(ipToBigInt(gateway)))
+    problems.push({ path: `${base}.vpc.gateway`, message: `${gateway} is the network or broadcast address of vpc.cidr ${vpc.text}` });
   if (platform) {
     const net = platform.network;
     const platformRanges: [string, string][] = [
@@ -291,7 +376,10 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
     ];
     for (const [key, text] of platformRanges) {
       if (overlaps(vpc, parseCidr(text))) {
-        problems.push({ path: `${base}.vpc.cidr`, message: `${vpc.text} overlaps platform.network.${key} ${text}; a tenant VPC must not shadow platform networks` });
+        problems.push({
+          path: `${base}.vpc.cidr`,
+          message: `${vpc.text} overlaps platform.network.${key} ${text}; a tenant VPC must not shadow platform networks`,
+        });
       }
     }
   }
@@ -310,7 +398,10 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
     checkVmAddress(vm, "vpcIp", `${vmBase}.vpcIp`, vpc, "vpc.cidr", vpcReserved, options, problems);
     (vm.services ?? []).forEach((service, i) => {
       if (!tenant.services.includes(service)) {
-        problems.push({ path: `${vmBase}.services[${i}]`, message: `${JSON.stringify(service)} is not granted to tenant ${name} (tenants.${name}.services: ${tenant.services.join(", ") || "none"})` });
+        problems.push({
+          path: `${vmBase}.services[${i}]`,
+          message: `${JSON.stringify(service)} is not granted to tenant ${name} (tenants.${name}.services: ${tenant.services.join(", ") || "none"})`,
+        });
       }
     });
     checkInbound(vm, vmBase, name, natGateway, registration.eips, securityGroup.ingressRules, problems);
@@ -318,7 +409,8 @@ function validateTenant(name: string, raw: unknown, context: TenantContext): { r
   }
   checkInboundAcrossVms(name, vms, problems);
   const dns = tenant.dns ?? platform?.network.dns;
-  if (dns && platform) checkNameservers(name, dns, tenant.dns ? `${base}.dns` : "platform.network.dns", vpc, natGateway !== undefined, vms, context);
+  if (dns && platform)
+    checkNameservers(name, dns, tenant.dns ? `${base}.dns` : "platform.network.dns", vpc, natGateway !== undefined, vms, context);
   const declared: DraftTenant = {
     ...registration,
     name,
@@ -344,7 +436,10 @@ function checkNatGateway(
   const { platform, problems } = context;
   const base = `tenants.${name}.natGateway`;
   if (platform && !platform.externalNetwork) {
-    problems.push({ path: `${base}.enabled`, message: "a NAT gateway attaches to platform.externalNetwork, and the platform declares none (the platform team adds it)" });
+    problems.push({
+      path: `${base}.enabled`,
+      message: "a NAT gateway attaches to platform.externalNetwork, and the platform declares none (the platform team adds it)",
+    });
   }
   const gatewayName = natGatewayName(registration.namespace);
   if (gatewayName.length > NAT_GATEWAY_NAME_MAX) {
@@ -360,11 +455,17 @@ function checkNatGateway(
   }
   const snatIp = nat.snatIp ?? registration.eips[0];
   if (snatIp === undefined) {
-    problems.push({ path: `${base}.snatIp`, message: `tenant ${name} has no public address granted (tenants.${name}.eips, the platform stack's, pinned by npm run allocate)` });
+    problems.push({
+      path: `${base}.snatIp`,
+      message: `tenant ${name} has no public address granted (tenants.${name}.eips, the platform stack's, pinned by npm run allocate)`,
+    });
     return undefined;
   }
   if (!registration.eips.includes(snatIp)) {
-    problems.push({ path: `${base}.snatIp`, message: `${snatIp} is not one of tenant ${name}'s eips (${registration.eips.join(", ") || "none"})` });
+    problems.push({
+      path: `${base}.snatIp`,
+      message: `${snatIp} is not one of tenant ${name}'s eips (${registration.eips.join(", ") || "none"})`,
+    });
   }
   return { lanIp, snatIp };
 }
@@ -391,12 +492,22 @@ function checkInbound(
   problems: Problem[],
 ): void {
   const needsGateway = (path: string) =>
-    problems.push({ path, message: `inbound traffic arrives through the tenant's NAT gateway: set tenants.${tenant}.natGateway.enabled: true` });
+    problems.push({
+      path,
+      message: `inbound traffic arrives through the tenant's NAT gateway: set tenants.${tenant}.natGateway.enabled: true`,
+    });
   if (vm.publicIp !== undefined) {
     if (!nat) needsGateway(`${vmBase}.publicIp`);
-    if (!eips.includes(vm.publicIp)) problems.push({ path: `${vmBase}.publicIp`, message: `${vm.publicIp} is not one of tenant ${tenant}'s eips (${eips.join(", ") || "none"})` });
+    if (!eips.includes(vm.publicIp))
+      problems.push({
+        path: `${vmBase}.publicIp`,
+        message: `${vm.publicIp} is not one of tenant ${tenant}'s eips (${eips.join(", ") || "none"})`,
+      });
     else if (nat && vm.publicIp === nat.snatIp) {
-      problems.push({ path: `${vmBase}.publicIp`, message: `${vm.publicIp} is the tenant's SNAT address (natGateway.snatIp); a public IP maps every port to one VM, so it needs an address of its own` });
+      problems.push({
+        path: `${vmBase}.publicIp`,
+        message: `${vm.publicIp} is the tenant's SNAT address (natGateway.snatIp); a public IP maps every port to one VM, so it needs an address of its own`,
+      });
     }
   }
   vm.portForwards.forEach((forward, i) => {
@@ -440,7 +551,15 @@ function checkInboundAcrossVms(tenant: string, vms: DraftVm[], problems: Problem
  * 53/UDP to each VM; one inside the VPC is local; any other leaves by the VPC default route,
  * which leads somewhere only through the NAT gateway.
  */
-function checkNameservers(tenant: string, dns: DnsConfig, dnsPath: string, vpc: Cidr, natGateway: boolean, vms: DraftVm[], context: TenantContext): void {
+function checkNameservers(
+  tenant: string,
+  dns: DnsConfig,
+  dnsPath: string,
+  vpc: Cidr,
+  natGateway: boolean,
+  vms: DraftVm[],
+  context: TenantContext,
+): void {
   const { platform, services, problems } = context;
   const net = platform!.network;
   const underlay = [["platform.network.podCidr", net.podCidr], ...net.nodeCidrs.map((c, i) => [`platform.network.nodeCidrs[${i}]`, c])];
@@ -448,7 +567,8 @@ function checkNameservers(tenant: string, dns: DnsConfig, dnsPath: string, vpc: 
     const path = `${dnsPath}.nameservers[${i}]`;
     const via = underlay.find(([, c]) => containsIp(parseCidr(c), server));
     if (via) {
-      const serving = (names: string[]) => names.filter((n) => services[n]?.ports.includes("53/UDP") && services[n].cidrs.some((c) => containsIp(parseCidr(c), server)));
+      const serving = (names: string[]) =>
+        names.filter((n) => services[n]?.ports.includes("53/UDP") && services[n].cidrs.some((c) => containsIp(parseCidr(c), server)));
       const lacking = vms.filter((vm) => serving(vm.services).length === 0).map((vm) => vm.name);
       if (lacking.length > 0) {
         const catalog = serving(Object.keys(services));
@@ -460,7 +580,10 @@ function checkNameservers(tenant: string, dns: DnsConfig, dnsPath: string, vpc: 
         });
       }
     } else if (!containsIp(vpc, server) && !natGateway) {
-      problems.push({ path, message: `${server} is reached through tenant ${tenant}'s VPC default route, which leads nowhere without a NAT gateway: set tenants.${tenant}.natGateway.enabled: true` });
+      problems.push({
+        path,
+        message: `${server} is reached through tenant ${tenant}'s VPC default route, which leads nowhere without a NAT gateway: set tenants.${tenant}.natGateway.enabled: true`,
+      });
     }
   });
 }
@@ -470,9 +593,15 @@ function checkNameservers(tenant: string, dns: DnsConfig, dnsPath: string, vpc: 
  * tenant, unique underlay IPs and MACs among the VMs this stack declares.
  */
 function checkAcrossTenants(registrations: Record<string, TenantRegistration>, tenants: DraftTenant[], problems: Problem[]): void {
-  const blocks = Object.entries(registrations).map(([name, t]) => ({ label: `tenants.${name}.underlayBlock`, range: parseCidr(t.underlayBlock) }));
+  const blocks = Object.entries(registrations).map(([name, t]) => ({
+    label: `tenants.${name}.underlayBlock`,
+    range: parseCidr(t.underlayBlock),
+  }));
   for (const [a, b] of overlappingPairs(blocks)) {
-    problems.push({ path: b.label, message: `${b.range.text} overlaps ${a.label} ${a.range.text}; tenants' underlay blocks must be disjoint` });
+    problems.push({
+      path: b.label,
+      message: `${b.range.text} overlaps ${a.label} ${a.range.text}; tenants' underlay blocks must be disjoint`,
+    });
   }
   const firstUse = (kind: string) => {
     const seen = new Map<string, string>();
@@ -510,13 +639,17 @@ function stackRole(raw: RawStackConfig, problems: Problem[]): { platformStack?: 
     if (install === false) {
       problems.push({
         path: "platformStack",
-        message: "required key tenantnet:platformStack is missing: a stack with platform.install false reads the network, the catalog and its tenants' registrations from the platform stack that installs the platform (set it to org/project/stack)",
+        message:
+          "required key tenantnet:platformStack is missing: a stack with platform.install false reads the network, the catalog and its tenants' registrations from the platform stack that installs the platform (set it to org/project/stack)",
       });
     }
     return {};
   }
   if (typeof raw.platformStack !== "string" || !PLATFORM_STACK.test(raw.platformStack)) {
-    problems.push({ path: "platformStack", message: `${JSON.stringify(raw.platformStack)} is not a stack reference (expected org/project/stack, e.g. acme-org/tenantnet/dev)` });
+    problems.push({
+      path: "platformStack",
+      message: `${JSON.stringify(raw.platformStack)} is not a stack reference (expected org/project/stack, e.g. acme-org/tenantnet/dev)`,
+    });
     return {};
   }
   return { platformStack: raw.platformStack };
@@ -527,25 +660,42 @@ function stackRole(raw: RawStackConfig, problems: Problem[]): { platformStack?: 
  * catalog and each tenant's registration come from `facts`; setting any of them here is an error
  * naming the key, since only the platform stack may decide them.
  */
-function withPlatformFacts(raw: RawStackConfig, platformStack: string, factsValue: unknown, problems: Problem[]): { raw: RawStackConfig; facts: PlatformFacts } | undefined {
+function withPlatformFacts(
+  raw: RawStackConfig,
+  platformStack: string,
+  factsValue: unknown,
+  problems: Problem[],
+): { raw: RawStackConfig; facts: PlatformFacts } | undefined {
   const owned = (path: string, what: string) =>
-    problems.push({ path, message: `owned by the platform stack ${platformStack}: a tenant stack reads ${what} from its ${PLATFORM_FACTS_OUTPUT}; remove it here (the platform team changes it there)` });
+    problems.push({
+      path,
+      message: `owned by the platform stack ${platformStack}: a tenant stack reads ${what} from its ${PLATFORM_FACTS_OUTPUT}; remove it here (the platform team changes it there)`,
+    });
   if (raw.platform !== undefined) {
     const platform = raw.platform;
     if (typeof platform !== "object" || platform === null || Array.isArray(platform)) {
-      problems.push({ path: "platform", message: `expected a map with only install: false on a tenant stack, got ${JSON.stringify(platform)}` });
+      problems.push({
+        path: "platform",
+        message: `expected a map with only install: false on a tenant stack, got ${JSON.stringify(platform)}`,
+      });
     } else {
       for (const [key, value] of Object.entries(platform)) {
         if (key !== "install") owned(`platform.${key}`, `platform.${key}`);
         else if (value !== false) {
-          problems.push({ path: "platform.install", message: `${JSON.stringify(value)} is not allowed: a stack that names tenantnet:platformStack ${platformStack} does not install the platform (set install: false, or remove tenantnet:platformStack)` });
+          problems.push({
+            path: "platform.install",
+            message: `${JSON.stringify(value)} is not allowed: a stack that names tenantnet:platformStack ${platformStack} does not install the platform (set install: false, or remove tenantnet:platformStack)`,
+          });
         }
       }
     }
   }
   if (raw.services !== undefined) owned("services", "the service catalog");
   if (factsValue === undefined) {
-    problems.push({ path: "platformStack", message: `the ${PLATFORM_FACTS_OUTPUT} of ${platformStack} were not given; they are read from that stack (offline: npm run plan -- --platform-plan PLAN)` });
+    problems.push({
+      path: "platformStack",
+      message: `the ${PLATFORM_FACTS_OUTPUT} of ${platformStack} were not given; they are read from that stack (offline: npm run plan -- --platform-plan PLAN)`,
+    });
     return undefined;
   }
   const parsed = parsePlatformFacts(factsValue, `${PLATFORM_FACTS_OUTPUT}(${platformStack})`);
@@ -571,7 +721,12 @@ function withPlatformFacts(raw: RawStackConfig, platformStack: string, factsValu
     }
     tenants[name] = { ...ownMap, ...registration };
   }
-  const platform = { install: false, network: facts.network, underlay: facts.underlay, ...(facts.externalNetwork ? { externalNetwork: facts.externalNetwork } : {}) };
+  const platform = {
+    install: false,
+    network: facts.network,
+    underlay: facts.underlay,
+    ...(facts.externalNetwork ? { externalNetwork: facts.externalNetwork } : {}),
+  };
   return { raw: { platform, services: facts.services, tenants }, facts };
 }
 
@@ -586,9 +741,11 @@ export function validateDraft(input: RawStackConfig, options: ValidateOptions): 
     ({ raw, facts } = completed);
   }
 
-  const platform = raw.platform === undefined
-    ? (problems.push({ path: "platform", message: "required key tenantnet:platform is missing (it carries at least platform.network)" }), undefined)
-    : parsePart(platformSchema, raw.platform, "platform", problems);
+  const platform =
+    raw.platform === undefined
+      ? (problems.push({ path: "platform", message: "required key tenantnet:platform is missing (it carries at least platform.network)" }),
+        undefined)
+      : parsePart(platformSchema, raw.platform, "platform", problems);
   // The platform stack checked its own facts; a tenant stack's would repeat them under keys it cannot set.
   if (platform && !facts) checkPlatform(platform, problems);
 
@@ -621,7 +778,11 @@ export function validateDraft(input: RawStackConfig, options: ValidateOptions): 
   }
 
   if (problems.length > 0 || !platform) return { ok: false, problems };
-  return { ok: true, config: { platform, services, registrations, tenants, unpinnedEips, ...(platformStack ? { platformStack } : {}) }, problems: [] };
+  return {
+    ok: true,
+    config: { platform, services, registrations, tenants, unpinnedEips, ...(platformStack ? { platformStack } : {}) },
+    problems: [],
+  };
 }
 
 /** Full validation for planning/applying: every VM must have its addresses pinned. */
@@ -635,4 +796,3 @@ export function validateStackConfig(raw: RawStackConfig, stack: string, facts?: 
   }));
   return { ok: true, config: { ...config, tenants }, problems: [] };
 }
-

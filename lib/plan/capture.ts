@@ -9,7 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
  * the RPC queue as `disconnect` does, and the property/protobuf codecs the mock monitor uses.
  */
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
-const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties: (struct: unknown) => Record<string, unknown> };
+const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as {
+  deserializeProperties: (struct: unknown) => Record<string, unknown>;
+};
 const { RegisterResourceResponse } = require("@pulumi/pulumi/proto/resource_pb") as {
   RegisterResourceResponse: new () => { setUrn(urn: string): void; setId(id: string): void; setObject(object: unknown): void };
 };
@@ -75,7 +77,9 @@ function stackReferenceState(name: string, stackOutputs: Record<string, Record<s
   const outputs = stackOutputs[name];
   if (!outputs) {
     const known = Object.keys(stackOutputs);
-    throw new Error(`stack reference ${name}: no outputs of that stack were given to the offline run (${known.length > 0 ? `it has ${known.join(", ")}` : "it has none"})`);
+    throw new Error(
+      `stack reference ${name}: no outputs of that stack were given to the offline run (${known.length > 0 ? `it has ${known.join(", ")}` : "it has none"})`,
+    );
   }
   return { id: name, state: { name, outputs, secretOutputNames: [] } };
 }

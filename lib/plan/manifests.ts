@@ -3,7 +3,6 @@ import { stringify } from "yaml";
 import type { K8sObject } from "../k8s/object";
 import type { CapturedResource } from "./capture";
 
-
 /** A captured resource is a Kubernetes object when its inputs carry apiVersion, kind and a named metadata. */
 export function asManifest(resource: CapturedResource): K8sObject | undefined {
   const { apiVersion, kind, metadata } = resource.inputs as Partial<K8sObject>;
@@ -24,7 +23,10 @@ export function manifestsOf(resources: CapturedResource[]): Map<string, K8sObjec
     const manifest = asManifest(resource);
     if (!manifest) continue;
     const file = manifestFileName(manifest);
-    if (files.has(file)) throw new Error(`two objects render to ${file}: ${manifest.kind} ${manifest.metadata.namespace ?? ""}/${manifest.metadata.name} is declared twice`);
+    if (files.has(file))
+      throw new Error(
+        `two objects render to ${file}: ${manifest.kind} ${manifest.metadata.namespace ?? ""}/${manifest.metadata.name} is declared twice`,
+      );
     files.set(file, manifest);
   }
   return files;

@@ -31,10 +31,14 @@ function fromPlanFile(platformStack: string, file: string): StackOutputs {
   }
   const expected = stackPart(platformStack);
   if (plan.stack !== expected) {
-    throw new PlatformOutputsError(`--platform-plan ${file} is the plan of stack ${JSON.stringify(plan.stack)}, but tenantnet:platformStack names ${platformStack} (stack ${expected})`);
+    throw new PlatformOutputsError(
+      `--platform-plan ${file} is the plan of stack ${JSON.stringify(plan.stack)}, but tenantnet:platformStack names ${platformStack} (stack ${expected})`,
+    );
   }
   if (typeof plan.outputs !== "object" || plan.outputs === null || Array.isArray(plan.outputs)) {
-    throw new PlatformOutputsError(`--platform-plan ${file} has no "outputs"; plan the platform stack again with this tenantnet (npm run plan -- --stack ${expected})`);
+    throw new PlatformOutputsError(
+      `--platform-plan ${file} has no "outputs"; plan the platform stack again with this tenantnet (npm run plan -- --stack ${expected})`,
+    );
   }
   return { [platformStack]: plan.outputs as Record<string, unknown> };
 }
@@ -62,7 +66,8 @@ export async function platformOutputs(
   source: PlatformSource,
   plan: (stack: string, flat: Record<string, unknown>) => Promise<unknown>,
 ): Promise<StackOutputs> {
-  if (source.platformPlan !== undefined && source.factsFile !== undefined) throw new PlatformOutputsError("--platform-plan and --facts both give the platform's facts; give one");
+  if (source.platformPlan !== undefined && source.factsFile !== undefined)
+    throw new PlatformOutputsError("--platform-plan and --facts both give the platform's facts; give one");
   if (source.platformPlan !== undefined) return fromPlanFile(platformStack, source.platformPlan);
   if (source.factsFile !== undefined) return fromFactsFile(platformStack, source.factsFile);
   const stack = stackPart(platformStack);
@@ -76,7 +81,10 @@ export async function platformOutputs(
   try {
     loadStackConfig(flat, stack);
   } catch (error) {
-    if (error instanceof ConfigError) throw new PlatformOutputsError(`the platform stack ${platformStack} (${path.relative(process.cwd(), file)}) does not validate:\n${error.message}`);
+    if (error instanceof ConfigError)
+      throw new PlatformOutputsError(
+        `the platform stack ${platformStack} (${path.relative(process.cwd(), file)}) does not validate:\n${error.message}`,
+      );
     throw error;
   }
   const outputs = await plan(stack, flat);

@@ -9,7 +9,14 @@ import { loadStackConfig, platformStackOf } from "../config/load";
 import { PLATFORM_FACTS_OUTPUT } from "../config/platform-facts";
 import { ConfigError } from "../config/problems";
 import type { StackConfig } from "../config/schema";
-import { evaluatePolicies, liveMigration, policyConfigFromStackConfig, type LiveMigrationVerdict, type PolicyConfig, type Violation } from "../policy";
+import {
+  evaluatePolicies,
+  liveMigration,
+  policyConfigFromStackConfig,
+  type LiveMigrationVerdict,
+  type PolicyConfig,
+  type Violation,
+} from "../policy";
 import { formatSchemaError, loadSchemaDir, validateManifests } from "../schema";
 import { PLAN_EXIT as EXIT } from "../exit-codes";
 import { captureProgram, type CapturedResource, type CaptureResult } from "./capture";
@@ -54,7 +61,12 @@ export function validateStage(stack: string, flat: Record<string, unknown>, stac
 }
 
 /** Runs the program under the mock runtime. */
-export function registerStage(program: Program, stack: string, flat: Record<string, unknown>, stackOutputs?: StackOutputs): Promise<CaptureResult> {
+export function registerStage(
+  program: Program,
+  stack: string,
+  flat: Record<string, unknown>,
+  stackOutputs?: StackOutputs,
+): Promise<CaptureResult> {
   return captureProgram({ project: "tenantnet", stack, config: flat, program, stackOutputs });
 }
 
@@ -64,7 +76,11 @@ export function registerStage(program: Program, stack: string, flat: Record<stri
  * repository. Throws PlatformOutputsError saying what is missing, or that a platform stack was
  * given facts it does not read.
  */
-export async function referencedOutputs(program: Program, flat: Record<string, unknown>, source: PlatformSource = {}): Promise<StackOutputs | undefined> {
+export async function referencedOutputs(
+  program: Program,
+  flat: Record<string, unknown>,
+  source: PlatformSource = {},
+): Promise<StackOutputs | undefined> {
   const platformStack = platformStackOf(flat);
   if (platformStack === undefined) {
     const given = source.platformPlan !== undefined ? "--platform-plan" : source.factsFile !== undefined ? "--facts" : undefined;
@@ -126,4 +142,3 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       : EXIT.clean;
   return { exitCode, report: planSummary(plan, [...manifests.values()], options.outDir), plan };
 }
-

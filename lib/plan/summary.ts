@@ -20,7 +20,13 @@ function tenantOf(plan: PlanFile): (urn: string) => string | undefined {
   const find = (urn: string): string | undefined => {
     if (memo.has(urn)) return memo.get(urn);
     const resource = byUrn.get(urn);
-    const tenant = !resource ? undefined : resource.type === TENANT_COMPONENT ? resource.name : resource.parentUrn ? find(resource.parentUrn) : undefined;
+    const tenant = !resource
+      ? undefined
+      : resource.type === TENANT_COMPONENT
+        ? resource.name
+        : resource.parentUrn
+          ? find(resource.parentUrn)
+          : undefined;
     memo.set(urn, tenant);
     return tenant;
   };
@@ -32,7 +38,8 @@ export function planSummary(plan: PlanFile, manifests: K8sObject[], outDir: stri
   lines.push("objects by kind:");
   for (const [kind, count] of countBy(manifests, (m) => `${m.apiVersion} ${m.kind}`)) lines.push(`  ${String(count).padStart(4)}  ${kind}`);
   const opaque = plan.resources.filter((r) => !("apiVersion" in r.inputs) && !r.type.startsWith("tenantnet:"));
-  for (const [type, count] of countBy(opaque, (r) => r.type)) lines.push(`  ${String(count).padStart(4)}  ${type} (no manifest: rendered by the cluster)`);
+  for (const [type, count] of countBy(opaque, (r) => r.type))
+    lines.push(`  ${String(count).padStart(4)}  ${type} (no manifest: rendered by the cluster)`);
 
   const tenantNames = plan.resources.filter((r) => r.type === TENANT_COMPONENT).map((r) => r.name);
   if (tenantNames.length > 0) {
@@ -46,7 +53,9 @@ export function planSummary(plan: PlanFile, manifests: K8sObject[], outDir: stri
     }
   }
   if (plan.schema) {
-    lines.push(`schemas: checked ${plan.schema.checked.join(", ") || "nothing"}; unchecked: ${plan.schema.unchecked.join(", ") || "none"}; ${plan.schema.errors.length} errors`);
+    lines.push(
+      `schemas: checked ${plan.schema.checked.join(", ") || "nothing"}; unchecked: ${plan.schema.unchecked.join(", ") || "none"}; ${plan.schema.errors.length} errors`,
+    );
     for (const error of plan.schema.errors) lines.push(`  schema: ${error}`);
   }
   const migratable = plan.liveMigration.filter((v) => v.migratable).length;

@@ -92,10 +92,7 @@ export function installation(network: NetworkConfig, registry: string): K8sObjec
  * pkg/controller/apiserver/apiserver_controller.go:286, api/v1/tigerastatus_types.go:80).
  */
 export function apiServer(): K8sObject {
-  return awaitCondition(
-    { ...typeMeta(KINDS.apiServer), metadata: { name: "default", labels: { ...MANAGED_BY } }, spec: {} },
-    "Ready",
-  );
+  return awaitCondition({ ...typeMeta(KINDS.apiServer), metadata: { name: "default", labels: { ...MANAGED_BY } }, spec: {} }, "Ready");
 }
 
 /**
@@ -113,7 +110,11 @@ export interface IpReservationObject extends K8sObject {
 }
 
 /** A Calico IPReservation of `cidrs`: the platform's VM range, or a tenant's block. */
-export function ipReservationObject(name: string, cidrs: string[], labels: Record<string, string> = { ...MANAGED_BY }): IpReservationObject {
+export function ipReservationObject(
+  name: string,
+  cidrs: string[],
+  labels: Record<string, string> = { ...MANAGED_BY },
+): IpReservationObject {
   return { ...typeMeta(KINDS.ipReservation), metadata: { name, labels }, spec: { reservedCIDRs: cidrs } };
 }
 

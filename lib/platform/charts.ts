@@ -19,7 +19,10 @@ export interface ChartSource {
 }
 
 export function resolveChartRepository(part: ChartPart, platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">): string {
-  return platform.chartRepositories[part] ?? (platform.imageRegistry ? `oci://${platform.imageRegistry}/charts` : UPSTREAM_CHART_REPOSITORIES[part]);
+  return (
+    platform.chartRepositories[part] ??
+    (platform.imageRegistry ? `oci://${platform.imageRegistry}/charts` : UPSTREAM_CHART_REPOSITORIES[part])
+  );
 }
 
 /**
@@ -27,7 +30,13 @@ export function resolveChartRepository(part: ChartPart, platform: Pick<PlatformC
  * pulumi-kubernetes looks the chart up in an index.yaml (v4.32.0
  * provider/pkg/provider/helm_release.go:1615-1640, resolveChartName at :1746).
  */
-export function chartSource(part: ChartPart, chart: string, platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">): ChartSource {
+export function chartSource(
+  part: ChartPart,
+  chart: string,
+  platform: Pick<PlatformConfig, "chartRepositories" | "imageRegistry">,
+): ChartSource {
   const repository = resolveChartRepository(part, platform);
-  return repository.startsWith("oci://") ? { chart: `${repository}/${chart}`, repositoryOpts: { repo: "" } } : { chart, repositoryOpts: { repo: repository } };
+  return repository.startsWith("oci://")
+    ? { chart: `${repository}/${chart}`, repositoryOpts: { repo: "" } }
+    : { chart, repositoryOpts: { repo: repository } };
 }

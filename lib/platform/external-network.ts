@@ -84,4 +84,3 @@ export function externalNetworkObjects(ext: ExternalNetworkConfig): K8sObject[] 
   );
   return objects;
 }
-

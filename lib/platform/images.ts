@@ -15,4 +15,3 @@ export function mirrored(reference: string, registry: string): string {
   const path = hasRegistryHost(reference) ? reference.slice(reference.indexOf("/") + 1) : reference;
   return `${registry}/${path}`;
 }
-

@@ -44,7 +44,10 @@ export function kubeOvnValues(
       ...(registry
         ? {
             global: { registry: { address: `${registry}/kubeovn` } },
-            natGw: { image: { repository: mirrored(NAT_GATEWAY_IMAGE, registry) }, bgpSpeaker: { image: { repository: mirrored(BGP_SPEAKER_IMAGE, registry) } } },
+            natGw: {
+              image: { repository: mirrored(NAT_GATEWAY_IMAGE, registry) },
+              bgpSpeaker: { image: { repository: mirrored(BGP_SPEAKER_IMAGE, registry) } },
+            },
           }
         : {}),
     },

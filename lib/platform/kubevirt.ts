@@ -38,7 +38,9 @@ export function kubevirtOperatorObjects(manifest: string, registry: string): K8s
   return objects
     .filter((object): object is K8sObject => object !== null)
     .map((object) => ({ ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, ...MANAGED_BY } } }))
-    .map((object) => (object.kind === "Deployment" && object.metadata.name === VIRT_OPERATOR_DEPLOYMENT ? mirroredOperator(object, registry) : object));
+    .map((object) =>
+      object.kind === "Deployment" && object.metadata.name === VIRT_OPERATOR_DEPLOYMENT ? mirroredOperator(object, registry) : object,
+    );
 }
 
 function mirroredOperator(deployment: K8sObject, registry: string): K8sObject {
@@ -47,7 +49,13 @@ function mirroredOperator(deployment: K8sObject, registry: string): K8sObject {
     ...container,
     ...(container.image ? { image: mirrored(container.image, registry) } : {}),
     ...(container.env
-      ? { env: container.env.map((variable) => (variable.name === "VIRT_OPERATOR_IMAGE" && variable.value ? { ...variable, value: mirrored(variable.value, registry) } : variable)) }
+      ? {
+          env: container.env.map((variable) =>
+            variable.name === "VIRT_OPERATOR_IMAGE" && variable.value
+              ? { ...variable, value: mirrored(variable.value, registry) }
+              : variable,
+          ),
+        }
       : {}),
   }));
   return { ...deployment, spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, containers } } } };

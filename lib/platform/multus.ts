@@ -34,7 +34,11 @@ export function multusObjects(version: string, registry: string): MultusObjects 
       rules: [
         { apiGroups: ["k8s.cni.cncf.io"], resources: ["*"], verbs: ["*"] },
         { apiGroups: [""], resources: ["pods", "pods/status"], verbs: ["get", "list", "update", "watch"] },
-        { apiGroups: ["resource.k8s.io"], resources: ["resourceclaims", "resourceclaims/status", "resourceslices"], verbs: ["get", "list"] },
+        {
+          apiGroups: ["resource.k8s.io"],
+          resources: ["resourceclaims", "resourceclaims/status", "resourceslices"],
+          verbs: ["get", "list"],
+        },
         { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "patch", "update"] },
       ],
     },
@@ -125,7 +129,10 @@ export function multusObjects(version: string, registry: string): MultusObjects 
               hostPath("cni", "/etc/cni/net.d"),
               hostPath("cnibin", "/opt/cni/bin"),
               hostPath("hostroot", "/"),
-              { name: "multus-daemon-config", configMap: { name: "multus-daemon-config", items: [{ key: "daemon-config.json", path: "daemon-config.json" }] } },
+              {
+                name: "multus-daemon-config",
+                configMap: { name: "multus-daemon-config", items: [{ key: "daemon-config.json", path: "daemon-config.json" }] },
+              },
               hostPath("host-run", "/run"),
               hostPath("host-var-lib-cni-multus", "/var/lib/cni/multus"),
               hostPath("host-var-lib-kubelet", "/var/lib/kubelet"),

@@ -16,7 +16,12 @@ export interface NadObject extends K8sObject {
 }
 
 /** A NetworkAttachmentDefinition carrying `config` (a conflist), the platform's or a tenant's. */
-export function networkAttachment(name: string, namespace: string, config: CniConfList, labels: Record<string, string> = { ...MANAGED_BY }): NadObject {
+export function networkAttachment(
+  name: string,
+  namespace: string,
+  config: CniConfList,
+  labels: Record<string, string> = { ...MANAGED_BY },
+): NadObject {
   return {
     ...typeMeta(KINDS.networkAttachmentDefinition),
     metadata: { name, namespace, labels },

@@ -22,4 +22,8 @@ const CALICO_NAMESPACES = ["calico-system", "calico-apiserver"];
 const KUBE_OVN_BUILTIN_NAMES = ["ovn-cluster", "ovn-default", "join"];
 
 /** Names a tenant namespace must not take (besides every `kube-*`): it would share their NADs and policies. */
-export const RESERVED_NAMESPACES: readonly string[] = [...Object.values(PLATFORM_NAMESPACES), ...CALICO_NAMESPACES, ...KUBE_OVN_BUILTIN_NAMES];
+export const RESERVED_NAMESPACES: readonly string[] = [
+  ...Object.values(PLATFORM_NAMESPACES),
+  ...CALICO_NAMESPACES,
+  ...KUBE_OVN_BUILTIN_NAMES,
+];

@@ -8,10 +8,7 @@ import type { PolicyResource } from "./resource";
 import { KINDS } from "../k8s/kinds";
 
 export const NAD_TYPE = KINDS.networkAttachmentDefinition.type;
-export const SPIDER_MULTUS_CONFIG_TYPES = [
-  KINDS.spiderMultusConfig.type,
-  KINDS.spiderMultusConfigV2beta2.type,
-];
+export const SPIDER_MULTUS_CONFIG_TYPES = [KINDS.spiderMultusConfig.type, KINDS.spiderMultusConfigV2beta2.type];
 
 /** Plugin types that give the pod a macvlan/ipvlan sub-interface, with which KubeVirt's bridge binding cannot work. */
 export const L2_SUBINTERFACE_TYPES = ["ipvlan", "macvlan"];

@@ -54,7 +54,9 @@ export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
   const { podCidr, serviceCidr, joinCidr, nodeCidrs, dataplane } = stack.platform.network;
   const external = stack.platform.externalNetwork;
   const ownGrants = stack.platformStack === undefined;
-  const vmGrants = new Map(stack.tenants.map((tenant) => [tenant.name, Object.fromEntries(tenant.vms.map((vm) => [vm.name, [...vm.services]]))]));
+  const vmGrants = new Map(
+    stack.tenants.map((tenant) => [tenant.name, Object.fromEntries(tenant.vms.map((vm) => [vm.name, [...vm.services]]))]),
+  );
   return {
     network: {
       podCidr,
@@ -116,7 +118,7 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
   },
   services: {
     type: "object",
-    description: "Service catalog (tenantnet:services): CIDRs and ports (\"443/TCP\") per service",
+    description: 'Service catalog (tenantnet:services): CIDRs and ports ("443/TCP") per service',
     additionalProperties: {
       type: "object",
       additionalProperties: false,

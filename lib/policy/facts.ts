@@ -62,13 +62,17 @@ function derivedKubeOvn(resources: PolicyResource[], which: "service" | "join"):
     const value = paths[which].reduce<unknown>((node, segment) => asObject(node)[segment], r.inputs.values);
     return asString(value) ?? [];
   });
-  return texts.length > 0 ? { ranges: ipv4Cidrs(texts), source: `Kube-OVN Helm release values (${which} CIDR)`, configured: false } : undefined;
+  return texts.length > 0
+    ? { ranges: ipv4Cidrs(texts), source: `Kube-OVN Helm release values (${which} CIDR)`, configured: false }
+    : undefined;
 }
 
 /** Route destinations of every route plugin in the Calico NADs. */
 function routePluginDestinations(calicoNads: Nad[]): string[] {
   return calicoNads.flatMap((nad) =>
-    nad.plugins.filter((p) => p.type === ROUTE_PLUGIN_TYPE).flatMap((p) => asArray(p.routes).flatMap((r) => asString(asObject(r).dst) ?? [])),
+    nad.plugins
+      .filter((p) => p.type === ROUTE_PLUGIN_TYPE)
+      .flatMap((p) => asArray(p.routes).flatMap((r) => asString(asObject(r).dst) ?? [])),
   );
 }
 

@@ -20,7 +20,11 @@ export function parseLabelSelector(value: unknown): ParsedSelector {
     else if (operator === "NotIn") tests.push((labels) => !has(labels) || !values.has(labels[labelKey]));
     else if (operator === "Exists") tests.push(has);
     else if (operator === "DoesNotExist") tests.push((labels) => !has(labels));
-    else return { ok: false, error: `matchExpressions[${index}].operator ${JSON.stringify(operator)} is not In, NotIn, Exists or DoesNotExist` };
+    else
+      return {
+        ok: false,
+        error: `matchExpressions[${index}].operator ${JSON.stringify(operator)} is not In, NotIn, Exists or DoesNotExist`,
+      };
   }
   return {
     ok: true,

@@ -90,7 +90,12 @@ function clusterFacts(resources: PolicyResource[]): ClusterFacts {
     else if (resource.type === KINDS.installation.type) {
       const pools = asArray(asObject(asObject(resource.inputs.spec).calicoNetwork).ipPools).map((raw): Pool => {
         const pool = asObject(raw);
-        return { name: asString(pool.name) ?? "(unnamed)", cidr: asString(pool.cidr) ?? "", encapsulation: asString(pool.encapsulation), natOutgoing: asString(pool.natOutgoing) };
+        return {
+          name: asString(pool.name) ?? "(unnamed)",
+          cidr: asString(pool.cidr) ?? "",
+          encapsulation: asString(pool.encapsulation),
+          natOutgoing: asString(pool.natOutgoing),
+        };
       });
       facts.pools = [...(facts.pools ?? []), ...pools];
     } else if (resource.type === KINDS.ipamConfiguration.type && objectName(resource) === "default") facts.ipamConfiguration = resource;
@@ -110,7 +115,12 @@ function evictionReasons(vm: Vm, facts: ClusterFacts): Reason[] {
   let source = `its ${vm.base}spec.evictionStrategy`;
   if (strategy === undefined) {
     if (facts.kubevirt.length === 0) {
-      return [{ effect: "unknown", text: `evictionStrategy: the VM sets none and the stack declares no KubeVirt CR, whose default is ${KUBEVIRT_DEFAULT_EVICTION} (a drain restarts the VM); set vms.<vm>.evictionStrategy or check the platform stack` }];
+      return [
+        {
+          effect: "unknown",
+          text: `evictionStrategy: the VM sets none and the stack declares no KubeVirt CR, whose default is ${KUBEVIRT_DEFAULT_EVICTION} (a drain restarts the VM); set vms.<vm>.evictionStrategy or check the platform stack`,
+        },
+      ];
     }
     const cr = facts.kubevirt[0];
     strategy = asString(asObject(asObject(cr.inputs.spec).configuration).evictionStrategy) ?? KUBEVIRT_DEFAULT_EVICTION;
@@ -123,16 +133,25 @@ function evictionReasons(vm: Vm, facts: ClusterFacts): Reason[] {
     case "None":
       return [{ effect: "blocks", text: `evictionStrategy None (${source}): a node drain restarts the VM instead of migrating it` }];
     case "External":
-      return [{ effect: "blocks", text: `evictionStrategy External (${source}): a node drain leaves the VM to an external controller; KubeVirt does not migrate it` }];
+      return [
+        {
+          effect: "blocks",
+          text: `evictionStrategy External (${source}): a node drain leaves the VM to an external controller; KubeVirt does not migrate it`,
+        },
+      ];
     default:
       return [{ effect: "unknown", text: `evictionStrategy ${JSON.stringify(strategy)} (${source}) is not one KubeVirt v1.9 knows` }];
   }
 }
 
 function accessModesReason(what: string, modes: string[] | undefined): Reason | undefined {
-  if (modes === undefined || modes.length === 0) return { effect: "unknown", text: `${what}: its access modes are not in the stack; live migration needs ${READ_WRITE_MANY}` };
+  if (modes === undefined || modes.length === 0)
+    return { effect: "unknown", text: `${what}: its access modes are not in the stack; live migration needs ${READ_WRITE_MANY}` };
   if (modes.includes(READ_WRITE_MANY)) return undefined;
-  return { effect: "blocks", text: `${what} is ${modes.join(", ")}, not ${READ_WRITE_MANY}: KubeVirt does not live-migrate a VM whose disk only one node can mount` };
+  return {
+    effect: "blocks",
+    text: `${what} is ${modes.join(", ")}, not ${READ_WRITE_MANY}: KubeVirt does not live-migrate a VM whose disk only one node can mount`,
+  };
 }
 
 function volumeReasons(vm: Vm, facts: ClusterFacts): Reason[] {
@@ -142,11 +161,20 @@ function volumeReasons(vm: Vm, facts: ClusterFacts): Reason[] {
     if (volume.source === "persistentVolumeClaim") {
       const ref = `${vm.namespace}/${volume.claimName}`;
       const modes = facts.claims.get(ref);
-      if (modes === undefined) return [{ effect: "unknown", text: `${what}: PVC ${ref} is not declared in the stack, so whether it is ${READ_WRITE_MANY} is unknown` }];
+      if (modes === undefined)
+        return [
+          { effect: "unknown", text: `${what}: PVC ${ref} is not declared in the stack, so whether it is ${READ_WRITE_MANY} is unknown` },
+        ];
       return [accessModesReason(`${what}: PVC ${ref}`, modes)].filter((r): r is Reason => r !== undefined);
     }
     const template = vm.dataVolumeTemplates.get(volume.claimName);
-    if (template === undefined) return [{ effect: "unknown", text: `${what}: DataVolume ${vm.namespace}/${volume.claimName} is not among the VM's dataVolumeTemplates, so whether it is ${READ_WRITE_MANY} is unknown` }];
+    if (template === undefined)
+      return [
+        {
+          effect: "unknown",
+          text: `${what}: DataVolume ${vm.namespace}/${volume.claimName} is not among the VM's dataVolumeTemplates, so whether it is ${READ_WRITE_MANY} is unknown`,
+        },
+      ];
     // CDI takes `pvc` as written; under `storage` unset modes come from the storage profile.
     const spec = asObject(template.spec);
     const modesOf = (claim: unknown) => asArray(asObject(claim).accessModes).flatMap((m) => asString(m) ?? []);
@@ -157,11 +185,19 @@ function volumeReasons(vm: Vm, facts: ClusterFacts): Reason[] {
 
 function poolReasons(vm: Vm, facts: ClusterFacts, dataplane: string | undefined): Reason[] {
   const read = underlayIps(vm);
-  if ("problem" in read || read.ips.length === 0) return [{ effect: "unknown", text: "the underlay address is unreadable (see vm-underlay-ip), so the Calico pool holding it is unknown" }];
+  if ("problem" in read || read.ips.length === 0)
+    return [
+      { effect: "unknown", text: "the underlay address is unreadable (see vm-underlay-ip), so the Calico pool holding it is unknown" },
+    ];
   if (facts.pools === undefined) {
     if (dataplane === "overlay") return [overlayReason("the platform's dataplane overlay (policy config network.dataplane)")];
     if (dataplane === "bgp") return [];
-    return [{ effect: "unknown", text: "the stack declares no Calico Installation and the policy config no network.dataplane: whether the VM's pool is routed and un-NATed is unknown" }];
+    return [
+      {
+        effect: "unknown",
+        text: "the stack declares no Calico Installation and the policy config no network.dataplane: whether the VM's pool is routed and un-NATed is unknown",
+      },
+    ];
   }
   return read.ips.flatMap((ip): Reason[] => {
     const pool = facts.pools!.find((p) => cidrProblem(p.cidr) === undefined && containsIp(parseCidr(p.cidr), ip));
@@ -174,7 +210,10 @@ function poolReasons(vm: Vm, facts: ClusterFacts, dataplane: string | undefined)
     if (encapsulation !== "None") reasons.push(overlayReason(`encapsulation ${encapsulation} on ${where}`));
     const nat = pool.natOutgoing ?? "Enabled";
     if (nat !== "Disabled") {
-      reasons.push({ effect: "degrades", text: `natOutgoing ${nat} on ${where}: the VM's established sessions to destinations outside the pool break when its node changes (platform.network.dataplane: bgp)` });
+      reasons.push({
+        effect: "degrades",
+        text: `natOutgoing ${nat} on ${where}: the VM's established sessions to destinations outside the pool break when its node changes (platform.network.dataplane: bgp)`,
+      });
     }
     return reasons;
   });
@@ -189,11 +228,21 @@ function overlayReason(what: string): Reason {
 
 function ipamReasons(facts: ClusterFacts): Reason[] {
   if (!facts.ipamConfiguration) {
-    return [{ effect: "unknown", text: "the stack declares no Calico IPAMConfiguration default: whether kubeVirtVMAddressPersistence keeps the VM's address is the cluster's" }];
+    return [
+      {
+        effect: "unknown",
+        text: "the stack declares no Calico IPAMConfiguration default: whether kubeVirtVMAddressPersistence keeps the VM's address is the cluster's",
+      },
+    ];
   }
   const persistence = asString(asObject(facts.ipamConfiguration.inputs.spec).kubeVirtVMAddressPersistence);
   if (persistence === "Disabled") {
-    return [{ effect: "blocks", text: "kubeVirtVMAddressPersistence Disabled in IPAMConfiguration default: the migration target cannot take the source's underlay address" }];
+    return [
+      {
+        effect: "blocks",
+        text: "kubeVirtVMAddressPersistence Disabled in IPAMConfiguration default: the migration target cannot take the source's underlay address",
+      },
+    ];
   }
   return [];
 }
@@ -202,20 +251,37 @@ function calicoNadReasons(vm: Vm, stack: StackView): Reason[] {
   const network = defaultNetwork(vm);
   if (!network || network.source !== "multus") return [];
   const nad = stack.nadOf(vm, network);
-  if (!nad) return [{ effect: "unknown", text: `the default network's NAD ${network.networkName ?? "(unnamed)"} is not in the stack, so its network name (${CALICO_NETWORK_NAME} needed) is unknown` }];
+  if (!nad)
+    return [
+      {
+        effect: "unknown",
+        text: `the default network's NAD ${network.networkName ?? "(unnamed)"} is not in the stack, so its network name (${CALICO_NETWORK_NAME} needed) is unknown`,
+      },
+    ];
   if (!isCalicoNad(nad) || nad.networkName === CALICO_NETWORK_NAME) return [];
-  return [{
-    effect: "blocks",
-    text: `the Calico NAD ${nad.ref} names its network ${JSON.stringify(nad.networkName ?? "")}, not ${CALICO_NETWORK_NAME}: Felix's owner swap at the end of a migration misses the VM's IPAM handle`,
-  }];
+  return [
+    {
+      effect: "blocks",
+      text: `the Calico NAD ${nad.ref} names its network ${JSON.stringify(nad.networkName ?? "")}, not ${CALICO_NETWORK_NAME}: Felix's owner swap at the end of a migration misses the VM's IPAM handle`,
+    },
+  ];
 }
 
 function versionReasons(what: string, releases: PolicyResource[], min: Version, why: string): Reason[] {
-  if (releases.length === 0) return [{ effect: "unknown", text: `the stack installs no ${what} release, so its version (${min.join(".")} or later needed) is unknown` }];
+  if (releases.length === 0)
+    return [
+      { effect: "unknown", text: `the stack installs no ${what} release, so its version (${min.join(".")} or later needed) is unknown` },
+    ];
   return releases.flatMap((release): Reason[] => {
     const text = asString(release.inputs.version);
     const version = text === undefined ? undefined : parseVersion(text);
-    if (!version) return [{ effect: "unknown", text: `${what} release ${release.name} has version ${JSON.stringify(text ?? "(unset)")}, not a release number` }];
+    if (!version)
+      return [
+        {
+          effect: "unknown",
+          text: `${what} release ${release.name} has version ${JSON.stringify(text ?? "(unset)")}, not a release number`,
+        },
+      ];
     return below(version, min) ? [{ effect: "blocks", text: `${what} ${text} (Helm release ${release.name}): ${why}` }] : [];
   });
 }
@@ -233,15 +299,34 @@ const ORDER: Effect[] = ["blocks", "unknown", "degrades"];
 /** One verdict per VM of the stack, in stack order. */
 export function liveMigrationVerdicts(stack: StackView): { vm: Vm; verdict: LiveMigrationVerdict }[] {
   const facts = clusterFacts(stack.resources);
-  const calico = versionReasons("Calico (tigera-operator)", facts.calicoReleases, CALICO_MIN, "VM address persistence came in Calico 3.32; before it the migration target cannot take the source's address");
-  const kubeOvn = versionReasons("Kube-OVN", facts.kubeOvnReleases, KUBE_OVN_MIN, "before v1.16.1 a migrated VM's VPC port loses its security groups (kube-ovn#6666)");
+  const calico = versionReasons(
+    "Calico (tigera-operator)",
+    facts.calicoReleases,
+    CALICO_MIN,
+    "VM address persistence came in Calico 3.32; before it the migration target cannot take the source's address",
+  );
+  const kubeOvn = versionReasons(
+    "Kube-OVN",
+    facts.kubeOvnReleases,
+    KUBE_OVN_MIN,
+    "before v1.16.1 a migrated VM's VPC port loses its security groups (kube-ovn#6666)",
+  );
   const ipam = ipamReasons(facts);
   return stack.vms.map((vm) => {
     const reasons = [
       ...evictionReasons(vm, facts),
       ...volumeReasons(vm, facts),
-      ...(vm.hostDevices.length > 0 ? [{ effect: "blocks" as const, text: `host devices ${vm.hostDevices.join(", ")}: KubeVirt does not live-migrate a VM with host devices or GPUs` }] : []),
-      ...(stack.hasUnderlayNic(vm) ? [...poolReasons(vm, facts, stack.config.network?.dataplane), ...ipam, ...calicoNadReasons(vm, stack), ...calico] : []),
+      ...(vm.hostDevices.length > 0
+        ? [
+            {
+              effect: "blocks" as const,
+              text: `host devices ${vm.hostDevices.join(", ")}: KubeVirt does not live-migrate a VM with host devices or GPUs`,
+            },
+          ]
+        : []),
+      ...(stack.hasUnderlayNic(vm)
+        ? [...poolReasons(vm, facts, stack.config.network?.dataplane), ...ipam, ...calicoNadReasons(vm, stack), ...calico]
+        : []),
       ...(hasKubeOvnNic(vm, stack) ? kubeOvn : []),
     ].sort((a, b) => ORDER.indexOf(a.effect) - ORDER.indexOf(b.effect));
     return {

@@ -121,7 +121,12 @@ function calicoEgress(rule: Record<string, unknown>, path: string, action: strin
   const destination = asObject(rule.destination);
   const protocol = normalizeProtocol(rule.protocol);
   const ports = (field: string) =>
-    asArray(destination[field]).map((value, i): PortEntry => ({ path: `${path}.destination.${field}[${i}]`, value, port: parseCalicoPort(value), protocol }));
+    asArray(destination[field]).map((value, i): PortEntry => ({
+      path: `${path}.destination.${field}[${i}]`,
+      value,
+      port: parseCalicoPort(value),
+      protocol,
+    }));
   const endpointSelectors = ["selector", "notSelector", "namespaceSelector", "serviceAccounts", "services"]
     .filter((field) => destination[field] !== undefined)
     .map((field) => ({ path: `${path}.destination.${field}`, value: destination[field] }));
@@ -188,18 +193,19 @@ function kubernetesEgress(rule: Record<string, unknown>, path: string): EgressAl
       if (peer[field] !== undefined) endpointSelectors.push({ path: `${peerPath}.${field}`, value: peer[field] });
     }
   });
-  const ports = rule.ports === undefined || asArray(rule.ports).length === 0
-    ? undefined
-    : asArray(rule.ports).map((raw, i): PortEntry => {
-        const port = asObject(raw);
-        return {
-          path: `${path}.ports[${i}]`,
-          value: raw,
-          // A NetworkPolicyPort without `port` matches every port of its protocol.
-          port: port.port === undefined ? { range: { from: 1, to: 65535 } } : parseKubernetesPort(port.port, port.endPort),
-          protocol: normalizeProtocol(port.protocol) ?? "TCP",
-        };
-      });
+  const ports =
+    rule.ports === undefined || asArray(rule.ports).length === 0
+      ? undefined
+      : asArray(rule.ports).map((raw, i): PortEntry => {
+          const port = asObject(raw);
+          return {
+            path: `${path}.ports[${i}]`,
+            value: raw,
+            // A NetworkPolicyPort without `port` matches every port of its protocol.
+            port: port.port === undefined ? { range: { from: 1, to: 65535 } } : parseKubernetesPort(port.port, port.endPort),
+            protocol: normalizeProtocol(port.protocol) ?? "TCP",
+          };
+        });
   return {
     path,
     action: "Allow",
@@ -259,7 +265,9 @@ const ADMIN_OPENING_ACTIONS = ["allow", "accept", "pass"];
 
 export function isAdminNetworkPolicy(resource: PolicyResource): boolean {
   const [provider, group, kind] = resource.type.split(":");
-  return provider === "kubernetes" && group !== undefined && group.startsWith("policy.networking.k8s.io/") && ADMIN_POLICY_KINDS.includes(kind);
+  return (
+    provider === "kubernetes" && group !== undefined && group.startsWith("policy.networking.k8s.io/") && ADMIN_POLICY_KINDS.includes(kind)
+  );
 }
 
 export interface AdminPolicy {
@@ -279,11 +287,15 @@ export function parseAdminPolicy(resource: PolicyResource): AdminPolicy {
   else if (isObject(subject.pods)) {
     const pods = asObject(subject.pods);
     // A pods subject without a namespaceSelector is unreadable here: count it as every namespace.
-    namespaceSelectors = isObject(pods.namespaceSelector) ? [{ path: "spec.subject.pods.namespaceSelector", value: pods.namespaceSelector }] : undefined;
+    namespaceSelectors = isObject(pods.namespaceSelector)
+      ? [{ path: "spec.subject.pods.namespaceSelector", value: pods.namespaceSelector }]
+      : undefined;
   }
   const openingEgress = asArray(spec.egress).flatMap((raw, i) => {
     const action = asObject(raw).action;
-    return typeof action === "string" && ADMIN_OPENING_ACTIONS.includes(action.toLowerCase()) ? [{ path: `spec.egress[${i}].action`, action }] : [];
+    return typeof action === "string" && ADMIN_OPENING_ACTIONS.includes(action.toLowerCase())
+      ? [{ path: `spec.egress[${i}].action`, action }]
+      : [];
   });
   return { resource, who: describe(resource, false), namespaceSelectors, openingEgress };
 }

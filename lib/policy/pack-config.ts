@@ -49,7 +49,9 @@ export function readPolicyConfig(json: unknown): PolicyConfig {
     }
     const sections = keys.filter((key) => !names.has(key));
     if (sections.length > 0) {
-      throw new Error(`invalid policy config: mixes plain sections ${sections.map((k) => JSON.stringify(k)).join(", ")} with pack entries (policy names or "all"); use one format`);
+      throw new Error(
+        `invalid policy config: mixes plain sections ${sections.map((k) => JSON.stringify(k)).join(", ")} with pack entries (policy names or "all"); use one format`,
+      );
     }
     for (const [, entry] of entries) {
       if (typeof entry !== "object" || entry === null) continue;

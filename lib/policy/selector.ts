@@ -11,9 +11,7 @@ export type Predicate = (labels: Labels) => boolean;
 export type ParsedSelector = { ok: true; matches: Predicate } | { ok: false; error: string };
 
 type Token =
-  | { kind: "op"; text: string; at: number }
-  | { kind: "word"; text: string; at: number }
-  | { kind: "string"; text: string; at: number };
+  { kind: "op"; text: string; at: number } | { kind: "word"; text: string; at: number } | { kind: "string"; text: string; at: number };
 
 const OPERATORS = ["&&", "||", "==", "!=", "!", "(", ")", "{", "}", ","];
 const WORD = /[A-Za-z0-9_./-]/;
@@ -196,9 +194,7 @@ class Parser {
         this.i++;
         this.expect("with");
         const s = this.string();
-        return side === "starts"
-          ? (labels) => value(labels)?.startsWith(s) ?? false
-          : (labels) => value(labels)?.endsWith(s) ?? false;
+        return side === "starts" ? (labels) => value(labels)?.startsWith(s) ?? false : (labels) => value(labels)?.endsWith(s) ?? false;
       }
     }
     throw new Error(`expected an operator after label key ${JSON.stringify(labelKey)} ${this.where()}`);

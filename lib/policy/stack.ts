@@ -210,7 +210,7 @@ export class StackView {
   vmsSelectedBy(policy: NetworkPolicy): Vm[] {
     let found = this.selected.get(policy);
     if (!found) {
-      const candidates = policy.namespace === undefined ? this.vms : this.vmsByNamespace.get(policy.namespace) ?? [];
+      const candidates = policy.namespace === undefined ? this.vms : (this.vmsByNamespace.get(policy.namespace) ?? []);
       found = candidates.filter((vm) => this.hasUnderlayNic(vm) && this.policySelects(policy, vm));
       this.selected.set(policy, found);
     }

@@ -99,7 +99,12 @@ export function parseVm(resource: PolicyResource): Vm {
   const volumes = asArray(spec.volumes).map((raw, index): VmVolume => {
     const volume = asObject(raw);
     const source = Object.keys(volume).find((k) => k !== "name") ?? "none";
-    const claimName = source === "persistentVolumeClaim" ? asString(asObject(volume.persistentVolumeClaim).claimName) : source === "dataVolume" ? asString(asObject(volume.dataVolume).name) : undefined;
+    const claimName =
+      source === "persistentVolumeClaim"
+        ? asString(asObject(volume.persistentVolumeClaim).claimName)
+        : source === "dataVolume"
+          ? asString(asObject(volume.dataVolume).name)
+          : undefined;
     return { index, name: asString(volume.name) ?? "", source, ...(claimName === undefined ? {} : { claimName }) };
   });
   const dataVolumeTemplates = new Map<string, Record<string, unknown>>();

@@ -61,7 +61,11 @@ function compile(text: string, optionalOldSelf = false): Compiled {
     const { calls, idents } = namesIn(parsed.expr);
     const missing = [...calls].filter((name) => !PLANNER_OPERATORS.has(name) && !ENV.funcs.find(name)).sort();
     if (idents.has("oldSelf")) {
-      compiled = { notEvaluated: optionalOldSelf ? "transition rule (optionalOldSelf): oldSelf is not supported here" : "transition rule (oldSelf): checked on update only" };
+      compiled = {
+        notEvaluated: optionalOldSelf
+          ? "transition rule (optionalOldSelf): oldSelf is not supported here"
+          : "transition rule (oldSelf): checked on update only",
+      };
     } else if (missing.length > 0) {
       compiled = { notEvaluated: `uses ${missing.map((name) => `${name}()`).join(", ")}, which the CEL library lacks` };
     } else {
@@ -107,7 +111,11 @@ export function hasRules(schema: unknown): boolean {
   if (!isPlainObject(schema)) return false;
   let found = holdsRules.get(schema);
   if (found === undefined) {
-    const children = [...Object.values(isPlainObject(schema.properties) ? schema.properties : {}), schema.items, schema.additionalProperties];
+    const children = [
+      ...Object.values(isPlainObject(schema.properties) ? schema.properties : {}),
+      schema.items,
+      schema.additionalProperties,
+    ];
     found = rulesOf(schema).length > 0 || children.some(hasRules) || (Array.isArray(schema.allOf) && schema.allOf.some(hasRules));
     holdsRules.set(schema, found);
   }
@@ -152,7 +160,13 @@ function messageOf(rule: Rule, self: unknown): string {
   return rule.message?.trim() || `failed rule: ${rule.rule.trim()}`;
 }
 
-function checkNode(manifest: string, pointer: string, schema: Record<string, unknown>, value: unknown, resourceRoot: boolean): SchemaError[] {
+function checkNode(
+  manifest: string,
+  pointer: string,
+  schema: Record<string, unknown>,
+  value: unknown,
+  resourceRoot: boolean,
+): SchemaError[] {
   const errors: SchemaError[] = [];
   let self: unknown;
   for (const rule of rulesOf(schema)) {
@@ -176,7 +190,8 @@ function checkNode(manifest: string, pointer: string, schema: Record<string, unk
 export function celErrors(manifest: string, schema: unknown, value: unknown, pointer = "", resourceRoot = true): SchemaError[] {
   if (!isPlainObject(schema) || value === null || value === undefined || !hasRules(schema)) return [];
   const errors = checkNode(manifest, pointer, schema, value, resourceRoot);
-  if (Array.isArray(schema.allOf)) for (const branch of schema.allOf) errors.push(...celErrors(manifest, branch, value, pointer, resourceRoot));
+  if (Array.isArray(schema.allOf))
+    for (const branch of schema.allOf) errors.push(...celErrors(manifest, branch, value, pointer, resourceRoot));
   const embedded = (child: unknown) => isPlainObject(child) && child["x-kubernetes-embedded-resource"] === true;
   if (Array.isArray(value)) {
     value.forEach((item, index) => errors.push(...celErrors(manifest, schema.items, item, `${pointer}/${index}`, embedded(schema.items))));

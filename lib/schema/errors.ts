@@ -19,9 +19,7 @@ export function manifestLabel(manifest: unknown): string {
       : typeof metadata.generateName === "string"
         ? `${metadata.generateName}*`
         : "<unnamed>";
-  return typeof metadata.namespace === "string" && metadata.namespace !== ""
-    ? `${kind} ${metadata.namespace}/${name}`
-    : `${kind} ${name}`;
+  return typeof metadata.namespace === "string" && metadata.namespace !== "" ? `${kind} ${metadata.namespace}/${name}` : `${kind} ${name}`;
 }
 
 /** One line: `<manifest> <path>: <message> (<expected>)`. */
@@ -158,9 +156,8 @@ function convert(manifest: string, error: ErrorObject): SchemaError {
   switch (error.keyword) {
     case "additionalProperties": {
       const field = String(params.additionalProperty);
-      const properties = isPlainObject(error.parentSchema) && isPlainObject(error.parentSchema.properties)
-        ? Object.keys(error.parentSchema.properties)
-        : [];
+      const properties =
+        isPlainObject(error.parentSchema) && isPlainObject(error.parentSchema.properties) ? Object.keys(error.parentSchema.properties) : [];
       const suggestions = closestNames(field, properties);
       const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(" or ")}?` : "";
       const expected = properties.length === 0 ? "allowed: no fields" : `allowed: ${listNames(properties, suggestions)}`;
@@ -168,9 +165,8 @@ function convert(manifest: string, error: ErrorObject): SchemaError {
     }
     case "required": {
       const field = String(params.missingProperty);
-      const required = isPlainObject(error.parentSchema) && Array.isArray(error.parentSchema.required)
-        ? error.parentSchema.required.map(String)
-        : [field];
+      const required =
+        isPlainObject(error.parentSchema) && Array.isArray(error.parentSchema.required) ? error.parentSchema.required.map(String) : [field];
       return at(error.instancePath, "required", `missing required field "${field}"`, `required: ${listNames(required)}`);
     }
     case "type":
@@ -180,7 +176,12 @@ function convert(manifest: string, error: ErrorObject): SchemaError {
       return at(error.instancePath, "enum", `must be one of the allowed values, got ${got}`, `one of: ${describeEnum(allowed)}`);
     }
     case "const":
-      return at(error.instancePath, "const", `must be ${JSON.stringify(params.allowedValue)}, got ${got}`, `exactly ${JSON.stringify(params.allowedValue)}`);
+      return at(
+        error.instancePath,
+        "const",
+        `must be ${JSON.stringify(params.allowedValue)}, got ${got}`,
+        `exactly ${JSON.stringify(params.allowedValue)}`,
+      );
     case "format": {
       const format = String(params.format);
       return at(error.instancePath, "format", `must be ${FORMAT_NOUNS[format] ?? `a valid ${format}`}, got ${got}`, `format ${format}`);
@@ -191,25 +192,51 @@ function convert(manifest: string, error: ErrorObject): SchemaError {
     case "maximum":
     case "exclusiveMinimum":
     case "exclusiveMaximum":
-      return at(error.instancePath, error.keyword, `${error.message ?? "out of range"}, got ${got}`, `${String(params.comparison)} ${String(params.limit)}`);
+      return at(
+        error.instancePath,
+        error.keyword,
+        `${error.message ?? "out of range"}, got ${got}`,
+        `${String(params.comparison)} ${String(params.limit)}`,
+      );
     case "minLength":
     case "maxLength":
-      return at(error.instancePath, error.keyword, `${error.message ?? "wrong length"}, got ${got}`, `${error.keyword === "minLength" ? "at least" : "at most"} ${String(params.limit)} characters`);
+      return at(
+        error.instancePath,
+        error.keyword,
+        `${error.message ?? "wrong length"}, got ${got}`,
+        `${error.keyword === "minLength" ? "at least" : "at most"} ${String(params.limit)} characters`,
+      );
     case "minItems":
     case "maxItems":
-      return at(error.instancePath, error.keyword, error.message ?? "wrong number of items", `${error.keyword === "minItems" ? "at least" : "at most"} ${String(params.limit)} items`);
+      return at(
+        error.instancePath,
+        error.keyword,
+        error.message ?? "wrong number of items",
+        `${error.keyword === "minItems" ? "at least" : "at most"} ${String(params.limit)} items`,
+      );
     case "minProperties":
     case "maxProperties":
-      return at(error.instancePath, error.keyword, error.message ?? "wrong number of fields", `${error.keyword === "minProperties" ? "at least" : "at most"} ${String(params.limit)} fields`);
+      return at(
+        error.instancePath,
+        error.keyword,
+        error.message ?? "wrong number of fields",
+        `${error.keyword === "minProperties" ? "at least" : "at most"} ${String(params.limit)} fields`,
+      );
     case "uniqueItems":
       return at(error.instancePath, "uniqueItems", `items ${String(params.j)} and ${String(params.i)} are equal`, "unique items");
     case "anyOf":
     case "oneOf": {
       const branches = Array.isArray(error.schema) ? error.schema : [];
-      const message = error.keyword === "oneOf" && params.passingSchemas
-        ? "matches more than one allowed shape"
-        : `matches none of the allowed shapes, got ${got}`;
-      return at(error.instancePath, error.keyword, message, `${error.keyword === "oneOf" ? "exactly one" : "any"} of: ${branches.map(describeBranch).join(" | ")}`);
+      const message =
+        error.keyword === "oneOf" && params.passingSchemas
+          ? "matches more than one allowed shape"
+          : `matches none of the allowed shapes, got ${got}`;
+      return at(
+        error.instancePath,
+        error.keyword,
+        message,
+        `${error.keyword === "oneOf" ? "exactly one" : "any"} of: ${branches.map(describeBranch).join(" | ")}`,
+      );
     }
     case "not":
       return at(error.instancePath, "not", "matches a shape the schema forbids", `not: ${describeBranch(error.schema)}`);

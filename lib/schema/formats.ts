@@ -50,8 +50,7 @@ export function isMacAddress(value: string): boolean {
  * resource.Quantity: signed decimal number followed by a binary-SI suffix (Ki..Ei), a
  * decimal-SI suffix (n, u, m, k, M, G, T, P, E) or a decimal exponent (e3, E-2).
  */
-const QUANTITY_PATTERN =
-  /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/;
+const QUANTITY_PATTERN = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/;
 
 export function isQuantity(value: string): boolean {
   return QUANTITY_PATTERN.test(value);

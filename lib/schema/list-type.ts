@@ -12,7 +12,10 @@ import { type SchemaError, isPlainObject } from "./types";
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (isPlainObject(value)) {
-    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(",")}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value) ?? "undefined";
 }
@@ -38,7 +41,9 @@ function checkList(manifest: string, pointer: string, schema: Record<string, unk
     keyword: "list-type",
   });
   if (schema["x-kubernetes-list-type"] === "set") {
-    return repeated(list.map(canonical)).map((i) => at(i, `duplicate item ${describeValue(list[i])}`, "unique items (x-kubernetes-list-type: set)"));
+    return repeated(list.map(canonical)).map((i) =>
+      at(i, `duplicate item ${describeValue(list[i])}`, "unique items (x-kubernetes-list-type: set)"),
+    );
   }
   if (schema["x-kubernetes-list-type"] !== "map") return [];
   const keyFields = Array.isArray(schema["x-kubernetes-list-map-keys"]) ? schema["x-kubernetes-list-map-keys"].map(String) : [];
@@ -60,7 +65,11 @@ function hasListType(schema: Record<string, unknown>): boolean {
   let found = holdsListType.get(schema);
   if (found === undefined) {
     const type = schema["x-kubernetes-list-type"];
-    const children = [...Object.values(isPlainObject(schema.properties) ? schema.properties : {}), schema.items, schema.additionalProperties];
+    const children = [
+      ...Object.values(isPlainObject(schema.properties) ? schema.properties : {}),
+      schema.items,
+      schema.additionalProperties,
+    ];
     found = type === "set" || type === "map" || children.some((child) => isPlainObject(child) && hasListType(child));
     holdsListType.set(schema, found);
   }

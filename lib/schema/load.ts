@@ -196,9 +196,14 @@ class IndexBuilder {
     const facts = crds.map((crd) => crdFacts(crd));
     const incomplete = facts.filter((f) => f === undefined).length;
     if (incomplete > 0) {
-      this.diagnostics.push(`${path.basename(file)}: ${incomplete} CustomResourceDefinition(s) without spec.group, spec.names.kind or version names; skipped`);
+      this.diagnostics.push(
+        `${path.basename(file)}: ${incomplete} CustomResourceDefinition(s) without spec.group, spec.names.kind or version names; skipped`,
+      );
     }
-    this.addCrdFacts(file, facts.filter((f): f is CrdVersionFacts => f !== undefined));
+    this.addCrdFacts(
+      file,
+      facts.filter((f): f is CrdVersionFacts => f !== undefined),
+    );
   }
 
   addCrdFacts(file: string, crds: CrdVersionFacts[]): void {
@@ -263,12 +268,12 @@ class IndexBuilder {
         // Only objects that name their own kind are resources (not e.g. subresource options).
         if (!isPlainObject(definition) || !isPlainObject(definition.properties) || !("kind" in definition.properties)) continue;
         const operationGvk = operation["x-kubernetes-group-version-kind"];
-        const apiVersion = isPlainObject(operationGvk) && typeof operationGvk.version === "string"
-          ? apiVersionOf(typeof operationGvk.group === "string" ? operationGvk.group : "", operationGvk.version)
-          : apiVersionOf(groupVersion[1], groupVersion[2]);
-        const kind = isPlainObject(operationGvk) && typeof operationGvk.kind === "string"
-          ? operationGvk.kind
-          : name.slice(name.lastIndexOf(".") + 1);
+        const apiVersion =
+          isPlainObject(operationGvk) && typeof operationGvk.version === "string"
+            ? apiVersionOf(typeof operationGvk.group === "string" ? operationGvk.group : "", operationGvk.version)
+            : apiVersionOf(groupVersion[1], groupVersion[2]);
+        const kind =
+          isPlainObject(operationGvk) && typeof operationGvk.kind === "string" ? operationGvk.kind : name.slice(name.lastIndexOf(".") + 1);
         const key = `${kindKey(apiVersion, kind)} ${name}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -280,9 +285,7 @@ class IndexBuilder {
   /** Derived definition files: same definition name as a placed definition elsewhere. */
   addByDefinitionName(): void {
     for (const [file, definitions] of this.definitionsByFile) {
-      const placedHere = new Set(
-        this.candidates.filter((c) => c.file === file).map((c) => kindKey(c.apiVersion, c.kind)),
-      );
+      const placedHere = new Set(this.candidates.filter((c) => c.file === file).map((c) => kindKey(c.apiVersion, c.kind)));
       for (const [name, kinds] of this.definitionKinds) {
         if (!(name in definitions)) continue;
         for (const { apiVersion, kind } of kinds) {
@@ -296,9 +299,7 @@ class IndexBuilder {
 
   build(): SchemaIndex {
     this.addByDefinitionName();
-    const ordered = [...this.candidates].sort(
-      (a, b) => a.rank - b.rank || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
-    );
+    const ordered = [...this.candidates].sort((a, b) => a.rank - b.rank || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     const sources = new Map<string, SchemaSource>();
     for (const candidate of ordered) {
       const key = kindKey(candidate.apiVersion, candidate.kind);

@@ -159,9 +159,7 @@ function normalizeNode(node: unknown, options: NormalizeOptions, structural: boo
     const branches = node[combinator];
     if (!Array.isArray(branches) || branches.length === 0) continue;
     if (combinator === "anyOf" && intOrString && isIntOrStringAnyOf(branches)) continue;
-    out[combinator] = branches.map((branch, index) =>
-      normalizeNode(branch, options, false, `${where}/${combinator}/${index}`),
-    );
+    out[combinator] = branches.map((branch, index) => normalizeNode(branch, options, false, `${where}/${combinator}/${index}`));
   }
   if (node.not !== undefined) out.not = normalizeNode(node.not, options, false, `${where}/not`);
 
@@ -190,11 +188,7 @@ function normalizeNode(node: unknown, options: NormalizeOptions, structural: boo
  * Kubernetes ObjectMeta definition) replaces the CRDs' usual `metadata: {type: object}` so that
  * metadata typos are caught; without it metadata stays free-form.
  */
-export function normalizeCrdSchema(
-  schema: unknown,
-  notes: NormalizeNotes,
-  objectMeta: JsonSchema | undefined,
-): JsonSchema {
+export function normalizeCrdSchema(schema: unknown, notes: NormalizeNotes, objectMeta: JsonSchema | undefined): JsonSchema {
   const root = normalizeNode(schema, { dialect: "crd", notes, objectMeta }, true, "");
   const properties = (root.properties ??= {}) as Record<string, JsonSchema>;
   // The API server always accepts apiVersion and kind at the top level.

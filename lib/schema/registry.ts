@@ -97,15 +97,39 @@ export class SchemaRegistry {
   validate(manifest: unknown): SchemaError[] {
     const label = manifestLabel(manifest);
     if (!isPlainObject(manifest) || typeof manifest.apiVersion !== "string" || typeof manifest.kind !== "string") {
-      return [{ manifest: label, path: "", message: "not a Kubernetes object: apiVersion and kind must be strings", expected: "apiVersion and kind", keyword: "kind" }];
+      return [
+        {
+          manifest: label,
+          path: "",
+          message: "not a Kubernetes object: apiVersion and kind must be strings",
+          expected: "apiVersion and kind",
+          keyword: "kind",
+        },
+      ];
     }
     const key = kindKey(manifest.apiVersion, manifest.kind);
     const compiled = this.compiledFor(key);
     if (!compiled) {
-      return [{ manifest: label, path: "", message: `no schema loaded for ${key}; not checked`, expected: "a CRD or OpenAPI definition for this kind", keyword: "unchecked" }];
+      return [
+        {
+          manifest: label,
+          path: "",
+          message: `no schema loaded for ${key}; not checked`,
+          expected: "a CRD or OpenAPI definition for this kind",
+          keyword: "unchecked",
+        },
+      ];
     }
     if ("failure" in compiled) {
-      return [{ manifest: label, path: "", message: `schema for ${key} could not be compiled: ${compiled.failure}`, expected: "a compilable schema", keyword: "schema" }];
+      return [
+        {
+          manifest: label,
+          path: "",
+          message: `schema for ${key} could not be compiled: ${compiled.failure}`,
+          expected: "a compilable schema",
+          keyword: "schema",
+        },
+      ];
     }
     const subject = hasNullField(manifest) ? withoutNullFields(manifest) : manifest;
     const errors = compiled.validate(subject) ? [] : toSchemaErrors(label, compiled.validate.errors);
@@ -115,7 +139,8 @@ export class SchemaRegistry {
     errors.push(...listTypeErrors(label, compiled.structural, subject));
     if (!compiled.hasRules) return errors;
     if (!blocked) return [...errors, ...celErrors(label, compiled.structural, subject)];
-    const message = "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation";
+    const message =
+      "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation";
     return [...errors, { manifest: label, path: "", message, expected: "x-kubernetes-validations", keyword: "cel-blocked" }];
   }
 
@@ -178,7 +203,8 @@ export class SchemaRegistry {
       const definition = Object.keys(this.index.files.definitions(file)).find((name) => name.endsWith(OBJECT_META_SUFFIX));
       if (definition) found = { file, definition };
     }
-    if (found) this.compileDiagnostics.push(`CR metadata is checked against ${path.basename(found.file)} #/definitions/${found.definition}`);
+    if (found)
+      this.compileDiagnostics.push(`CR metadata is checked against ${path.basename(found.file)} #/definitions/${found.definition}`);
     this.objectMetaSource = found;
     return found ?? undefined;
   }

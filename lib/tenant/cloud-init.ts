@@ -107,19 +107,24 @@ export function networkConfig(facts: NetworkFacts): NetworkConfigV1 | NetworkCon
     const vpc: V1Physical = {
       type: "physical",
       name: vpcNic,
-      subnets: [{
-        type: "dhcp",
-        routes: [{ gateway: facts.vpcGateway, destination: "0.0.0.0", netmask: "0.0.0.0" }],
-        ...(dns ? { dns_nameservers: [...dns.nameservers], ...(dns.search ? { dns_search: [...dns.search] } : {}) } : {}),
-      }],
+      subnets: [
+        {
+          type: "dhcp",
+          routes: [{ gateway: facts.vpcGateway, destination: "0.0.0.0", netmask: "0.0.0.0" }],
+          ...(dns ? { dns_nameservers: [...dns.nameservers], ...(dns.search ? { dns_search: [...dns.search] } : {}) } : {}),
+        },
+      ],
     };
     if (facts.macs?.vpc) vpc.mac_address = facts.macs.vpc;
-    const nameserver: V1Nameserver[] = dns ? [{ type: "nameserver", address: [...dns.nameservers], ...(dns.search ? { search: [...dns.search] } : {}) }] : [];
+    const nameserver: V1Nameserver[] = dns
+      ? [{ type: "nameserver", address: [...dns.nameservers], ...(dns.search ? { search: [...dns.search] } : {}) }]
+      : [];
     return { network: { version: 1, config: [underlay, vpc, ...nameserver] } };
   }
   const vpc = v2Ethernet(vpcNic, facts.macs?.vpc);
   vpc.routes = [{ to: "0.0.0.0/0", via: facts.vpcGateway }];
-  if (facts.dns) vpc.nameservers = { addresses: [...facts.dns.nameservers], ...(facts.dns.search ? { search: [...facts.dns.search] } : {}) };
+  if (facts.dns)
+    vpc.nameservers = { addresses: [...facts.dns.nameservers], ...(facts.dns.search ? { search: [...facts.dns.search] } : {}) };
   return {
     network: {
       version: 2,

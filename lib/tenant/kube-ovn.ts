@@ -5,19 +5,11 @@
  */
 import type { SecurityGroupRule, TenantConfig } from "../config/schema";
 import { kubeOvnConfList } from "../cni-config";
-import {
-  KUBE_OVN_NAD_NAME,
-  kubeOvnAttachment,
-  securityGroupName,
-  subnetName,
-  tenantLabels,
-  vpcName,
-} from "./names";
+import { KUBE_OVN_NAD_NAME, kubeOvnAttachment, securityGroupName, subnetName, tenantLabels, vpcName } from "./names";
 import { KINDS, typeMeta } from "../k8s/kinds";
 import { natStaticRoute } from "./nat";
 import type { ObjectMeta } from "../k8s/object";
 import { networkAttachment, type NadObject } from "../platform/nads";
-
 
 type TenantFacts = Pick<TenantConfig, "name" | "namespace" | "vpc" | "kubeOvnAttachment" | "securityGroup" | "natGateway">;
 
@@ -61,7 +53,6 @@ export interface SecurityGroupObject {
   metadata: ObjectMeta;
   spec: { allowSameGroupTraffic: boolean; ingressRules: SgRuleObject[]; egressRules: SgRuleObject[] };
 }
-
 
 /** Cluster-scoped objects carry the tenant label so they can be traced back to their tenant. */
 function clusterMeta(name: string, tenant: string): ObjectMeta {
@@ -135,5 +126,10 @@ export function securityGroup(tenant: TenantFacts): SecurityGroupObject {
 /** The tenant's own Kube-OVN NAD, or undefined when its VMs use the platform's. */
 export function tenantNad(tenant: TenantFacts): NadObject | undefined {
   if (!kubeOvnAttachment(tenant).tenantOwned) return undefined;
-  return networkAttachment(KUBE_OVN_NAD_NAME, tenant.namespace, kubeOvnConfList(KUBE_OVN_NAD_NAME, tenant.namespace), tenantLabels(tenant.name));
+  return networkAttachment(
+    KUBE_OVN_NAD_NAME,
+    tenant.namespace,
+    kubeOvnConfList(KUBE_OVN_NAD_NAME, tenant.namespace),
+    tenantLabels(tenant.name),
+  );
 }

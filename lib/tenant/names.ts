@@ -26,13 +26,7 @@ export const CALICO_IP_ADDRS_ANNOTATION = "cni.projectcalico.org/ipAddrs";
 
 /** Per-attachment Kube-OVN pod annotations, keyed `<provider>.kubernetes.io/<key>`. */
 export type KubeOvnAnnotationKey =
-  | "ip_address"
-  | "mac_address"
-  | "logical_switch"
-  | "ingress_rate"
-  | "egress_rate"
-  | "security_groups"
-  | "port_security";
+  "ip_address" | "mac_address" | "logical_switch" | "ingress_rate" | "egress_rate" | "security_groups" | "port_security";
 
 export function kubeOvnAnnotation(provider: string, key: KubeOvnAnnotationKey): string {
   return `${provider}.kubernetes.io/${key}`;

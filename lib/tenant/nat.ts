@@ -76,14 +76,19 @@ export function natObjects(tenant: NatTenant, ext: ExternalNetworkFacts | undefi
       },
     },
     eip(snatEipName(ns), nat.snatIp),
-    { ...typeMeta(KINDS.iptablesSnatRule), metadata: { name: snatEipName(ns), labels }, spec: { eip: snatEipName(ns), internalCIDR: tenant.vpc.cidr } },
+    {
+      ...typeMeta(KINDS.iptablesSnatRule),
+      metadata: { name: snatEipName(ns), labels },
+      spec: { eip: snatEipName(ns), internalCIDR: tenant.vpc.cidr },
+    },
   ];
   for (const vm of tenant.vms) {
     if (vm.publicIp !== undefined) {
-      objects.push(
-        eip(vmEipName(ns, vm.name), vm.publicIp),
-        { ...typeMeta(KINDS.iptablesFipRule), metadata: { name: vmEipName(ns, vm.name), labels }, spec: { eip: vmEipName(ns, vm.name), internalIp: vm.vpcIp } },
-      );
+      objects.push(eip(vmEipName(ns, vm.name), vm.publicIp), {
+        ...typeMeta(KINDS.iptablesFipRule),
+        metadata: { name: vmEipName(ns, vm.name), labels },
+        spec: { eip: vmEipName(ns, vm.name), internalIp: vm.vpcIp },
+      });
     }
     for (const forward of vm.portForwards) {
       objects.push({

@@ -10,20 +10,10 @@
  */
 import { portsByProtocol, type Protocol } from "../config/formats";
 import type { ServiceConfig, TenantConfig, VmConfig } from "../config/schema";
-import {
-  DEFAULT_DENY_POLICY,
-  ipReservationName,
-  tenantLabels,
-  tenantSelector,
-  vmLabels,
-  vmPolicyName,
-  vmSelector,
-} from "./names";
+import { DEFAULT_DENY_POLICY, ipReservationName, tenantLabels, tenantSelector, vmLabels, vmPolicyName, vmSelector } from "./names";
 import { KINDS, typeMeta } from "../k8s/kinds";
 import type { ObjectMeta } from "../k8s/object";
 import { ipReservationObject, type IpReservationObject } from "../platform/calico";
-
-
 
 export interface CalicoRule {
   action: "Allow";
@@ -43,8 +33,6 @@ export interface NetworkPolicyObject {
     egress?: CalicoRule[];
   };
 }
-
-
 
 /**
  * The tenant's underlay block, reserved from ordinary pod IPAM so only VMs that ask for an

@@ -54,8 +54,7 @@ export interface VirtualMachineObject {
         };
         networks: VmNetwork[];
         volumes: (
-          | { name: string; containerDisk: { image: string } }
-          | { name: string; cloudInitNoCloud: { userData: string; networkData: string } }
+          { name: string; containerDisk: { image: string } } | { name: string; cloudInitNoCloud: { userData: string; networkData: string } }
         )[];
       };
     };

@@ -42,8 +42,22 @@ describe("bench statistics", () => {
   });
 
   it("cannot fit a scaling exponent from a single size or non-positive times", () => {
-    assert.throws(() => fitPowerLaw([{ x: 100, y: 5 }, { x: 100, y: 6 }]), /two or more distinct x/);
-    assert.throws(() => fitPowerLaw([{ x: 100, y: 0 }, { x: 200, y: 1 }]), /positive/);
+    assert.throws(
+      () =>
+        fitPowerLaw([
+          { x: 100, y: 5 },
+          { x: 100, y: 6 },
+        ]),
+      /two or more distinct x/,
+    );
+    assert.throws(
+      () =>
+        fitPowerLaw([
+          { x: 100, y: 0 },
+          { x: 200, y: 1 },
+        ]),
+      /positive/,
+    );
   });
 });
 
@@ -52,18 +66,31 @@ describe("synthetic stack configs", () => {
     const { raw, problems } = rawConfigFromFlat(flatConfig(syntheticConfig(size)));
     assert.deepEqual(problems, []);
     const result = validateStackConfig(raw, "bench");
-    if (!result.ok) assert.fail(`synthetic ${size.tenants}x${size.vmsPerTenant} is invalid:\n${result.problems.slice(0, 10).map((p) => `${p.path}: ${p.message}`).join("\n")}`);
+    if (!result.ok)
+      assert.fail(
+        `synthetic ${size.tenants}x${size.vmsPerTenant} is invalid:\n${result.problems
+          .slice(0, 10)
+          .map((p) => `${p.path}: ${p.message}`)
+          .join("\n")}`,
+      );
     return result.config;
   }
 
   it("parses sizes as TENANTSxVMS and rejects anything else", () => {
     assert.deepEqual(parseSize("25x20"), { tenants: 25, vmsPerTenant: 20 });
-    assert.deepEqual(parseSizes("10x10, 100x20"), [{ tenants: 10, vmsPerTenant: 10 }, { tenants: 100, vmsPerTenant: 20 }]);
+    assert.deepEqual(parseSizes("10x10, 100x20"), [
+      { tenants: 10, vmsPerTenant: 10 },
+      { tenants: 100, vmsPerTenant: 20 },
+    ]);
     assert.throws(() => parseSize("25*20"), /TENANTSxVMS/);
     assert.throws(() => parseSize("0x20"), /at least one tenant/);
   });
 
-  for (const size of [{ tenants: 7, vmsPerTenant: 13 }, { tenants: 100, vmsPerTenant: 20 }, { tenants: 3, vmsPerTenant: 40 }]) {
+  for (const size of [
+    { tenants: 7, vmsPerTenant: 13 },
+    { tenants: 100, vmsPerTenant: 20 },
+    { tenants: 3, vmsPerTenant: 40 },
+  ]) {
     it(`${size.tenants}x${size.vmsPerTenant} passes validateStackConfig with that many tenants and VMs`, () => {
       const config = validated(size);
       assert.equal(config.tenants.length, size.tenants);
@@ -105,7 +132,10 @@ describe("synthetic stack configs", () => {
     assert.deepEqual(new Set(vms.map(({ vm }) => vm.guest)), new Set(["ubuntu", "debian", "fedora", "centos7"]));
     assert.ok(vms.some(({ vm }) => vm.macs?.underlay && vm.macs.vpc));
     assert.ok(vms.some(({ vm }) => vm.bandwidth?.ingressMbps));
-    assert.ok(vms.some(({ tenant, vm }) => vm.services.length < tenant.services.length), "some VMs narrow their tenant's grants");
+    assert.ok(
+      vms.some(({ tenant, vm }) => vm.services.length < tenant.services.length),
+      "some VMs narrow their tenant's grants",
+    );
     assert.ok(new Set(config.tenants.map((t) => t.services.join(","))).size > 1, "tenants get different grants");
     assert.ok(config.tenants.some((t) => t.securityGroup.ingressRules.length > 0));
     const macs = vms.flatMap(({ vm }) => [vm.macs?.underlay, vm.macs?.vpc]).filter(Boolean);
@@ -114,7 +144,10 @@ describe("synthetic stack configs", () => {
 
   it("widens the underlay block when a tenant has more VMs than a /27 holds", () => {
     const config = validated({ tenants: 2, vmsPerTenant: 40 });
-    assert.deepEqual(config.tenants.map((t) => t.underlayBlock), ["10.130.0.0/26", "10.130.0.64/26"]);
+    assert.deepEqual(
+      config.tenants.map((t) => t.underlayBlock),
+      ["10.130.0.0/26", "10.130.0.64/26"],
+    );
   });
 
   it("refuses sizes whose blocks or VPC addresses cannot fit", () => {
@@ -129,7 +162,15 @@ describe("synthetic stack configs", () => {
 });
 
 function captured(name: string, custom: boolean, parent?: string): CapturedResource {
-  return { urn: `urn:${name}`, type: custom ? "kubernetes:v1:Thing" : "test:index:Group", name, parent, dependsOn: [], custom, inputs: { name } };
+  return {
+    urn: `urn:${name}`,
+    type: custom ? "kubernetes:v1:Thing" : "test:index:Group",
+    name,
+    parent,
+    dependsOn: [],
+    custom,
+    inputs: { name },
+  };
 }
 
 /**
@@ -139,7 +180,8 @@ function captured(name: string, custom: boolean, parent?: string): CapturedResou
 function canonicalTree(shape: readonly FloorNode[]): string {
   const children = new Map<number | undefined, number[]>();
   shape.forEach((node, index) => children.set(node.parent, [...(children.get(node.parent) ?? []), index]));
-  const render = (index: number): string => `${shape[index].custom ? "C" : "K"}(${(children.get(index) ?? []).map(render).sort().join(",")})`;
+  const render = (index: number): string =>
+    `${shape[index].custom ? "C" : "K"}(${(children.get(index) ?? []).map(render).sort().join(",")})`;
   return (children.get(undefined) ?? []).map(render).sort().join(",");
 }
 
@@ -163,7 +205,13 @@ function sampleProgram(): void {
 
 describe("bench floor", () => {
   it("turns captured resources into parent links by index, sharing their inputs", () => {
-    const resources = [captured("platform", false), captured("ns", true, "platform"), captured("acme", false), captured("acme", true, "acme"), captured("vm", true, "acme")];
+    const resources = [
+      captured("platform", false),
+      captured("ns", true, "platform"),
+      captured("acme", false),
+      captured("acme", true, "acme"),
+      captured("vm", true, "acme"),
+    ];
     const shape = floorShape(resources);
     const group = "test:index:Group";
     const thing = "kubernetes:v1:Thing";
@@ -192,16 +240,28 @@ describe("bench floor", () => {
     assert.equal(canonicalTree(floorShape(floor.resources)), canonicalTree(shape));
     const types = (resources: CapturedResource[]) => resources.map((r) => r.type).sort();
     assert.deepEqual(types(floor.resources), types(real.resources));
-    const inputs = (resources: CapturedResource[]) => resources.filter((r) => r.custom).map((r) => JSON.stringify(r.inputs)).sort();
+    const inputs = (resources: CapturedResource[]) =>
+      resources
+        .filter((r) => r.custom)
+        .map((r) => JSON.stringify(r.inputs))
+        .sort();
     assert.deepEqual(inputs(floor.resources), inputs(real.resources));
     assert.ok(inputs(real.resources).some((text) => text.includes('"data":{"a":"b"}')));
-    assert.ok(floor.resources.every((r) => r.name.startsWith("floor-")), "the floor's own names, not the program's");
+    assert.ok(
+      floor.resources.every((r) => r.name.startsWith("floor-")),
+      "the floor's own names, not the program's",
+    );
   });
 
   it("replays a wide flat tree too (many children under one component)", async () => {
     const shape: FloorNode[] = [
       { type: "test:index:Group", custom: false, inputs: {} },
-      ...Array.from({ length: 50 }, (_, i) => ({ type: "kubernetes:v1:ConfigMap", custom: true, parent: 0, inputs: { metadata: { name: `cm-${i}` } } })),
+      ...Array.from({ length: 50 }, (_, i) => ({
+        type: "kubernetes:v1:ConfigMap",
+        custom: true,
+        parent: 0,
+        inputs: { metadata: { name: `cm-${i}` } },
+      })),
     ];
     const floor = await registerFloor(shape);
     assert.equal(canonicalTree(floorShape(floor.resources)), `K(${Array(50).fill("C()").join(",")})`);
@@ -209,7 +269,11 @@ describe("bench floor", () => {
 });
 
 describe("bench report", () => {
-  const SIZES: BenchSize[] = [{ tenants: 10, vmsPerTenant: 10 }, { tenants: 25, vmsPerTenant: 20 }, { tenants: 100, vmsPerTenant: 20 }];
+  const SIZES: BenchSize[] = [
+    { tenants: 10, vmsPerTenant: 10 },
+    { tenants: 25, vmsPerTenant: 20 },
+    { tenants: 100, vmsPerTenant: 20 },
+  ];
 
   /** Passes whose registration is 2 * vms^exponent ms (+1% per run) and the floor register/overFloor. */
   function passes(vms: number, overFloor: number, exponent = 1, runs = 3, checks = 0.15): PassResult[] {
@@ -220,7 +284,7 @@ describe("bench report", () => {
           validate: 0.05 * vms,
           register,
           policy: (checks * register) / 3,
-          schema: ((2 * checks) * register) / 3,
+          schema: (2 * checks * register) / 3,
           write: 0.2 * vms,
           floor: (2 * vms ** exponent) / overFloor,
         },
@@ -262,9 +326,15 @@ describe("bench report", () => {
   it("passes all three targets when registration is close to the floor, stages linear, checks small", () => {
     const sizes = results(1.1);
     const exponents = stageExponents(sizes);
-    assert.ok(exponents.every((e) => Math.abs(e.exponent - 1) < 0.01), JSON.stringify(exponents));
+    assert.ok(
+      exponents.every((e) => Math.abs(e.exponent - 1) < 0.01),
+      JSON.stringify(exponents),
+    );
     const targets = evaluateTargets(sizes, exponents);
-    assert.deepEqual(targets.map((t) => t.verdict), ["PASS", "PASS", "PASS"]);
+    assert.deepEqual(
+      targets.map((t) => t.verdict),
+      ["PASS", "PASS", "PASS"],
+    );
     assert.match(targets[0].value, /^10x10: 1\.1\dx, 25x20: 1\.1\dx, 100x20: 1\.1\dx$/);
     assert.equal(targets[2].value, "15.0%");
   });
@@ -272,7 +342,10 @@ describe("bench report", () => {
   it("misses the floor target above 1.15x at any size and the exponent target above 1.1", () => {
     const sizes = results(1.2, 1.15);
     const targets = evaluateTargets(sizes, stageExponents(sizes));
-    assert.deepEqual(targets.map((t) => t.verdict), ["MISS", "MISS", "PASS"]);
+    assert.deepEqual(
+      targets.map((t) => t.verdict),
+      ["MISS", "MISS", "PASS"],
+    );
     assert.match(targets[0].value, /100x20: 1\.2\dx/);
     assert.match(targets[1].value, /register 1\.15/);
     assert.doesNotMatch(targets[1].value, /floor/, "the floor's own exponent is not a target");
@@ -280,18 +353,33 @@ describe("bench report", () => {
 
   it("misses the checks target when policy and schema take a quarter of registration at 2,000 VMs", () => {
     const targets = evaluateTargets(results(1.1, 1, 0.3), []);
-    assert.deepEqual(targets.map((t) => t.verdict), ["PASS", "N/A", "MISS"]);
+    assert.deepEqual(
+      targets.map((t) => t.verdict),
+      ["PASS", "N/A", "MISS"],
+    );
     assert.equal(targets[2].value, "30.0%");
   });
 
   it("says N/A for what a run cannot tell: one size, no 2,000-VM size", () => {
     const sizes = results(1.1, 1, 0.15, [SIZES[0]]);
     const targets = evaluateTargets(sizes, stageExponents(sizes));
-    assert.deepEqual(targets.map((t) => [t.verdict, t.value]).slice(1), [["N/A", "needs two or more sizes"], ["N/A", "no size with 2000 VMs"]]);
+    assert.deepEqual(targets.map((t) => [t.verdict, t.value]).slice(1), [
+      ["N/A", "needs two or more sizes"],
+      ["N/A", "no size with 2000 VMs"],
+    ]);
   });
 
   it("aligns table columns", () => {
-    const table = textTable(["size", "stage", "ms"], [["10x10", "register", "5.0"], ["100x20", "policy", "120.5"]]);
-    assert.equal(table, ["size    stage        ms", "------  --------  -----", "10x10   register    5.0", "100x20  policy    120.5"].join("\n"));
+    const table = textTable(
+      ["size", "stage", "ms"],
+      [
+        ["10x10", "register", "5.0"],
+        ["100x20", "policy", "120.5"],
+      ],
+    );
+    assert.equal(
+      table,
+      ["size    stage        ms", "------  --------  -----", "10x10   register    5.0", "100x20  policy    120.5"].join("\n"),
+    );
   });
 });

@@ -9,7 +9,6 @@ import { tenantnet } from "../../program";
 import { KINDS, PULUMI_TYPES } from "../../lib/k8s/kinds";
 import { REPO_ROOT } from "../../lib/stack-file";
 
-
 const VM = KINDS.virtualMachine.type;
 const POLICY = KINDS.calicoNetworkPolicy.type;
 const SUBNET = KINDS.subnet.type;
@@ -22,7 +21,13 @@ function stackFile(stack: string): Flat {
 }
 
 async function plan(config: Flat, stack = "dev"): Promise<CaptureResult> {
-  return captureProgram({ project: "tenantnet", stack, config, program: tenantnet, stackOutputs: await referencedOutputs(tenantnet, config) });
+  return captureProgram({
+    project: "tenantnet",
+    stack,
+    config,
+    program: tenantnet,
+    stackOutputs: await referencedOutputs(tenantnet, config),
+  });
 }
 
 const inputs = (r: CapturedResource): any => r.inputs;
@@ -52,7 +57,10 @@ function renderedAddresses(resources: CapturedResource[]): Map<string, string[]>
       const vm = inputs(r);
       const annotations: Record<string, string> = vm.spec.template.metadata.annotations;
       const kubeOvn = Object.entries(annotations).filter(([key]) => /\.kubernetes\.io\/(ip_address|mac_address)$/.test(key));
-      return [`${vm.metadata.labels["tenantnet.io/tenant"]}/${vm.metadata.name}`, [annotations["cni.projectcalico.org/ipAddrs"], ...kubeOvn.map(([k, v]) => `${k}=${v}`)]];
+      return [
+        `${vm.metadata.labels["tenantnet.io/tenant"]}/${vm.metadata.name}`,
+        [annotations["cni.projectcalico.org/ipAddrs"], ...kubeOvn.map(([k, v]) => `${k}=${v}`)],
+      ];
     }),
   );
 }
@@ -69,15 +77,23 @@ describe("Tenant components in the full program", () => {
       const { resources } = result;
       assert.deepEqual(
         ofType(resources, PULUMI_TYPES.tenant).map((r) => [r.name, r.parent ?? null]),
-        [["acme", null], ["globex", null]],
+        [
+          ["acme", null],
+          ["globex", null],
+        ],
       );
       const vms = configuredVms(config);
       assert.deepEqual(
-        ofType(resources, "tenantnet:tenant:TenantVm").map((r) => [r.name, r.parent]).sort(),
+        ofType(resources, "tenantnet:tenant:TenantVm")
+          .map((r) => [r.name, r.parent])
+          .sort(),
         vms.map(([tenant, vm]) => [`${tenant}/${vm}`, tenant]).sort(),
       );
       for (const [tenant, vm] of vms) {
-        const children = resources.filter((r) => r.parent === `${tenant}/${vm}`).map((r) => r.type).sort();
+        const children = resources
+          .filter((r) => r.parent === `${tenant}/${vm}`)
+          .map((r) => r.type)
+          .sort();
         assert.deepEqual(children, [POLICY, VM].sort(), `${tenant}/${vm}`);
       }
     });
@@ -95,7 +111,11 @@ describe("Tenant components in the full program", () => {
         const machine = object(result.resources, VM, vm, namespace);
         const policy = object(result.resources, POLICY, `underlay-${vm}`, namespace);
         assert.equal(policy.spec.selector, `tenantnet.io/tenant == '${tenant}' && tenantnet.io/vm == '${vm}'`);
-        assert.deepEqual(machine.spec.template.metadata.labels, { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": tenant, "tenantnet.io/vm": vm });
+        assert.deepEqual(machine.spec.template.metadata.labels, {
+          "app.kubernetes.io/managed-by": "tenantnet",
+          "tenantnet.io/tenant": tenant,
+          "tenantnet.io/vm": vm,
+        });
       }
     });
 
@@ -113,9 +133,15 @@ describe("Tenant components in the full program", () => {
         assert.equal(annotations[kubeOvnAnnotation(provider, "logical_switch")], subnet.metadata.name);
         assert.equal(annotations[kubeOvnAnnotation(provider, "mac_address")], vmConfig.macs?.vpc);
         const networks = object(result.resources, VM, vm, namespace).spec.template.spec.networks;
-        assert.deepEqual(networks.map((n: any) => n.multus.networkName), ["default/calico", `${namespace}/kubeovn`]);
+        assert.deepEqual(
+          networks.map((n: any) => n.multus.networkName),
+          ["default/calico", `${namespace}/kubeovn`],
+        );
         const kubeOvnKeys = Object.keys(annotations).filter((key) => key !== "cni.projectcalico.org/ipAddrs");
-        assert.ok(kubeOvnKeys.every((key) => key.startsWith(`${provider}.kubernetes.io/`)), JSON.stringify(kubeOvnKeys));
+        assert.ok(
+          kubeOvnKeys.every((key) => key.startsWith(`${provider}.kubernetes.io/`)),
+          JSON.stringify(kubeOvnKeys),
+        );
       }
     });
 
@@ -123,7 +149,10 @@ describe("Tenant components in the full program", () => {
       for (const tenant of ["acme", "globex"]) {
         const namespace = `tenant-${tenant}`;
         const t = config["tenantnet:tenants"][tenant];
-        assert.deepEqual(object(result.resources, KINDS.namespace.type, namespace).metadata.labels, { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": tenant });
+        assert.deepEqual(object(result.resources, KINDS.namespace.type, namespace).metadata.labels, {
+          "app.kubernetes.io/managed-by": "tenantnet",
+          "tenantnet.io/tenant": tenant,
+        });
         const routes = tenant === "acme" ? { staticRoutes: [{ cidr: "0.0.0.0/0", nextHopIP: "10.0.1.254", policy: "policyDst" }] } : {};
         assert.deepEqual(object(result.resources, KINDS.vpc.type, namespace).spec, { namespaces: [namespace], ...routes });
         assert.equal(object(result.resources, SUBNET, namespace).spec.cidrBlock, t.vpc.cidr);
@@ -145,7 +174,12 @@ describe("Tenant components in the full program", () => {
       assert.deepEqual(outputs.tenants.acme, {
         namespace: "tenant-acme",
         vms: {
-          web: { underlayIp: "10.199.3.1", vpcIp: "10.0.1.2", macs: { underlay: "02:54:00:03:00:01", vpc: "02:54:00:01:00:01" }, services: ["oss", "dns"] },
+          web: {
+            underlayIp: "10.199.3.1",
+            vpcIp: "10.0.1.2",
+            macs: { underlay: "02:54:00:03:00:01", vpc: "02:54:00:01:00:01" },
+            services: ["oss", "dns"],
+          },
           db: { underlayIp: "10.199.3.2", vpcIp: "10.0.1.3", macs: {}, services: ["oss", "dns", "mirror"] },
         },
       });
@@ -167,11 +201,25 @@ describe("Tenant components in the full program", () => {
   it("plans the tenant-only acme stack alone, with the reservation its VMs live in", async () => {
     const { resources, outputs } = await plan(stackFile("acme"), "acme");
     assert.equal((outputs as { platformInstalled: boolean }).platformInstalled, false);
-    assert.deepEqual(resources.filter((r) => r.type.startsWith("tenantnet:platform:")), []);
-    assert.deepEqual(ofType(resources, PULUMI_TYPES.tenant).map((r) => r.name), ["acme"]);
+    assert.deepEqual(
+      resources.filter((r) => r.type.startsWith("tenantnet:platform:")),
+      [],
+    );
+    assert.deepEqual(
+      ofType(resources, PULUMI_TYPES.tenant).map((r) => r.name),
+      ["acme"],
+    );
     assert.deepEqual(object(resources, KINDS.ipReservation.type, "tenant-acme-underlay").spec.reservedCIDRs, ["10.199.3.0/27"]);
-    assert.deepEqual(ofType(resources, VM).map((r) => inputs(r).metadata.name).sort(), ["db", "web"]);
-    assert.ok(resources.every((r) => r.type.startsWith("tenantnet:tenant:") || r.parent !== undefined), "nothing outside the tenant");
+    assert.deepEqual(
+      ofType(resources, VM)
+        .map((r) => inputs(r).metadata.name)
+        .sort(),
+      ["db", "web"],
+    );
+    assert.ok(
+      resources.every((r) => r.type.startsWith("tenantnet:tenant:") || r.parent !== undefined),
+      "nothing outside the tenant",
+    );
   });
 
   it("keeps every other VM's addresses when a VM is removed", async () => {
@@ -189,11 +237,16 @@ describe("Tenant components in the full program", () => {
     config["tenantnet:tenants"].acme.kubeOvnAttachment = "platform";
     const { resources } = await plan(config);
     assert.deepEqual(
-      ofType(resources, NAD).map((r) => `${inputs(r).metadata.namespace}/${inputs(r).metadata.name}`).sort(),
+      ofType(resources, NAD)
+        .map((r) => `${inputs(r).metadata.namespace}/${inputs(r).metadata.name}`)
+        .sort(),
       ["default/calico", "default/kubeovn", "kube-ovn/tn-external", "tenant-globex/kubeovn"],
       "acme renders no NAD of its own",
     );
-    assert.equal(object(resources, KINDS.vpcNatGateway.type, "tenant-acme").metadata.annotations["k8s.v1.cni.cncf.io/networks"], "default/kubeovn");
+    assert.equal(
+      object(resources, KINDS.vpcNatGateway.type, "tenant-acme").metadata.annotations["k8s.v1.cni.cncf.io/networks"],
+      "default/kubeovn",
+    );
     const provider = JSON.parse(object(resources, NAD, "kubeovn", "default").spec.config).plugins[0].provider;
     assert.equal(object(resources, SUBNET, "tenant-acme").spec.provider, provider);
     const machine = object(resources, VM, "web", "tenant-acme");

@@ -37,7 +37,10 @@ function problems(mutate: (raw: Raw) => void, facts?: unknown): Map<string, stri
 
 function assertProblem(mutate: (raw: Raw) => void, path: string, pattern: RegExp): void {
   const found = problems(mutate);
-  assert.ok((found.get(path) ?? []).some((m) => pattern.test(m)), `no problem matching ${pattern} at ${path}; got: ${JSON.stringify([...found])}`);
+  assert.ok(
+    (found.get(path) ?? []).some((m) => pattern.test(m)),
+    `no problem matching ${pattern} at ${path}; got: ${JSON.stringify([...found])}`,
+  );
 }
 
 describe("stack config validation: external network, NAT gateway, inbound and DNS", () => {
@@ -50,15 +53,39 @@ describe("stack config validation: external network, NAT gateway, inbound and DN
   });
 
   it("refuses an external CIDR overlapping a platform network, a catalog service or a tenant VPC", () => {
-    assertProblem((r) => (r.platform.externalNetwork.cidr = "10.50.0.0/24"), "platform.externalNetwork.cidr", /overlaps platform\.network\.nodeCidrs\[0\] 10\.50\.0\.0\/16/);
-    assertProblem((r) => (r.platform.externalNetwork.cidr = "10.50.0.0/24"), "platform.externalNetwork.cidr", /overlaps services\.dns\.cidrs\[0\] 10\.50\.0\.10\/32/);
-    assertProblem((r) => (r.tenants.acme.vpc.cidr = "203.0.113.0/24"), "platform.externalNetwork.cidr", /overlaps tenants\.acme\.vpc\.cidr 203\.0\.113\.0\/24/);
+    assertProblem(
+      (r) => (r.platform.externalNetwork.cidr = "10.50.0.0/24"),
+      "platform.externalNetwork.cidr",
+      /overlaps platform\.network\.nodeCidrs\[0\] 10\.50\.0\.0\/16/,
+    );
+    assertProblem(
+      (r) => (r.platform.externalNetwork.cidr = "10.50.0.0/24"),
+      "platform.externalNetwork.cidr",
+      /overlaps services\.dns\.cidrs\[0\] 10\.50\.0\.10\/32/,
+    );
+    assertProblem(
+      (r) => (r.tenants.acme.vpc.cidr = "203.0.113.0/24"),
+      "platform.externalNetwork.cidr",
+      /overlaps tenants\.acme\.vpc\.cidr 203\.0\.113\.0\/24/,
+    );
   });
 
   it("refuses an eipRange outside the CIDR or inside excludeIps", () => {
-    assertProblem((r) => (r.platform.externalNetwork.eipRange = "198.51.100.1..198.51.100.9"), "platform.externalNetwork.eipRange", /is outside externalNetwork\.cidr 203\.0\.113\.0\/24/);
-    assertProblem((r) => (r.platform.externalNetwork.eipRange = "203.0.113.10..203.0.113.40"), "platform.externalNetwork.eipRange", /overlaps excludeIps\[0\] 203\.0\.113\.1\.\.203\.0\.113\.20/);
-    assertProblem((r) => (r.platform.externalNetwork.excludeIps = ["203.0.113.9..203.0.113.1"]), "platform.externalNetwork.excludeIps[0]", /start is after its end/);
+    assertProblem(
+      (r) => (r.platform.externalNetwork.eipRange = "198.51.100.1..198.51.100.9"),
+      "platform.externalNetwork.eipRange",
+      /is outside externalNetwork\.cidr 203\.0\.113\.0\/24/,
+    );
+    assertProblem(
+      (r) => (r.platform.externalNetwork.eipRange = "203.0.113.10..203.0.113.40"),
+      "platform.externalNetwork.eipRange",
+      /overlaps excludeIps\[0\] 203\.0\.113\.1\.\.203\.0\.113\.20/,
+    );
+    assertProblem(
+      (r) => (r.platform.externalNetwork.excludeIps = ["203.0.113.9..203.0.113.1"]),
+      "platform.externalNetwork.excludeIps[0]",
+      /start is after its end/,
+    );
   });
 
   it("refuses EIPs outside eipRange, taken twice, or without an external network", () => {
@@ -69,7 +96,11 @@ describe("stack config validation: external network, NAT gateway, inbound and DN
       /EIP 203\.0\.113\.33 is already used by tenants\.acme\.eips\[1\]/,
     );
     assertProblem((r) => delete r.platform.externalNetwork, "tenants.acme.eips", /the platform declares no externalNetwork/);
-    assertProblem((r) => delete r.platform.externalNetwork, "tenants.acme.natGateway.enabled", /attaches to platform\.externalNetwork, and the platform declares none/);
+    assertProblem(
+      (r) => delete r.platform.externalNetwork,
+      "tenants.acme.natGateway.enabled",
+      /attaches to platform\.externalNetwork, and the platform declares none/,
+    );
   });
 
   it("refuses an unpinned EIP at plan time, naming allocate", () => {
@@ -77,10 +108,22 @@ describe("stack config validation: external network, NAT gateway, inbound and DN
   });
 
   it("refuses a lanIp outside the VPC or on its gateway, a VM on the lanIp, a foreign snatIp, a tenant without EIPs", () => {
-    assertProblem((r) => (r.tenants.acme.natGateway.lanIp = "10.0.2.254"), "tenants.acme.natGateway.lanIp", /outside vpc\.cidr 10\.0\.1\.0\/24/);
+    assertProblem(
+      (r) => (r.tenants.acme.natGateway.lanIp = "10.0.2.254"),
+      "tenants.acme.natGateway.lanIp",
+      /outside vpc\.cidr 10\.0\.1\.0\/24/,
+    );
     assertProblem((r) => (r.tenants.acme.natGateway.lanIp = "10.0.1.1"), "tenants.acme.natGateway.lanIp", /network, broadcast or gateway/);
-    assertProblem((r) => (r.tenants.acme.vms.testvm.vpcIp = "10.0.1.254"), "tenants.acme.vms.testvm.vpcIp", /is the NAT gateway lanIp 10\.0\.1\.254 of vpc\.cidr/);
-    assertProblem((r) => (r.tenants.acme.natGateway.snatIp = "203.0.113.40"), "tenants.acme.natGateway.snatIp", /not one of tenant acme's eips/);
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.vpcIp = "10.0.1.254"),
+      "tenants.acme.vms.testvm.vpcIp",
+      /is the NAT gateway lanIp 10\.0\.1\.254 of vpc\.cidr/,
+    );
+    assertProblem(
+      (r) => (r.tenants.acme.natGateway.snatIp = "203.0.113.40"),
+      "tenants.acme.natGateway.snatIp",
+      /not one of tenant acme's eips/,
+    );
     assertProblem((r) => (r.tenants.acme.eips = []), "tenants.acme.natGateway.snatIp", /has no public address granted/);
   });
 
@@ -89,14 +132,34 @@ describe("stack config validation: external network, NAT gateway, inbound and DN
   });
 
   it("refuses a public IP that is not granted, is the SNAT address, or is used twice", () => {
-    assertProblem((r) => (r.tenants.acme.vms.pub.publicIp = "203.0.113.50"), "tenants.acme.vms.pub.publicIp", /not one of tenant acme's eips/);
-    assertProblem((r) => (r.tenants.acme.vms.pub.publicIp = "203.0.113.32"), "tenants.acme.vms.pub.publicIp", /is the tenant's SNAT address/);
-    assertProblem((r) => (r.tenants.acme.vms.testvm.publicIp = "203.0.113.33"), "tenants.acme.vms.pub.publicIp", /already the public IP of tenants\.acme\.vms\.testvm\.publicIp/);
+    assertProblem(
+      (r) => (r.tenants.acme.vms.pub.publicIp = "203.0.113.50"),
+      "tenants.acme.vms.pub.publicIp",
+      /not one of tenant acme's eips/,
+    );
+    assertProblem(
+      (r) => (r.tenants.acme.vms.pub.publicIp = "203.0.113.32"),
+      "tenants.acme.vms.pub.publicIp",
+      /is the tenant's SNAT address/,
+    );
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.publicIp = "203.0.113.33"),
+      "tenants.acme.vms.pub.publicIp",
+      /already the public IP of tenants\.acme\.vms\.testvm\.publicIp/,
+    );
   });
 
   it("refuses inbound traffic without a NAT gateway", () => {
-    assertProblem((r) => (r.tenants.acme.natGateway.enabled = false), "tenants.acme.vms.pub.publicIp", /set tenants\.acme\.natGateway\.enabled: true/);
-    assertProblem((r) => (r.tenants.acme.natGateway.enabled = false), "tenants.acme.vms.testvm.portForwards[0]", /set tenants\.acme\.natGateway\.enabled: true/);
+    assertProblem(
+      (r) => (r.tenants.acme.natGateway.enabled = false),
+      "tenants.acme.vms.pub.publicIp",
+      /set tenants\.acme\.natGateway\.enabled: true/,
+    );
+    assertProblem(
+      (r) => (r.tenants.acme.natGateway.enabled = false),
+      "tenants.acme.vms.testvm.portForwards[0]",
+      /set tenants\.acme\.natGateway\.enabled: true/,
+    );
   });
 
   it("refuses an external port forwarded twice and a forward the security group does not let in", () => {
@@ -113,12 +176,33 @@ describe("stack config validation: external network, NAT gateway, inbound and DN
   });
 
   it("says which path a nameserver lacks: a catalog grant on 53 over the underlay, or the NAT gateway", () => {
-    assertProblem((r) => (r.tenants.acme.dns = { nameservers: ["10.50.0.10"] }), "tenants.acme.dns.nameservers[0]", /reached over the underlay NIC .* VMs testvm, pub are not granted dns/);
-    const granted = validateStackConfig((() => { const r = natRaw(); r.tenants.acme.services = ["oss", "dns"]; r.tenants.acme.dns = { nameservers: ["10.50.0.10"] }; return r; })(), "dev");
-    assert.ok(granted.ok, JSON.stringify(!granted.ok && granted.problems));
-    assertProblem((r) => (r.tenants.acme.dns = { nameservers: ["10.50.0.99"] }), "tenants.acme.dns.nameservers[0]", /no catalog service covers it on 53\/UDP/);
     assertProblem(
-      (r) => { r.tenants.acme.natGateway.enabled = false; delete r.tenants.acme.vms.pub; r.tenants.acme.vms.testvm.portForwards = []; r.platform.network.dns = { nameservers: ["1.1.1.1"] }; },
+      (r) => (r.tenants.acme.dns = { nameservers: ["10.50.0.10"] }),
+      "tenants.acme.dns.nameservers[0]",
+      /reached over the underlay NIC .* VMs testvm, pub are not granted dns/,
+    );
+    const granted = validateStackConfig(
+      (() => {
+        const r = natRaw();
+        r.tenants.acme.services = ["oss", "dns"];
+        r.tenants.acme.dns = { nameservers: ["10.50.0.10"] };
+        return r;
+      })(),
+      "dev",
+    );
+    assert.ok(granted.ok, JSON.stringify(!granted.ok && granted.problems));
+    assertProblem(
+      (r) => (r.tenants.acme.dns = { nameservers: ["10.50.0.99"] }),
+      "tenants.acme.dns.nameservers[0]",
+      /no catalog service covers it on 53\/UDP/,
+    );
+    assertProblem(
+      (r) => {
+        r.tenants.acme.natGateway.enabled = false;
+        delete r.tenants.acme.vms.pub;
+        r.tenants.acme.vms.testvm.portForwards = [];
+        r.platform.network.dns = { nameservers: ["1.1.1.1"] };
+      },
       "platform.network.dns.nameservers[0]",
       /reached through tenant acme's VPC default route, which leads nowhere without a NAT gateway/,
     );
@@ -126,8 +210,21 @@ describe("stack config validation: external network, NAT gateway, inbound and DN
 
   it("lets a tenant-only stack set neither eips nor the external network", () => {
     const facts = {
-      schemaVersion: 1, stack: "dev", network: validRawConfig().platform.network, underlay: { backend: "calico" }, services: {},
-      tenants: { acme: { namespace: "tenant-acme", underlayBlock: "10.199.3.0/27", services: [], kubeOvnAttachment: "tenant", underlayIngress: [], eips: ["203.0.113.32"] } },
+      schemaVersion: 1,
+      stack: "dev",
+      network: validRawConfig().platform.network,
+      underlay: { backend: "calico" },
+      services: {},
+      tenants: {
+        acme: {
+          namespace: "tenant-acme",
+          underlayBlock: "10.199.3.0/27",
+          services: [],
+          kubeOvnAttachment: "tenant",
+          underlayIngress: [],
+          eips: ["203.0.113.32"],
+        },
+      },
     };
     const found = problems((r) => {
       (r as Raw & { platformStack: string }).platformStack = "org/tenantnet/dev";
@@ -152,7 +249,8 @@ describe("allocate: eips", () => {
       { tenant: "acme", index: 1, key: "eips", ip: "203.0.113.34" },
       { tenant: "globex", index: 0, key: "eips", ip: "203.0.113.35" },
     ]);
-    const source = "config:\n  tenantnet:tenants:\n    acme:\n      eips: [203.0.113.33, ~]   # granted\n    globex:\n      eips:\n        - ~\n        - 203.0.113.32\n";
+    const source =
+      "config:\n  tenantnet:tenants:\n    acme:\n      eips: [203.0.113.33, ~]   # granted\n    globex:\n      eips:\n        - ~\n        - 203.0.113.32\n";
     assert.equal(
       applyPins(source, pins),
       "config:\n  tenantnet:tenants:\n    acme:\n      eips: [203.0.113.33, 203.0.113.34]   # granted\n    globex:\n      eips:\n        - 203.0.113.35\n        - 203.0.113.32\n",

@@ -44,44 +44,87 @@ describe("stack config validation: platform, services and shapes", () => {
   });
 
   it("rejects IPv4 host bits set in a CIDR and names the network", () => {
-    assertProblem((r) => (r.platform.network.vmReservation = "10.199.3.7/24"), "platform.network.vmReservation", /host bits set \(the network is 10\.199\.3\.0\/24\)/);
+    assertProblem(
+      (r) => (r.platform.network.vmReservation = "10.199.3.7/24"),
+      "platform.network.vmReservation",
+      /host bits set \(the network is 10\.199\.3\.0\/24\)/,
+    );
   });
 
   it("rejects a malformed IP", () => {
-    assertProblem((r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.256"), "tenants.acme.vms.testvm.underlayIp", /not an IPv4 address/);
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.256"),
+      "tenants.acme.vms.testvm.underlayIp",
+      /not an IPv4 address/,
+    );
   });
 
   it("rejects vmReservation outside podCidr", () => {
-    assertProblem((r) => (r.platform.network.vmReservation = "10.200.3.0/24"), "platform.network.vmReservation", /outside podCidr 10\.199\.0\.0\/16/);
+    assertProblem(
+      (r) => (r.platform.network.vmReservation = "10.200.3.0/24"),
+      "platform.network.vmReservation",
+      /outside podCidr 10\.199\.0\.0\/16/,
+    );
   });
 
   it("rejects overlapping platform networks", () => {
-    assertProblem((r) => (r.platform.network.joinCidr = "10.199.128.0/17"), "platform.network.joinCidr", /10\.199\.128\.0\/17 overlaps platform\.network\.podCidr 10\.199\.0\.0\/16/);
+    assertProblem(
+      (r) => (r.platform.network.joinCidr = "10.199.128.0/17"),
+      "platform.network.joinCidr",
+      /10\.199\.128\.0\/17 overlaps platform\.network\.podCidr 10\.199\.0\.0\/16/,
+    );
   });
 
   it("defaults the Kube-OVN masters to the chart's label or kubeadm's control-plane label", () => {
     const result = validateStackConfig(validRawConfig(), "dev");
     assert.ok(result.ok);
-    assert.deepEqual(result.config.platform.kubeOvn, { masterNodes: [], masterNodesLabels: { "kube-ovn/role": "master", "node-role.kubernetes.io/control-plane": "" } });
+    assert.deepEqual(result.config.platform.kubeOvn, {
+      masterNodes: [],
+      masterNodesLabels: { "kube-ovn/role": "master", "node-role.kubernetes.io/control-plane": "" },
+    });
     assert.deepEqual(result.config.platform.chartRepositories, {});
   });
 
   it("rejects Kube-OVN master nodes that are not node addresses, and label maps that select nothing", () => {
     assertProblem((r) => (r.platform.kubeOvn = { masterNodes: ["10.50.0.300"] }), "platform.kubeOvn.masterNodes[0]", /not an IPv4 address/);
-    assertProblem((r) => (r.platform.kubeOvn = { masterNodes: ["10.60.0.5"] }), "platform.kubeOvn.masterNodes[0]", /10\.60\.0\.5 is outside every platform\.network\.nodeCidrs/);
+    assertProblem(
+      (r) => (r.platform.kubeOvn = { masterNodes: ["10.60.0.5"] }),
+      "platform.kubeOvn.masterNodes[0]",
+      /10\.60\.0\.5 is outside every platform\.network\.nodeCidrs/,
+    );
     assertProblem((r) => (r.platform.kubeOvn = { masterNodesLabels: {} }), "platform.kubeOvn.masterNodesLabels", /at least one label/);
-    assertProblem((r) => (r.platform.kubeOvn = { masterNodesLabels: { "bad key!": "" } }), "platform.kubeOvn.masterNodesLabels.bad key!", /not a label key/);
-    assertProblem((r) => (r.platform.kubeOvn = { masterNodesLabels: { "kube-ovn/role": "not valid" } }), "platform.kubeOvn.masterNodesLabels.kube-ovn/role", /not a label value/);
+    assertProblem(
+      (r) => (r.platform.kubeOvn = { masterNodesLabels: { "bad key!": "" } }),
+      "platform.kubeOvn.masterNodesLabels.bad key!",
+      /not a label key/,
+    );
+    assertProblem(
+      (r) => (r.platform.kubeOvn = { masterNodesLabels: { "kube-ovn/role": "not valid" } }),
+      "platform.kubeOvn.masterNodesLabels.kube-ovn/role",
+      /not a label value/,
+    );
     assertProblem((r) => (r.platform.kubeOvn = { masterNode: ["10.50.0.5"] }), "platform.kubeOvn.masterNode", /unknown key/i);
   });
 
   it("rejects chart repositories that are neither an https index nor an oci path, and parts without a chart", () => {
-    assertProblem((r) => (r.platform.chartRepositories = { calico: "docs.tigera.io/calico/charts" }), "platform.chartRepositories.calico", /not a chart repository/);
-    assertProblem((r) => (r.platform.chartRepositories = { kubevirt: "https://example.org" }), "platform.chartRepositories.kubevirt", /unknown key/i);
+    assertProblem(
+      (r) => (r.platform.chartRepositories = { calico: "docs.tigera.io/calico/charts" }),
+      "platform.chartRepositories.calico",
+      /not a chart repository/,
+    );
+    assertProblem(
+      (r) => (r.platform.chartRepositories = { kubevirt: "https://example.org" }),
+      "platform.chartRepositories.kubevirt",
+      /unknown key/i,
+    );
   });
 
   it("rejects a KubeVirt version whose operator manifest is not vendored", () => {
-    assertProblem((r) => (r.platform.versions = { kubevirt: "v1.8.0" }), "platform.versions.kubevirt", /v1\.8\.0 has no operator manifest in the repository.*vendored: v1\.9\.0/);
+    assertProblem(
+      (r) => (r.platform.versions = { kubevirt: "v1.8.0" }),
+      "platform.versions.kubevirt",
+      /v1\.8\.0 has no operator manifest in the repository.*vendored: v1\.9\.0/,
+    );
   });
 
   it("defaults the dataplane to overlay and accepts only overlay or bgp", () => {
@@ -92,18 +135,37 @@ describe("stack config validation: platform, services and shapes", () => {
   });
 
   it("takes KubeVirt migration limits under platform.kubevirt.migrations, strictly", () => {
-    assertProblem((r) => (r.platform.kubevirt = { migrations: { parallelMigrationsPerCluster: 0 } }), "platform.kubevirt.migrations.parallelMigrationsPerCluster", />=\s*1|at least 1|too small/i);
-    assertProblem((r) => (r.platform.kubevirt = { migrations: { bandwidthPerMigration: "fast" } }), "platform.kubevirt.migrations.bandwidthPerMigration", /not a Kubernetes quantity/);
+    assertProblem(
+      (r) => (r.platform.kubevirt = { migrations: { parallelMigrationsPerCluster: 0 } }),
+      "platform.kubevirt.migrations.parallelMigrationsPerCluster",
+      />=\s*1|at least 1|too small/i,
+    );
+    assertProblem(
+      (r) => (r.platform.kubevirt = { migrations: { bandwidthPerMigration: "fast" } }),
+      "platform.kubevirt.migrations.bandwidthPerMigration",
+      /not a Kubernetes quantity/,
+    );
     const problems = problemsOf((r) => (r.platform.kubevirt = { migrations: { parallelMigrationsPerNode: 2 } }));
-    assert.ok([...problems.keys()].some((key) => key.startsWith("platform.kubevirt.migrations")), JSON.stringify([...problems]));
+    assert.ok(
+      [...problems.keys()].some((key) => key.startsWith("platform.kubevirt.migrations")),
+      JSON.stringify([...problems]),
+    );
   });
 
   it("rejects a VM eviction strategy KubeVirt v1.9 does not have, naming the allowed ones", () => {
-    assertProblem((r) => (r.tenants.acme.vms.testvm.evictionStrategy = "Migrate"), "tenants.acme.vms.testvm.evictionStrategy", /None.*LiveMigrate.*LiveMigrateIfPossible.*External/);
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.evictionStrategy = "Migrate"),
+      "tenants.acme.vms.testvm.evictionStrategy",
+      /None.*LiveMigrate.*LiveMigrateIfPossible.*External/,
+    );
   });
 
   it("rejects an unknown backend and lists the allowed ones", () => {
-    assertProblem((r) => (r.platform.underlay.backend = "flannel"), "platform.underlay.backend", /"flannel" is not allowed \(expected one of "calico", "spiderpool-ipvlan", "spiderpool-macvlan"\)/);
+    assertProblem(
+      (r) => (r.platform.underlay.backend = "flannel"),
+      "platform.underlay.backend",
+      /"flannel" is not allowed \(expected one of "calico", "spiderpool-ipvlan", "spiderpool-macvlan"\)/,
+    );
   });
 
   it("requires the Spiderpool settings for a Spiderpool backend", () => {
@@ -111,11 +173,19 @@ describe("stack config validation: platform, services and shapes", () => {
   });
 
   it("rejects unknown service names in grants", () => {
-    assertProblem((r) => (r.tenants.acme.services = ["oss", "s3"]), "tenants.acme.services[1]", /unknown service "s3"; the catalog \(tenantnet:services\) has: oss, dns/);
+    assertProblem(
+      (r) => (r.tenants.acme.services = ["oss", "s3"]),
+      "tenants.acme.services[1]",
+      /unknown service "s3"; the catalog \(tenantnet:services\) has: oss, dns/,
+    );
   });
 
   it("rejects ports that are not N/TCP|UDP|SCTP with 1 <= N <= 65535", () => {
-    assertProblem((r) => (r.services.oss.ports = ["80/TCP", "443"]), "services.oss.ports[1]", /not a port \(expected "N\/TCP", "N\/UDP" or "N\/SCTP"\)/);
+    assertProblem(
+      (r) => (r.services.oss.ports = ["80/TCP", "443"]),
+      "services.oss.ports[1]",
+      /not a port \(expected "N\/TCP", "N\/UDP" or "N\/SCTP"\)/,
+    );
     assertProblem((r) => (r.services.oss.ports = ["0/TCP"]), "services.oss.ports[0]", /out of range \(1 to 65535\)/);
     assertProblem((r) => (r.services.oss.ports = ["65536/UDP"]), "services.oss.ports[0]", /out of range/);
     assertProblem((r) => (r.services.oss.ports = ["80/tcp"]), "services.oss.ports[0]", /not a port/);
@@ -134,12 +204,19 @@ describe("stack config validation: platform, services and shapes", () => {
       "tenants.acme.vms.testvm.underlayIP",
       /unknown key; did you mean "underlayIp"\?/,
     );
-    assertProblem((r) => (r.platform.network.podCIDRs = "x"), "platform.network.podCIDRs", /unknown key; allowed keys here: podCidr, serviceCidr, nodeCidrs, joinCidr, vmReservation/);
+    assertProblem(
+      (r) => (r.platform.network.podCIDRs = "x"),
+      "platform.network.podCIDRs",
+      /unknown key; allowed keys here: podCidr, serviceCidr, nodeCidrs, joinCidr, vmReservation/,
+    );
   });
 
   it("rejects unknown tenantnet:* config keys", () => {
-    const { problems } = rawConfigFromFlat({ ...flatConfig(), "tenantnet:tenant": {} , "kubernetes:context": "kind" });
-    assert.deepEqual(problems.map((p) => p.path), ["tenantnet:tenant"]);
+    const { problems } = rawConfigFromFlat({ ...flatConfig(), "tenantnet:tenant": {}, "kubernetes:context": "kind" });
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ["tenantnet:tenant"],
+    );
   });
 
   it("reports five distinct mistakes at once, each by its key path", () => {
@@ -209,19 +286,34 @@ describe("stack config validation: tenant security group and namespace", () => {
     const problems = problemsOf((r) => {
       r.platform.underlay = {
         backend: "spiderpool-macvlan",
-        spiderpool: { masterInterfaces: ["eth1"], subnet: "172.31.192.0/20", gateway: "172.31.207.253", nodes: { n1: { ips: ["172.31.199.185"] } } },
+        spiderpool: {
+          masterInterfaces: ["eth1"],
+          subnet: "172.31.192.0/20",
+          gateway: "172.31.207.253",
+          nodes: { n1: { ips: ["172.31.199.185"] } },
+        },
       };
       r.tenants.acme.vms.second = { ...r.tenants.acme.vms.testvm, underlayIp: "10.199.3.5", vpcIp: "10.0.1.11" };
     });
     assert.deepEqual([...problems.keys()], ["platform.underlay.backend"]);
-    assert.match(problems.get("platform.underlay.backend")!, /spiderpool-macvlan cannot carry tenant VMs \(tenants\.acme\.vms\.testvm and others\)/);
+    assert.match(
+      problems.get("platform.underlay.backend")!,
+      /spiderpool-macvlan cannot carry tenant VMs \(tenants\.acme\.vms\.testvm and others\)/,
+    );
   });
 
   it("rejects system and platform namespaces for a tenant", () => {
     assertProblem((r) => (r.tenants.acme.namespace = "default"), "tenants.acme.namespace", /system or platform namespace/);
     assertProblem((r) => (r.tenants.acme.namespace = "kube-system"), "tenants.acme.namespace", /system or platform namespace/);
     // Every namespace a platform part runs in, taken from the parts' own constants.
-    for (const namespace of [CERT_MANAGER_NAMESPACE, TIGERA_NAMESPACE, KUBE_OVN_NAMESPACE, KUBEVIRT_NAMESPACE, SPIDERPOOL_NAMESPACE, "calico-system"]) {
+    for (const namespace of [
+      CERT_MANAGER_NAMESPACE,
+      TIGERA_NAMESPACE,
+      KUBE_OVN_NAMESPACE,
+      KUBEVIRT_NAMESPACE,
+      SPIDERPOOL_NAMESPACE,
+      "calico-system",
+    ]) {
       assertProblem((r) => (r.tenants.acme.namespace = namespace), "tenants.acme.namespace", /system or platform namespace/);
     }
   });

@@ -16,7 +16,10 @@ function problemsOf(mutate: (raw: RawConfig) => void, stack = "dev"): Map<string
 function assertProblem(mutate: (raw: RawConfig) => void, path: string, pattern: RegExp, stack = "dev"): void {
   const problems = problemsOf(mutate, stack);
   const messages = problems.get(path) ?? [];
-  assert.ok(messages.some((m) => pattern.test(m)), `no problem matching ${pattern} at ${path}; got: ${JSON.stringify([...problems])}`);
+  assert.ok(
+    messages.some((m) => pattern.test(m)),
+    `no problem matching ${pattern} at ${path}; got: ${JSON.stringify([...problems])}`,
+  );
 }
 
 /** A second tenant next to acme, with one pinned VM. */
@@ -36,32 +39,63 @@ describe("stack config validation: tenants", () => {
     addGlobex(raw);
     const result = validateStackConfig(raw, "dev");
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
-    assert.deepEqual(result.config.tenants.map((t) => t.vms[0].vpcIp), ["10.0.1.10", "10.0.1.10"]);
+    assert.deepEqual(
+      result.config.tenants.map((t) => t.vms[0].vpcIp),
+      ["10.0.1.10", "10.0.1.10"],
+    );
   });
 
   it("rejects an underlay block outside vmReservation", () => {
-    assertProblem((r) => (r.tenants.acme.underlayBlock = "10.199.4.0/27"), "tenants.acme.underlayBlock", /10\.199\.4\.0\/27 is outside platform\.network\.vmReservation 10\.199\.3\.0\/24/);
+    assertProblem(
+      (r) => (r.tenants.acme.underlayBlock = "10.199.4.0/27"),
+      "tenants.acme.underlayBlock",
+      /10\.199\.4\.0\/27 is outside platform\.network\.vmReservation 10\.199\.3\.0\/24/,
+    );
   });
 
   it("rejects overlapping tenant underlay blocks", () => {
-    assertProblem((r) => addGlobex(r, { underlayBlock: "10.199.3.16/28" }, { underlayIp: "10.199.3.20" }), "tenants.globex.underlayBlock", /10\.199\.3\.16\/28 overlaps tenants\.acme\.underlayBlock 10\.199\.3\.0\/27/);
+    assertProblem(
+      (r) => addGlobex(r, { underlayBlock: "10.199.3.16/28" }, { underlayIp: "10.199.3.20" }),
+      "tenants.globex.underlayBlock",
+      /10\.199\.3\.16\/28 overlaps tenants\.acme\.underlayBlock 10\.199\.3\.0\/27/,
+    );
   });
 
   it("rejects a pinned underlay IP outside the tenant's block", () => {
-    assertProblem((r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.4.9"), "tenants.acme.vms.testvm.underlayIp", /10\.199\.4\.9 is outside underlayBlock 10\.199\.3\.0\/27/);
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.4.9"),
+      "tenants.acme.vms.testvm.underlayIp",
+      /10\.199\.4\.9 is outside underlayBlock 10\.199\.3\.0\/27/,
+    );
   });
 
   it("rejects the network or broadcast address of the underlay block", () => {
-    assertProblem((r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.0"), "tenants.acme.vms.testvm.underlayIp", /is the network address of underlayBlock 10\.199\.3\.0\/27; no VM may take it/);
-    assertProblem((r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.31"), "tenants.acme.vms.testvm.underlayIp", /is the broadcast address of underlayBlock/);
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.0"),
+      "tenants.acme.vms.testvm.underlayIp",
+      /is the network address of underlayBlock 10\.199\.3\.0\/27; no VM may take it/,
+    );
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.underlayIp = "10.199.3.31"),
+      "tenants.acme.vms.testvm.underlayIp",
+      /is the broadcast address of underlayBlock/,
+    );
   });
 
   it("rejects a pinned VPC IP outside the subnet", () => {
-    assertProblem((r) => (r.tenants.acme.vms.testvm.vpcIp = "10.0.2.5"), "tenants.acme.vms.testvm.vpcIp", /10\.0\.2\.5 is outside vpc\.cidr 10\.0\.1\.0\/24/);
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.vpcIp = "10.0.2.5"),
+      "tenants.acme.vms.testvm.vpcIp",
+      /10\.0\.2\.5 is outside vpc\.cidr 10\.0\.1\.0\/24/,
+    );
   });
 
   it("rejects a VPC IP equal to the gateway, the default one or a configured one", () => {
-    assertProblem((r) => (r.tenants.acme.vms.testvm.vpcIp = "10.0.1.1"), "tenants.acme.vms.testvm.vpcIp", /10\.0\.1\.1 is the gateway 10\.0\.1\.1 of vpc\.cidr/);
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.vpcIp = "10.0.1.1"),
+      "tenants.acme.vms.testvm.vpcIp",
+      /10\.0\.1\.1 is the gateway 10\.0\.1\.1 of vpc\.cidr/,
+    );
     assertProblem(
       (r) => {
         r.tenants.acme.vpc.gateway = "10.0.1.254";
@@ -97,7 +131,12 @@ describe("stack config validation: tenants", () => {
     assertProblem(
       (r) => {
         r.tenants.acme.vms.testvm.macs = { underlay: "02:54:00:00:00:01" };
-        r.tenants.acme.vms.second = { ...r.tenants.acme.vms.testvm, underlayIp: "10.199.3.5", vpcIp: "10.0.1.11", macs: { vpc: "02:54:00:00:00:01" } };
+        r.tenants.acme.vms.second = {
+          ...r.tenants.acme.vms.testvm,
+          underlayIp: "10.199.3.5",
+          vpcIp: "10.0.1.11",
+          macs: { vpc: "02:54:00:00:00:01" },
+        };
       },
       "tenants.acme.vms.second.macs.vpc",
       /MAC 02:54:00:00:00:01 is already used by tenants\.acme\.vms\.testvm\.macs\.underlay/,
@@ -123,11 +162,19 @@ describe("stack config validation: tenants", () => {
   }
 
   it("rejects a VM granted a service its tenant lacks", () => {
-    assertProblem((r) => (r.tenants.acme.vms.testvm.services = ["oss", "dns"]), "tenants.acme.vms.testvm.services[1]", /"dns" is not granted to tenant acme \(tenants\.acme\.services: oss\)/);
+    assertProblem(
+      (r) => (r.tenants.acme.vms.testvm.services = ["oss", "dns"]),
+      "tenants.acme.vms.testvm.services[1]",
+      /"dns" is not granted to tenant acme \(tenants\.acme\.services: oss\)/,
+    );
   });
 
   it("rejects a tenant grant missing from the catalog", () => {
-    assertProblem((r) => (r.tenants.acme.services = ["oss", "s3"]), "tenants.acme.services[1]", /unknown service "s3"; the catalog \(tenantnet:services\) has: oss, dns/);
+    assertProblem(
+      (r) => (r.tenants.acme.services = ["oss", "s3"]),
+      "tenants.acme.services[1]",
+      /unknown service "s3"; the catalog \(tenantnet:services\) has: oss, dns/,
+    );
   });
 
   it("rejects a VM without pins, naming the key and the allocate command for the stack", () => {

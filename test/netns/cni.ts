@@ -91,13 +91,7 @@ export function pluginEnv(command: string, rt: RuntimeConf, options: ExecOptions
 }
 
 /** Runs one plugin binary with stdin and the CNI environment; returns its raw completion. */
-export function execPlugin(
-  executable: string,
-  command: string,
-  stdin: string | Buffer,
-  rt: RuntimeConf,
-  options: ExecOptions,
-): Completed {
+export function execPlugin(executable: string, command: string, stdin: string | Buffer, rt: RuntimeConf, options: ExecOptions): Completed {
   const env = pluginEnv(command, rt, options);
   if (options.hostNetns) {
     // The runtime's own `ip`, found on this process's PATH: the plugin's PATH may lack it.

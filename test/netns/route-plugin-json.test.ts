@@ -32,7 +32,7 @@ const VALID_VALUES = [
   '[[[[[[{"x":[[]]}]]]]]]',
   ' { "a" : [ 1 , 2 ] , "b" : { } , "c" : "d" } ',
   '\t{\r\n  "a":\ttrue ,\n  "b" :[\r\n null ] }\n',
-  '[0,-1,0.5,1e5,2E-2,-0.0e+0]',
+  "[0,-1,0.5,1e5,2E-2,-0.0e+0]",
   '"\u007f"',
   '{"interfaces":[{"name":"eth0","mac":"aa:bb:cc:dd:ee:ff","sandbox":"/run/netns/x"}],"ips":[{"version":"4","address":"10.0.0.2/32","interface":0}],"routes":[{"dst":"0.0.0.0/0"}],"dns":{}}',
 ];
@@ -129,7 +129,36 @@ function random(seed: number): () => number {
   };
 }
 
-const MUTATION_ALPHABET = ['{', '}', '[', ']', ':', ",", '"', "\\", " ", "\t", "\n", "0", "1", "9", ".", "-", "+", "e", "E", "t", "f", "n", "u", "l", "x", "/", "~", "\u0001"];
+const MUTATION_ALPHABET = [
+  "{",
+  "}",
+  "[",
+  "]",
+  ":",
+  ",",
+  '"',
+  "\\",
+  " ",
+  "\t",
+  "\n",
+  "0",
+  "1",
+  "9",
+  ".",
+  "-",
+  "+",
+  "e",
+  "E",
+  "t",
+  "f",
+  "n",
+  "u",
+  "l",
+  "x",
+  "/",
+  "~",
+  "\u0001",
+];
 
 function mutants(count: number, seed: number): string[] {
   const next = random(seed);

@@ -151,7 +151,9 @@ if (require.main === module) {
     console.log(`\nRoute plugin ADD latency: not measured on this machine; missing:\n  - ${missing.join("\n  - ")}`);
   } else {
     benchRoutePlugin({ runs: values.runs === undefined ? undefined : Number(values.runs) })
-      .then((result) => console.log(`\nRoute plugin: x-calico-route vs tuning, ADD latency, spawn to exit, same runs\n${formatTable(result)}`))
+      .then((result) =>
+        console.log(`\nRoute plugin: x-calico-route vs tuning, ADD latency, spawn to exit, same runs\n${formatTable(result)}`),
+      )
       .catch((error: unknown) => {
         console.error(error instanceof Error ? error.message : error);
         process.exitCode = 1;

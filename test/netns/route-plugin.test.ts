@@ -14,23 +14,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  CALICO_GATEWAY,
-  ROUTE_PLUGIN_TYPE,
-  calicoConfList,
-  kubeOvnConfList,
-  type CniConfList,
-  type CniPlugin,
-} from "../../lib/cni-config";
-import {
-  ConfListRunner,
-  execPlugin,
-  pluginNetconf,
-  pluginOutcome,
-  type CniResult,
-  type ExecOptions,
-  type RuntimeConf,
-} from "./cni";
+import { CALICO_GATEWAY, ROUTE_PLUGIN_TYPE, calicoConfList, kubeOvnConfList, type CniConfList, type CniPlugin } from "../../lib/cni-config";
+import { ConfListRunner, execPlugin, pluginNetconf, pluginOutcome, type CniResult, type ExecOptions, type RuntimeConf } from "./cni";
 import {
   Namespaces,
   REFERENCE_PLUGIN_DIR,
@@ -88,7 +73,11 @@ function calicoStandInList(version: string, dataDir: string): CniConfList {
 /** The Kube-OVN NAD's list with its `kube-ovn` entry replaced by a bridge with its own subnet and default route. */
 function kubeOvnStandInList(version: string, dataDir: string, bridge: string, subnet: string): CniConfList {
   const nad = kubeOvnConfList("kubeovn", "default");
-  assert.deepEqual(nad.plugins.map((plugin) => plugin.type), ["kube-ovn"], "the Kube-OVN NAD chain changed; update this stand-in");
+  assert.deepEqual(
+    nad.plugins.map((plugin) => plugin.type),
+    ["kube-ovn"],
+    "the Kube-OVN NAD chain changed; update this stand-in",
+  );
   const plugin: CniPlugin = {
     type: "bridge",
     bridge,
@@ -432,7 +421,10 @@ describe("x-calico-route in real network namespaces", function () {
         assert.deepEqual(result?.routes, configuredRoutes());
         assert.deepEqual(defaultRoutes(fx.pod), []);
         for (const dst of CONFIGURED_DSTS) {
-          assert.deepEqual(routes(fx.pod).find((route) => route.dst === dst), installedRoute(dst, "eth0"));
+          assert.deepEqual(
+            routes(fx.pod).find((route) => route.dst === dst),
+            installedRoute(dst, "eth0"),
+          );
         }
         // Repeated: no default route left, the gateway comes from the routes already in place.
         const before = snapshot(fx.pod);
@@ -458,10 +450,7 @@ describe("x-calico-route in real network namespaces", function () {
         const ptpResult = fx.attachCalicoNic();
         const unusual: CniResult = {
           ...ptpResult,
-          interfaces: [
-            ...(ptpResult.interfaces ?? []),
-            { name: 'we"ird\\name/é', mac: "00:00:00:00:00:01", sandbox: "" },
-          ],
+          interfaces: [...(ptpResult.interfaces ?? []), { name: 'we"ird\\name/é', mac: "00:00:00:00:00:01", sandbox: "" }],
           routes: [{ dst: "0.0.0.0/0" }, { dst: "192.0.2.0/24", gw: "169.254.1.9" }, { dst: NETWORK.podCidr, gw: "169.254.1.8" }],
           dns: { nameservers: ["10.96.0.10"], search: ["default.svc.cluster.local", "tab\there"], options: ["ndots:5"] },
           "x-extra": { nested: [1, -2.5e3, true, false, null, { "a/b~c": "\u0001\u001f" }], empty: {}, list: [] },
@@ -495,7 +484,10 @@ describe("x-calico-route in real network namespaces", function () {
             [["net1", ovn.gateway]],
           );
           for (const dst of CONFIGURED_DSTS) {
-            assert.deepEqual(routes(fx.pod).find((route) => route.dst === dst), installedRoute(dst, "eth0"));
+            assert.deepEqual(
+              routes(fx.pod).find((route) => route.dst === dst),
+              installedRoute(dst, "eth0"),
+            );
           }
           if (supportsCheck(version)) fx.calico.check(fx.rt, results[results.length - 1]);
         });
@@ -520,7 +512,12 @@ describe("x-calico-route in real network namespaces", function () {
           { name: "unsupported cniVersion 0.2.0", code: 1, call: withConfig({ cniVersion: "0.2.0" }) },
           { name: "unsupported cniVersion 1.1.0", code: 1, call: withConfig({ cniVersion: "1.1.0" }) },
           { name: "no cniVersion", code: 1, call: withConfig({ cniVersion: undefined }) },
-          { name: "ADD without prevResult", code: 7, call: (fx) => fx.runRoutePlugin("ADD", fx.routeNetconf(undefined)), details: /chained/ },
+          {
+            name: "ADD without prevResult",
+            code: 7,
+            call: (fx) => fx.runRoutePlugin("ADD", fx.routeNetconf(undefined)),
+            details: /chained/,
+          },
           {
             name: "truncated JSON",
             code: 6,
@@ -535,13 +532,22 @@ describe("x-calico-route in real network namespaces", function () {
           { name: "routes not a list", code: 6, call: withConfig({ routes: NETWORK.podCidr }) },
           { name: "dst not a string", code: 6, call: withRoutes(10) },
           { name: "no routes key", code: 7, call: withConfig({ routes: undefined }) },
-          { name: "a route entry with an unsupported field", code: 2, call: withConfig({ routes: [{ dst: NETWORK.podCidr, gw: "169.254.1.2" }] }) },
+          {
+            name: "a route entry with an unsupported field",
+            code: 2,
+            call: withConfig({ routes: [{ dst: NETWORK.podCidr, gw: "169.254.1.2" }] }),
+          },
           { name: "prefix length 33", code: 7, call: withRoutes(NETWORK.podCidr, "10.252.0.0/33"), details: /prefix length/ },
           { name: "host bits set", code: 7, call: withRoutes("10.251.1.0/16"), details: /host bits/ },
           { name: "not a CIDR", code: 7, call: withRoutes(NETWORK.podCidr, "10.251.0/16") },
           { name: "an IPv6 CIDR", code: 7, call: withRoutes("fd00::/8") },
           { name: "a default route as dst", code: 7, call: withRoutes("0.0.0.0/0") },
-          { name: "a route that covers the gateway", code: 7, call: withRoutes(NETWORK.podCidr, "169.254.0.0/16"), details: /contains the gateway/ },
+          {
+            name: "a route that covers the gateway",
+            code: 7,
+            call: withRoutes(NETWORK.podCidr, "169.254.0.0/16"),
+            details: /contains the gateway/,
+          },
           { name: "gateway 169.254.1.300", code: 7, call: withConfig({ gateway: "169.254.1.300" }) },
           { name: "gateway with a leading zero", code: 7, call: withConfig({ gateway: "169.254.1.01" }) },
           { name: "gateway not an address", code: 7, call: withConfig({ gateway: "calico" }) },
@@ -641,8 +647,17 @@ describe("x-calico-route in real network namespaces", function () {
             name: "prevResult with an IPv6 address (dual-stack Calico): refused, IPv4-only by scope",
             code: 7,
             call: (fx, ptpResult) => {
-              const ipv6 = { ...(version === "1.0.0" ? {} : { version: "6" }), address: "fd00:10::5/128", gateway: "fe80::1", interface: 0 };
-              const prevResult = { ...ptpResult, ips: [...(ptpResult.ips ?? []), ipv6], routes: [...(ptpResult.routes ?? []), { dst: "::/0", gw: "fe80::1" }] };
+              const ipv6 = {
+                ...(version === "1.0.0" ? {} : { version: "6" }),
+                address: "fd00:10::5/128",
+                gateway: "fe80::1",
+                interface: 0,
+              };
+              const prevResult = {
+                ...ptpResult,
+                ips: [...(ptpResult.ips ?? []), ipv6],
+                routes: [...(ptpResult.routes ?? []), { dst: "::/0", gw: "fe80::1" }],
+              };
               return fx.runRoutePlugin("ADD", fx.routeNetconf(prevResult));
             },
             msg: /prevResult\.ips\[1\] is IPv6/,
@@ -686,9 +701,29 @@ describe("x-calico-route in real network namespaces", function () {
               ip("route", "add", "default", "via", CALICO_GATEWAY, "dev", "eth0", "proto", "static", "metric", "100");
               ip("nexthop", "add", "id", "7", "via", CALICO_GATEWAY, "dev", "eth0");
               ip("route", "add", NETWORK.podCidr, "nhid", "7", "proto", "static");
-              ip("route", "add", NETWORK.nodeCidrs[0], "proto", "static", "mtu", "1400",
-                "nexthop", "via", CALICO_GATEWAY, "dev", "eth0", "weight", "1",
-                "nexthop", "via", CALICO_GATEWAY, "dev", "eth0", "weight", "3");
+              ip(
+                "route",
+                "add",
+                NETWORK.nodeCidrs[0],
+                "proto",
+                "static",
+                "mtu",
+                "1400",
+                "nexthop",
+                "via",
+                CALICO_GATEWAY,
+                "dev",
+                "eth0",
+                "weight",
+                "1",
+                "nexthop",
+                "via",
+                CALICO_GATEWAY,
+                "dev",
+                "eth0",
+                "weight",
+                "3",
+              );
             },
             call: (fx, ptpResult) =>
               fx.runRoutePlugin("ADD", fx.routeNetconf(ptpResult), {

@@ -24,20 +24,31 @@ describe("example stacks, planned offline and checked against the upstream schem
       const stack = stackNameOf(file);
       const outDir = path.join(outRoot, stack);
       const config = readStackFile(path.join(REPO_ROOT, file));
-      const outcome = await runPlan({ program: tenantnet, stack, config, outDir, schemasDir: VENDORED_SCHEMAS_DIR, stackOutputs: await referencedOutputs(tenantnet, config) });
+      const outcome = await runPlan({
+        program: tenantnet,
+        stack,
+        config,
+        outDir,
+        schemasDir: VENDORED_SCHEMAS_DIR,
+        stackOutputs: await referencedOutputs(tenantnet, config),
+      });
       assert.equal(outcome.exitCode, EXIT.clean, outcome.report);
       const plan = outcome.plan!;
       assert.deepEqual(plan.schema!.errors, []);
       assert.deepEqual(plan.schema!.unchecked, [], "every kind we render has an upstream schema");
       assert.ok(plan.schema!.checked.includes("kubevirt.io/v1 VirtualMachine"));
-      assert.deepEqual(plan.violations.filter((v) => v.level === "mandatory"), []);
+      assert.deepEqual(
+        plan.violations.filter((v) => v.level === "mandatory"),
+        [],
+      );
 
       const written = fs.readdirSync(path.join(outDir, "manifests"));
       const manifests = written.map((f) => parse(fs.readFileSync(path.join(outDir, "manifests", f), "utf8")));
       const objects = plan.resources.filter((r) => typeof r.inputs.apiVersion === "string" && typeof r.inputs.kind === "string");
       assert.equal(written.length, objects.length, "one file per Kubernetes object");
       for (const [i, manifest] of manifests.entries()) {
-        const expected = [manifest.kind, manifest.metadata.namespace, manifest.metadata.name].filter(Boolean).join("-").toLowerCase() + ".yaml";
+        const expected =
+          [manifest.kind, manifest.metadata.namespace, manifest.metadata.name].filter(Boolean).join("-").toLowerCase() + ".yaml";
         assert.equal(written[i], expected);
       }
       const onDisk = JSON.parse(fs.readFileSync(path.join(outDir, "plan.json"), "utf8"));

@@ -51,7 +51,8 @@ const SERVERS: Server[] = [
   {
     what: "the kubevirts.kubevirt.io CRD of the operator manifest",
     serves: (apiVersion, kind) => group(apiVersion) === "kubevirt.io" && kind === "KubeVirt",
-    is: (r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && inputs(r).metadata.name === "kubevirts.kubevirt.io",
+    is: (r) =>
+      r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && inputs(r).metadata.name === "kubevirts.kubevirt.io",
   },
   {
     what: "Calico's CRD chart",
@@ -62,9 +63,14 @@ const SERVERS: Server[] = [
   {
     what: "cert-manager",
     serves: (apiVersion) => group(apiVersion) === "cert-manager.io",
-    is: (r) => r.type === "kubernetes-cert-manager:index:CertManager" && inputs(r).installCRDs === true && inputs(r).helmOptions.skipAwait !== true,
+    is: (r) =>
+      r.type === "kubernetes-cert-manager:index:CertManager" && inputs(r).installCRDs === true && inputs(r).helmOptions.skipAwait !== true,
   },
-  { what: "the Spiderpool release", serves: (apiVersion) => group(apiVersion) === "spiderpool.spidernet.io", is: (r) => awaitedRelease(r, "spiderpool") },
+  {
+    what: "the Spiderpool release",
+    serves: (apiVersion) => group(apiVersion) === "spiderpool.spidernet.io",
+    is: (r) => awaitedRelease(r, "spiderpool"),
+  },
   {
     what: "Multus' NAD CRD",
     serves: (apiVersion) => group(apiVersion) === "k8s.cni.cncf.io",
@@ -96,7 +102,8 @@ function checkOrder(resources: PlanResource[]): Map<string, number> {
     if (typeof apiVersion !== "string" || typeof kind !== "string") continue;
     const server = SERVERS.find((s) => s.serves(apiVersion, kind));
     if (!server) continue;
-    if (![...waitsOn(resource, byUrn)].some(server.is)) problems.push(`${resource.name} (${apiVersion} ${kind}) does not wait for ${server.what}`);
+    if (![...waitsOn(resource, byUrn)].some(server.is))
+      problems.push(`${resource.name} (${apiVersion} ${kind}) does not wait for ${server.what}`);
     covered.set(server.what, (covered.get(server.what) ?? 0) + 1);
   }
   assert.deepEqual(problems, []);
@@ -124,7 +131,12 @@ describe("install order (plan.json dependsOn)", () => {
     const raw = validRawConfig();
     raw.platform.underlay = {
       backend: "spiderpool-macvlan",
-      spiderpool: { masterInterfaces: ["eth1"], subnet: "172.31.192.0/20", gateway: "172.31.207.253", nodes: { worker1: { ips: ["172.31.199.190"] } } },
+      spiderpool: {
+        masterInterfaces: ["eth1"],
+        subnet: "172.31.192.0/20",
+        gateway: "172.31.207.253",
+        nodes: { worker1: { ips: ["172.31.199.190"] } },
+      },
     };
     raw.tenants = {};
     const covered = checkOrder(await plan(flatConfig(raw)));
@@ -135,6 +147,9 @@ describe("install order (plan.json dependsOn)", () => {
     const resources = await plan(readStackFile(path.join(REPO_ROOT, "Pulumi.dev.yaml")));
     const reservation = resources.find((r) => r.name === "platform-calico-vm-reservation")!;
     reservation.dependsOn = [];
-    assert.throws(() => checkOrder(resources), /platform-calico-vm-reservation \(projectcalico\.org\/v3 IPReservation\) does not wait for the Calico APIServer CR/);
+    assert.throws(
+      () => checkOrder(resources),
+      /platform-calico-vm-reservation \(projectcalico\.org\/v3 IPReservation\) does not wait for the Calico APIServer CR/,
+    );
   });
 });

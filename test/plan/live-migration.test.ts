@@ -37,7 +37,10 @@ describe("live migration in the plan", function () {
   it("the dev plan (dataplane bgp): every VM live-migratable, no advisory, the Calico objects migration needs rendered", async () => {
     const { report, outDir } = await planDev("dev");
     const plan = written(outDir);
-    assert.deepEqual(plan.liveMigration, DEV_VMS.map((vm) => ({ vm, migratable: true, reasons: [] })));
+    assert.deepEqual(
+      plan.liveMigration,
+      DEV_VMS.map((vm) => ({ vm, migratable: true, reasons: [] })),
+    );
     assert.deepEqual(plan.violations, []);
     assert.ok(report.split("\n").includes("live-migratable: 4 of 4 VMs"), report);
     assert.ok(!report.includes("bridge"), report);
@@ -52,26 +55,43 @@ describe("live migration in the plan", function () {
   it("dataplane overlay: each VM migrates with its addresses, reported with the overlay and natOutgoing reasons", async () => {
     const { report, outDir } = await planDev("overlay", (flat) => (flat["tenantnet:platform"].network.dataplane = "overlay"));
     const plan = written(outDir);
-    assert.deepEqual(plan.liveMigration.map((v: { vm: string; migratable: boolean }) => [v.vm, v.migratable]), DEV_VMS.map((vm) => [vm, true]));
+    assert.deepEqual(
+      plan.liveMigration.map((v: { vm: string; migratable: boolean }) => [v.vm, v.migratable]),
+      DEV_VMS.map((vm) => [vm, true]),
+    );
     for (const verdict of plan.liveMigration) {
       assert.equal(verdict.reasons.length, 2, JSON.stringify(verdict));
-      assert.match(verdict.reasons[0], /^degrades: encapsulation VXLANCrossSubnet on Installation pool default-ipv4-ippool .*only without overlay \(platform\.network\.dataplane: bgp\)$/);
+      assert.match(
+        verdict.reasons[0],
+        /^degrades: encapsulation VXLANCrossSubnet on Installation pool default-ipv4-ippool .*only without overlay \(platform\.network\.dataplane: bgp\)$/,
+      );
       assert.match(verdict.reasons[1], /^degrades: natOutgoing Enabled on Installation pool default-ipv4-ippool /);
     }
-    assert.deepEqual(plan.violations.map((v: { policy: string; level: string }) => `${v.level} ${v.policy}`), Array(4).fill("advisory vm-live-migration"));
+    assert.deepEqual(
+      plan.violations.map((v: { policy: string; level: string }) => `${v.level} ${v.policy}`),
+      Array(4).fill("advisory vm-live-migration"),
+    );
     const lines = report.split("\n");
     assert.ok(lines.includes("live-migratable: 4 of 4 VMs"), report);
-    assert.ok(lines.some((line) => line.startsWith("  tenant-acme/web: degrades: encapsulation VXLANCrossSubnet")), report);
+    assert.ok(
+      lines.some((line) => line.startsWith("  tenant-acme/web: degrades: encapsulation VXLANCrossSubnet")),
+      report,
+    );
   });
 
   it("a VM with evictionStrategy None is not migratable, for that reason alone", async () => {
     const { report, outDir } = await planDev("eviction-none", (flat) => (flat["tenantnet:tenants"].acme.vms.db.evictionStrategy = "None"));
     const plan = written(outDir);
-    assert.deepEqual(plan.liveMigration.find((v: { vm: string }) => v.vm === "tenant-acme/db"), {
-      vm: "tenant-acme/db",
-      migratable: false,
-      reasons: ["blocks: evictionStrategy None (its spec.template.spec.evictionStrategy): a node drain restarts the VM instead of migrating it"],
-    });
+    assert.deepEqual(
+      plan.liveMigration.find((v: { vm: string }) => v.vm === "tenant-acme/db"),
+      {
+        vm: "tenant-acme/db",
+        migratable: false,
+        reasons: [
+          "blocks: evictionStrategy None (its spec.template.spec.evictionStrategy): a node drain restarts the VM instead of migrating it",
+        ],
+      },
+    );
     assert.equal(plan.liveMigration.filter((v: { migratable: boolean }) => v.migratable).length, 3);
     assert.ok(report.split("\n").includes("live-migratable: 3 of 4 VMs"), report);
     assert.equal(manifest(outDir, "virtualmachine-tenant-acme-db.yaml").spec.template.spec.evictionStrategy, "None");

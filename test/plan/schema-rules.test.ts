@@ -51,9 +51,18 @@ describe("plan with --schemas: CEL rules", function () {
       },
     };
     fs.writeFileSync(path.join(schemas, "vpcs.json"), JSON.stringify(crd));
-    const outcome = await runPlan({ program: tenantnet, stack: "cel", config: flatConfig(validRawConfig()), outDir: path.join(dir, "out"), schemasDir: schemas });
+    const outcome = await runPlan({
+      program: tenantnet,
+      stack: "cel",
+      config: flatConfig(validRawConfig()),
+      outDir: path.join(dir, "out"),
+      schemasDir: schemas,
+    });
     assert.equal(outcome.exitCode, EXIT.schemaError, outcome.report);
     assert.match(outcome.report, /schema: Vpc \S+ \/: VPC names start with vpc- \(rule: self\.metadata\.name\.startsWith\('vpc-'\)\)/);
-    assert.match(outcome.report, /unchecked: .*kubeovn\.io\/v1 Vpc rule !has\(self\.spec\.quota\) .*: uses isInteger\(\), quantity\(\), which the CEL library lacks/);
+    assert.match(
+      outcome.report,
+      /unchecked: .*kubeovn\.io\/v1 Vpc rule !has\(self\.spec\.quota\) .*: uses isInteger\(\), quantity\(\), which the CEL library lacks/,
+    );
   });
 });

@@ -10,7 +10,14 @@ import { kubevirtOperatorObjects, VENDORED_KUBEVIRT_VERSIONS } from "../../lib/p
 import { awaitCondition, COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
 import { DEFAULT_VERSIONS } from "../../lib/platform/versions";
 
-const NETWORK = { podCidr: "10.199.0.0/16", serviceCidr: "10.96.0.0/12", nodeCidrs: ["10.50.0.0/16"], joinCidr: "100.64.0.0/16", vmReservation: "10.199.3.0/24", dataplane: "overlay" as const };
+const NETWORK = {
+  podCidr: "10.199.0.0/16",
+  serviceCidr: "10.96.0.0/12",
+  nodeCidrs: ["10.50.0.0/16"],
+  joinCidr: "100.64.0.0/16",
+  vmReservation: "10.199.3.0/24",
+  dataplane: "overlay" as const,
+};
 const MASTERS = { masterNodes: [], masterNodesLabels: DEFAULT_KUBE_OVN_MASTER_LABELS };
 
 describe("platform builders", () => {
@@ -23,7 +30,10 @@ describe("platform builders", () => {
     });
 
     it("defaults to the mirror's oci://<registry>/charts under imageRegistry, named in full with no repository", () => {
-      assert.equal(resolveChartRepository("calico", { chartRepositories: {}, imageRegistry: "mirror.example:5000" }), "oci://mirror.example:5000/charts");
+      assert.equal(
+        resolveChartRepository("calico", { chartRepositories: {}, imageRegistry: "mirror.example:5000" }),
+        "oci://mirror.example:5000/charts",
+      );
       assert.deepEqual(chartSource("calico", "tigera-operator", { chartRepositories: {}, imageRegistry: "mirror.example:5000" }), {
         chart: "oci://mirror.example:5000/charts/tigera-operator",
         repositoryOpts: { repo: "" },
@@ -31,9 +41,18 @@ describe("platform builders", () => {
     });
 
     it("prefers the part's override to the mirror, https index or oci path alike", () => {
-      const platform = { chartRepositories: { spiderpool: "https://charts.internal/spiderpool", certManager: "oci://charts.internal/jetstack" }, imageRegistry: "mirror.example:5000" };
-      assert.deepEqual(chartSource("spiderpool", "spiderpool", platform), { chart: "spiderpool", repositoryOpts: { repo: "https://charts.internal/spiderpool" } });
-      assert.deepEqual(chartSource("certManager", "cert-manager", platform), { chart: "oci://charts.internal/jetstack/cert-manager", repositoryOpts: { repo: "" } });
+      const platform = {
+        chartRepositories: { spiderpool: "https://charts.internal/spiderpool", certManager: "oci://charts.internal/jetstack" },
+        imageRegistry: "mirror.example:5000",
+      };
+      assert.deepEqual(chartSource("spiderpool", "spiderpool", platform), {
+        chart: "spiderpool",
+        repositoryOpts: { repo: "https://charts.internal/spiderpool" },
+      });
+      assert.deepEqual(chartSource("certManager", "cert-manager", platform), {
+        chart: "oci://charts.internal/jetstack/cert-manager",
+        repositoryOpts: { repo: "" },
+      });
     });
   });
 
@@ -58,7 +77,10 @@ describe("platform builders", () => {
   it("replaces cert-manager's image repositories under a mirror and leaves its registry unset", () => {
     const args = certManagerArgs("v1.19.6", { chartRepositories: {}, imageRegistry: "mirror.example:5000" }, undefined) as any;
     for (const part of [args, args.webhook, args.cainjector, args.startupapicheck, args.helmOptions.values.acmesolver]) {
-      assert.match(part.image.repository, /^mirror\.example:5000\/jetstack\/cert-manager-(controller|webhook|cainjector|startupapicheck|acmesolver)$/);
+      assert.match(
+        part.image.repository,
+        /^mirror\.example:5000\/jetstack\/cert-manager-(controller|webhook|cainjector|startupapicheck|acmesolver)$/,
+      );
       assert.equal(part.image.registry, undefined);
     }
   });
@@ -67,25 +89,33 @@ describe("platform builders", () => {
     it("is vendored for every version validation accepts, the default among them", () => {
       assert.ok((VENDORED_KUBEVIRT_VERSIONS as readonly string[]).includes(DEFAULT_VERSIONS.kubevirt));
       for (const version of VENDORED_KUBEVIRT_VERSIONS) assert.ok(fs.existsSync(kubevirtOperatorManifestFile(version)), version);
-      const vendored = fs.readdirSync(path.dirname(kubevirtOperatorManifestFile("v1.9.0"))).filter((f) => f.startsWith("kubevirt-operator-"));
-      assert.deepEqual(vendored, VENDORED_KUBEVIRT_VERSIONS.map((v) => `kubevirt-operator-${v}.yaml`));
+      const vendored = fs
+        .readdirSync(path.dirname(kubevirtOperatorManifestFile("v1.9.0")))
+        .filter((f) => f.startsWith("kubevirt-operator-"));
+      assert.deepEqual(
+        vendored,
+        VENDORED_KUBEVIRT_VERSIONS.map((v) => `kubevirt-operator-${v}.yaml`),
+      );
     });
 
     it("renders the release's objects in file order with virt-operator's image and VIRT_OPERATOR_IMAGE under the mirror", () => {
       const manifest = fs.readFileSync(kubevirtOperatorManifestFile("v1.9.0"), "utf8");
       const plain = kubevirtOperatorObjects(manifest, "");
-      assert.deepEqual(plain.map((o) => o.kind), [
-        "Namespace",
-        "CustomResourceDefinition",
-        "PriorityClass",
-        "ClusterRole",
-        "ServiceAccount",
-        "Role",
-        "RoleBinding",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "Deployment",
-      ]);
+      assert.deepEqual(
+        plain.map((o) => o.kind),
+        [
+          "Namespace",
+          "CustomResourceDefinition",
+          "PriorityClass",
+          "ClusterRole",
+          "ServiceAccount",
+          "Role",
+          "RoleBinding",
+          "ClusterRole",
+          "ClusterRoleBinding",
+          "Deployment",
+        ],
+      );
       assert.ok(plain.every((o) => o.metadata.labels?.["app.kubernetes.io/managed-by"] === "tenantnet"));
       assert.equal(plain[0].metadata.labels?.["pod-security.kubernetes.io/enforce"], "privileged", "upstream's labels stay");
       const container = (objects: typeof plain) => (objects[9].spec as any).template.spec.containers[0];
@@ -94,7 +124,11 @@ describe("platform builders", () => {
       assert.equal(mirrored.image, "mirror.example:5000/kubevirt/virt-operator:v1.9.0");
       assert.deepEqual(
         mirrored.env.map((e: { name: string; value?: string }) => [e.name, e.value]),
-        [["VIRT_OPERATOR_IMAGE", "mirror.example:5000/kubevirt/virt-operator:v1.9.0"], ["WATCH_NAMESPACE", undefined], ["KUBEVIRT_VERSION", "v1.9.0"]],
+        [
+          ["VIRT_OPERATOR_IMAGE", "mirror.example:5000/kubevirt/virt-operator:v1.9.0"],
+          ["WATCH_NAMESPACE", undefined],
+          ["KUBEVIRT_VERSION", "v1.9.0"],
+        ],
       );
     });
 

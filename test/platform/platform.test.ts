@@ -38,19 +38,16 @@ describe("platform components", () => {
 
   it("installs every part as its own component under Platform", () => {
     const components = resources.filter((r) => r.type.startsWith("tenantnet:platform:"));
-    assert.deepEqual(
-      components.map((c) => [c.type, c.parent ?? null]).sort(),
-      [
-        ["tenantnet:platform:Calico", "platform"],
-        ["tenantnet:platform:CertManager", "platform"],
-        ["tenantnet:platform:KubeOvn", "platform"],
-        ["tenantnet:platform:Kubevirt", "platform"],
-        ["tenantnet:platform:Multus", "platform"],
-        ["tenantnet:platform:Platform", null],
-        ["tenantnet:platform:RoutePluginInstaller", "platform"],
-        ["tenantnet:platform:Spiderpool", "platform"],
-      ],
-    );
+    assert.deepEqual(components.map((c) => [c.type, c.parent ?? null]).sort(), [
+      ["tenantnet:platform:Calico", "platform"],
+      ["tenantnet:platform:CertManager", "platform"],
+      ["tenantnet:platform:KubeOvn", "platform"],
+      ["tenantnet:platform:Kubevirt", "platform"],
+      ["tenantnet:platform:Multus", "platform"],
+      ["tenantnet:platform:Platform", null],
+      ["tenantnet:platform:RoutePluginInstaller", "platform"],
+      ["tenantnet:platform:Spiderpool", "platform"],
+    ]);
   });
 
   it("pins cert-manager from its chart repository with the cold-start timeout", () => {
@@ -74,7 +71,10 @@ describe("platform components", () => {
     assert.equal(inputs(release).values.spiderpoolController.tls.method, "certmanager");
     assert.equal(inputs(release).values.spiderpoolController.tls.certmanager.issuerName, inputs(issuer).metadata.name);
     assert.ok(release.dependsOn.includes(issuer.urn), "the Certificate's issuer exists before the chart renders it");
-    assert.ok(issuer.dependsOn.includes(one(resources, "kubernetes-cert-manager:index:CertManager").urn), "cert-manager serves Issuers first");
+    assert.ok(
+      issuer.dependsOn.includes(one(resources, "kubernetes-cert-manager:index:CertManager").urn),
+      "cert-manager serves Issuers first",
+    );
   });
 
   it("installs Calico through the operator with the configured pod CIDR, API server and VM reservation", () => {
@@ -112,7 +112,11 @@ describe("platform components", () => {
     assert.equal(release.values.cni.nonPrimaryCNI, true);
     assert.equal(release.values.cni.configPriority, "90", "its conflist sorts after 10-calico.conflist");
     assert.deepEqual(release.values.masterNodes, []);
-    assert.deepEqual(release.values.masterNodesLabels, { "kube-ovn/role": "master", "node-role.kubernetes.io/control-plane": "" }, "kubeadm's control-plane label, no labelling needed");
+    assert.deepEqual(
+      release.values.masterNodesLabels,
+      { "kube-ovn/role": "master", "node-role.kubernetes.io/control-plane": "" },
+      "kubeadm's control-plane label, no labelling needed",
+    );
     assert.equal(release.values.networking.join.cidr.v4, "100.64.0.0/16");
     assert.equal(release.values.networking.services.cidr.v4, "10.96.0.0/12");
   });
@@ -123,7 +127,9 @@ describe("platform components", () => {
     const daemonSet = inputs(one(resources, KINDS.daemonSet.type, "platform-multus-daemonset"));
     const images = [...daemonSet.spec.template.spec.containers, ...daemonSet.spec.template.spec.initContainers].map((c: any) => c.image);
     assert.deepEqual(new Set(images), new Set(["ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick"]));
-    const daemonConfig = JSON.parse(inputs(one(resources, "kubernetes:core/v1:ConfigMap", "platform-multus-daemon-config")).data["daemon-config.json"]);
+    const daemonConfig = JSON.parse(
+      inputs(one(resources, "kubernetes:core/v1:ConfigMap", "platform-multus-daemon-config")).data["daemon-config.json"],
+    );
     assert.equal(daemonConfig.multusMasterCNI, "10-calico.conflist", "always Calico's conflist, whatever sorts first");
   });
 
@@ -133,7 +139,11 @@ describe("platform components", () => {
     const operator = one(resources, "kubernetes:apps/v1:Deployment", "platform-kubevirt-operator-deployment-virt-operator");
     const container = inputs(operator).spec.template.spec.containers[0];
     assert.equal(container.image, "quay.io/kubevirt/virt-operator:v1.9.0");
-    one(resources, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "platform-kubevirt-operator-customresourcedefinition-kubevirts.kubevirt.io");
+    one(
+      resources,
+      "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+      "platform-kubevirt-operator-customresourcedefinition-kubevirts.kubevirt.io",
+    );
     const namespace = inputs(one(resources, "kubernetes:core/v1:Namespace", "platform-kubevirt-operator-namespace-kubevirt"));
     assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
     const cr = one(resources, "kubernetes:kubevirt.io/v1:KubeVirt");
@@ -145,36 +155,53 @@ describe("platform components", () => {
   });
 
   it("labels the namespaces it creates for privileged pods PodSecurity privileged, and only those", () => {
-    const enforce = (name: string) => inputs(one(resources, "kubernetes:core/v1:Namespace", name)).metadata.labels["pod-security.kubernetes.io/enforce"];
+    const enforce = (name: string) =>
+      inputs(one(resources, "kubernetes:core/v1:Namespace", name)).metadata.labels["pod-security.kubernetes.io/enforce"];
     assert.equal(enforce("platform-calico-namespace"), "privileged", "the Tigera operator runs on the host network");
     assert.equal(enforce("platform-kube-ovn-namespace"), "privileged");
     assert.equal(enforce("platform-spiderpool-namespace"), "privileged");
     assert.equal(enforce("platform-cert-manager-namespace"), undefined);
-    assert.equal(resources.filter((r) => r.type === "kubernetes:core/v1:Namespace" && inputs(r).metadata.name === "kube-system").length, 0, "kube-system is the cluster's, not ours");
+    assert.equal(
+      resources.filter((r) => r.type === "kubernetes:core/v1:Namespace" && inputs(r).metadata.name === "kube-system").length,
+      0,
+      "kube-system is the cluster's, not ours",
+    );
   });
 
   it("gives every Helm release the cold-start timeout", () => {
     const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
-    assert.deepEqual(releases.map((r) => [r.name, inputs(r).timeout, inputs(r).skipAwait]), releases.map((r) => [r.name, 1200, undefined]));
+    assert.deepEqual(
+      releases.map((r) => [r.name, inputs(r).timeout, inputs(r).skipAwait]),
+      releases.map((r) => [r.name, 1200, undefined]),
+    );
   });
 
   it("keeps one owner of Multus: Spiderpool's own copy is off", () => {
     const release = inputs(one(resources, PULUMI_TYPES.helmRelease, "platform-spiderpool"));
     assert.equal(release.values.multus.multusCNI.install, false);
-    assert.equal(resources.filter((r) => r.type.startsWith("kubernetes:spiderpool.spidernet.io")).length, 0, "no Spiderpool underlay objects with the calico backend");
+    assert.equal(
+      resources.filter((r) => r.type.startsWith("kubernetes:spiderpool.spidernet.io")).length,
+      0,
+      "no Spiderpool underlay objects with the calico backend",
+    );
   });
 
   it("renders the calico NAD as calico -> x-calico-route (pod + node CIDRs) -> tuning", () => {
     const nad = inputs(one(resources, KINDS.networkAttachmentDefinition.type, "platform-nad-calico"));
     assert.deepEqual(nad.metadata.namespace, "default");
     const conf = JSON.parse(nad.spec.config) as CniConfList;
-    assert.deepEqual(conf.plugins.map((p) => p.type), ["calico", "x-calico-route", "tuning"]);
+    assert.deepEqual(
+      conf.plugins.map((p) => p.type),
+      ["calico", "x-calico-route", "tuning"],
+    );
     assert.deepEqual(conf.plugins[1].routes, [{ dst: "10.199.0.0/16" }, { dst: "10.50.0.0/16" }]);
     assert.equal(conf.plugins[1].gateway, "169.254.1.1");
   });
 
   it("keeps the calico NAD's network name k8s-pod-network and waits for Felix's policy before a pod runs", () => {
-    const conf = JSON.parse(inputs(one(resources, KINDS.networkAttachmentDefinition.type, "platform-nad-calico")).spec.config) as CniConfList;
+    const conf = JSON.parse(
+      inputs(one(resources, KINDS.networkAttachmentDefinition.type, "platform-nad-calico")).spec.config,
+    ) as CniConfList;
     // Calico keys a VM's IPAM handle by this name, and Felix's owner swap at the end of a live
     // migration assumes k8s-pod-network (calico v3.32.1 felix/dataplane/linux/live_migration.go:497):
     // renamed, the migrated VM's address stays owned by the source pod.
@@ -201,7 +228,16 @@ describe("platform components", () => {
     const routed = await renderPlatform((raw) => (raw.platform.network.dataplane = "bgp"));
     const network = inputs(one(routed, KINDS.installation.type)).spec.calicoNetwork;
     assert.equal(network.bgp, "Enabled");
-    assert.deepEqual(network.ipPools, [{ name: "default-ipv4-ippool", cidr: "10.199.0.0/16", blockSize: 26, encapsulation: "None", natOutgoing: "Disabled", nodeSelector: "all()" }]);
+    assert.deepEqual(network.ipPools, [
+      {
+        name: "default-ipv4-ippool",
+        cidr: "10.199.0.0/16",
+        blockSize: 26,
+        encapsulation: "None",
+        natOutgoing: "Disabled",
+        nodeSelector: "all()",
+      },
+    ]);
   });
 
   it("has KubeVirt live-migrate VMs on drain and on upgrade, with the migration limits of platform.kubevirt", async () => {
@@ -209,7 +245,17 @@ describe("platform components", () => {
     assert.equal(cr.spec.configuration.evictionStrategy, "LiveMigrate");
     assert.deepEqual(cr.spec.workloadUpdateStrategy.workloadUpdateMethods, ["LiveMigrate", "Evict"], "evicts only VMs that cannot migrate");
     assert.equal(cr.spec.configuration.migrations, undefined, "KubeVirt's defaults unless configured");
-    const limited = await renderPlatform((raw) => (raw.platform.kubevirt = { migrations: { parallelMigrationsPerCluster: 3, parallelOutboundMigrationsPerNode: 1, bandwidthPerMigration: "512Mi", completionTimeoutPerGiB: 300 } }));
+    const limited = await renderPlatform(
+      (raw) =>
+        (raw.platform.kubevirt = {
+          migrations: {
+            parallelMigrationsPerCluster: 3,
+            parallelOutboundMigrationsPerNode: 1,
+            bandwidthPerMigration: "512Mi",
+            completionTimeoutPerGiB: 300,
+          },
+        }),
+    );
     assert.deepEqual(inputs(one(limited, KINDS.kubevirt.type)).spec.configuration.migrations, {
       parallelMigrationsPerCluster: 3,
       parallelOutboundMigrationsPerNode: 1,
@@ -221,26 +267,41 @@ describe("platform components", () => {
   it("renders the kubeovn NAD with the daemon socket and a provider matching its name and namespace", () => {
     const nad = inputs(one(resources, KINDS.networkAttachmentDefinition.type, "platform-nad-kubeovn"));
     const conf = JSON.parse(nad.spec.config) as CniConfList;
-    assert.deepEqual(conf.plugins, [{ type: "kube-ovn", server_socket: "/run/openvswitch/kube-ovn-daemon.sock", provider: "kubeovn.default.ovn" }]);
+    assert.deepEqual(conf.plugins, [
+      { type: "kube-ovn", server_socket: "/run/openvswitch/kube-ovn-daemon.sock", provider: "kubeovn.default.ovn" },
+    ]);
   });
 
   it("orders parts that need another's CRDs or webhooks after it", () => {
-    const dependsOn = (type: string, name: string) => new Set(one(resources, type, name).dependsOn.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)));
-    assert.ok(dependsOn("kubernetes:projectcalico.org/v3:IPReservation", "platform-calico-vm-reservation").has("platform-calico-apiserver"));
-    assert.ok(dependsOn("kubernetes:operator.tigera.io/v1:Installation", "platform-calico-installation").has("platform-calico-tigera-operator"));
+    const dependsOn = (type: string, name: string) =>
+      new Set(one(resources, type, name).dependsOn.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)));
+    assert.ok(
+      dependsOn("kubernetes:projectcalico.org/v3:IPReservation", "platform-calico-vm-reservation").has("platform-calico-apiserver"),
+    );
+    assert.ok(
+      dependsOn("kubernetes:operator.tigera.io/v1:Installation", "platform-calico-installation").has("platform-calico-tigera-operator"),
+    );
     const nadDeps = dependsOn("kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition", "platform-nad-calico");
     assert.ok(nadDeps.has("platform-multus-nad-crd"), `calico NAD deps: ${[...nadDeps]}`);
-    assert.ok([...nadDeps].some((d) => d.startsWith("platform-route-plugin")), "the route plugin is on the nodes before the NAD that chains it");
+    assert.ok(
+      [...nadDeps].some((d) => d.startsWith("platform-route-plugin")),
+      "the route plugin is on the nodes before the NAD that chains it",
+    );
     const spiderpoolDeps = dependsOn(PULUMI_TYPES.helmRelease, "platform-spiderpool");
     assert.ok(spiderpoolDeps.has("platform-cert-manager"), `spiderpool deps: ${[...spiderpoolDeps]}`);
     assert.ok(dependsOn("kubernetes:helm.sh/v3:Release", "platform-kube-ovn").has("platform-multus-nad-crd"));
-    assert.ok(dependsOn("kubernetes:kubevirt.io/v1:KubeVirt", "platform-kubevirt-cr").has("platform-kubevirt-operator-deployment-virt-operator"));
+    assert.ok(
+      dependsOn("kubernetes:kubevirt.io/v1:KubeVirt", "platform-kubevirt-cr").has("platform-kubevirt-operator-deployment-virt-operator"),
+    );
   });
 
   it("applies version, values and image registry overrides", async () => {
     const overridden = await renderPlatform((raw) => {
       raw.platform.versions = { kubeOvn: "v1.16.3", multus: "v4.2.3" };
-      raw.platform.values = { kubeOvn: { networking: { tunnelType: "vxlan" } }, kubevirt: { configuration: { developerConfiguration: { featureGates: ["Sidecar"] } } } };
+      raw.platform.values = {
+        kubeOvn: { networking: { tunnelType: "vxlan" } },
+        kubevirt: { configuration: { developerConfiguration: { featureGates: ["Sidecar"] } } },
+      };
       raw.platform.imageRegistry = "mirror.example:5000/"; // trailing slash dropped by validation
     });
     const kubeOvn = inputs(one(overridden, PULUMI_TYPES.helmRelease, "platform-kube-ovn"));
@@ -253,7 +314,10 @@ describe("platform components", () => {
     const kubevirt = inputs(one(overridden, KINDS.kubevirt.type));
     assert.deepEqual(kubevirt.spec.configuration.developerConfiguration.featureGates, ["Sidecar"]);
     assert.equal(kubevirt.spec.imageRegistry, "mirror.example:5000/kubevirt");
-    assert.equal(inputs(one(overridden, PULUMI_TYPES.helmRelease, "platform-calico-tigera-operator")).values.tigeraOperator.registry, "mirror.example:5000");
+    assert.equal(
+      inputs(one(overridden, PULUMI_TYPES.helmRelease, "platform-calico-tigera-operator")).values.tigeraOperator.registry,
+      "mirror.example:5000",
+    );
     assert.equal(inputs(one(overridden, KINDS.installation.type)).spec.registry, "mirror.example:5000/");
   });
 
@@ -272,7 +336,10 @@ describe("platform components", () => {
     };
     for (const r of mirrored) collect(r.inputs);
     assert.ok(images.length >= 12, `images found: ${images}`);
-    assert.deepEqual(images.filter((image) => !image.startsWith(`${mirror}/`)), []);
+    assert.deepEqual(
+      images.filter((image) => !image.startsWith(`${mirror}/`)),
+      [],
+    );
     const certManager = inputs(one(mirrored, "kubernetes-cert-manager:index:CertManager"));
     assert.equal(certManager.image.repository, `${mirror}/jetstack/cert-manager-controller`);
     assert.equal(certManager.image.registry, undefined, "the chart prefixes a registry to repositories that carry quay.io already");
@@ -280,13 +347,17 @@ describe("platform components", () => {
     const kubeOvn = inputs(one(mirrored, "kubernetes:helm.sh/v3:Release", "platform-kube-ovn")).values;
     assert.equal(kubeOvn.natGw.image.repository, `${mirror}/kubeovn/vpc-nat-gateway`);
     assert.equal(inputs(one(mirrored, "kubernetes:helm.sh/v3:Release", "platform-spiderpool")).values.global.imageRegistryOverride, mirror);
-    const operator = inputs(one(mirrored, "kubernetes:apps/v1:Deployment", "platform-kubevirt-operator-deployment-virt-operator")).spec.template.spec.containers[0];
+    const operator = inputs(one(mirrored, "kubernetes:apps/v1:Deployment", "platform-kubevirt-operator-deployment-virt-operator")).spec
+      .template.spec.containers[0];
     assert.equal(operator.image, `${mirror}/kubevirt/virt-operator:v1.9.0`);
     assert.equal(operator.env.find((e: { name: string }) => e.name === "VIRT_OPERATOR_IMAGE").value, operator.image);
     const charts = [...mirrored.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map(inputs), certManager.helmOptions];
     assert.deepEqual(
       charts.map((release) => [release.chart, release.repositoryOpts.repo]).sort(),
-      ["cert-manager", "crd.projectcalico.org.v1", "kube-ovn-v2", "spiderpool", "tigera-operator"].map((chart) => [`oci://${mirror}/charts/${chart}`, ""]),
+      ["cert-manager", "crd.projectcalico.org.v1", "kube-ovn-v2", "spiderpool", "tigera-operator"].map((chart) => [
+        `oci://${mirror}/charts/${chart}`,
+        "",
+      ]),
     );
   });
 
@@ -296,8 +367,14 @@ describe("platform components", () => {
       raw.platform.chartRepositories = { calico: "https://charts.internal/calico/", kubeOvn: "oci://charts.internal/kube-ovn" };
     });
     const release = (name: string) => inputs(one(overridden, "kubernetes:helm.sh/v3:Release", name));
-    assert.deepEqual([release("platform-calico-crds").chart, release("platform-calico-crds").repositoryOpts], ["crd.projectcalico.org.v1", { repo: "https://charts.internal/calico" }]);
-    assert.deepEqual([release("platform-kube-ovn").chart, release("platform-kube-ovn").repositoryOpts], ["oci://charts.internal/kube-ovn/kube-ovn-v2", { repo: "" }]);
+    assert.deepEqual(
+      [release("platform-calico-crds").chart, release("platform-calico-crds").repositoryOpts],
+      ["crd.projectcalico.org.v1", { repo: "https://charts.internal/calico" }],
+    );
+    assert.deepEqual(
+      [release("platform-kube-ovn").chart, release("platform-kube-ovn").repositoryOpts],
+      ["oci://charts.internal/kube-ovn/kube-ovn-v2", { repo: "" }],
+    );
     assert.equal(release("platform-spiderpool").chart, "oci://mirror.example:5000/charts/spiderpool", "no override: the mirror");
   });
 
@@ -328,10 +405,13 @@ describe("platform components", () => {
     assert.deepEqual(config.spec.ipvlan.master, ["eth1"]);
     assert.deepEqual(config.spec.ipvlan.ippools, { ipv4: ["underlay-master", "underlay-worker1"] }, "the NAD selects the per-node pools");
     const pools = spider.filter((r) => r.type === "kubernetes:spiderpool.spidernet.io/v2beta1:SpiderIPPool").map(inputs);
-    assert.deepEqual(pools.map((p) => [p.metadata.name, p.spec.nodeName, p.spec.ips]), [
-      ["underlay-master", ["master"], ["172.31.199.185-172.31.199.189"]],
-      ["underlay-worker1", ["worker1"], ["172.31.199.190"]],
-    ]);
+    assert.deepEqual(
+      pools.map((p) => [p.metadata.name, p.spec.nodeName, p.spec.ips]),
+      [
+        ["underlay-master", ["master"], ["172.31.199.185-172.31.199.189"]],
+        ["underlay-worker1", ["worker1"], ["172.31.199.190"]],
+      ],
+    );
     assert.deepEqual(pools[0].spec.multusName, ["spiderpool/underlay"]);
   });
 });

@@ -67,7 +67,9 @@ describe("route plugin installer manifests", () => {
       container.volumeMounts.map((m: { name: string; mountPath: string; readOnly?: boolean }) => [hostPathOf(m.name) ?? m.name, m]),
     );
     assert.equal(mounts.get("/opt/cni/bin")?.readOnly, undefined);
-    const env = Object.fromEntries(container.env.filter((e: { value?: string }) => e.value).map((e: { name: string; value: string }) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      container.env.filter((e: { value?: string }) => e.value).map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
     assert.equal(mounts.get("/opt/cni/bin")?.mountPath, env.CNI_BIN_DIR);
     for (const dir of ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]) {
       assert.equal(mounts.get(dir)?.readOnly, true, `${dir} is mounted read-only`);
@@ -90,7 +92,10 @@ describe("route plugin installer manifests", () => {
     const annotations = (script: string): Record<string, string> =>
       (build({ pluginScript: script }).daemonSet as Loose).spec.template.metadata.annotations;
     assert.equal(annotations(pluginScript)[SCRIPT_SHA256_ANNOTATION], createHash("sha256").update(pluginScript).digest("hex"));
-    assert.notEqual(annotations(`${pluginScript}\n# changed`)[SCRIPT_SHA256_ANNOTATION], annotations(pluginScript)[SCRIPT_SHA256_ANNOTATION]);
+    assert.notEqual(
+      annotations(`${pluginScript}\n# changed`)[SCRIPT_SHA256_ANNOTATION],
+      annotations(pluginScript)[SCRIPT_SHA256_ANNOTATION],
+    );
   });
 
   it("reports readiness from the marker the loop keeps, and passes the node name to the loop", () => {
@@ -117,7 +122,11 @@ describe("route plugin install loop", () => {
   };
   /** A stand-in for the host's bash: binary bytes around the version string bash builds embed. */
   const hostBash = (version: string) =>
-    hostCommand("bin", "bash", Buffer.concat([Buffer.from("\x7fELF\0\0"), Buffer.from(`@(#)Bash version ${version} release GNU`), Buffer.from("\0\x01\0")]));
+    hostCommand(
+      "bin",
+      "bash",
+      Buffer.concat([Buffer.from("\x7fELF\0\0"), Buffer.from(`@(#)Bash version ${version} release GNU`), Buffer.from("\0\x01\0")]),
+    );
   const round = () => {
     const result = spawnSync("/bin/sh", ["-c", INSTALL_LOOP], { env, encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);
@@ -207,7 +216,10 @@ describe("route plugin install loop", () => {
   it("accepts this machine's real bash", () => {
     hostCommand("bin", "bash", fs.readFileSync("/bin/bash"));
     round();
-    assert.ok(ready(), `not ready with the real /bin/bash ${spawnSync("/bin/bash", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0]}`);
+    assert.ok(
+      ready(),
+      `not ready with the real /bin/bash ${spawnSync("/bin/bash", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0]}`,
+    );
   });
 
   it("drops readiness when it cannot install", () => {

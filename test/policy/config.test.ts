@@ -9,7 +9,6 @@ import { main } from "../../scripts/policy-config";
 import { runCli } from "../fixtures/cli";
 import { REPO_ROOT } from "../../lib/stack-file";
 
-
 function devConfig(): PolicyConfig {
   return policyConfigFromStackConfig(validateStage("dev", readStackFile(path.join(REPO_ROOT, "Pulumi.dev.yaml"))));
 }
@@ -18,7 +17,13 @@ describe("policy config", () => {
   it("carries the network facts, the catalog and each VM's resolved grants from the stack config", () => {
     const config = devConfig();
     assert.deepStrictEqual(config.network, {
-      podCidr: "10.199.0.0/16", serviceCidr: "10.96.0.0/12", joinCidr: "100.64.0.0/16", nodeCidrs: ["10.50.0.0/16"], dataplane: "bgp", externalSubnet: "tn-external", externalCidr: "203.0.113.0/24",
+      podCidr: "10.199.0.0/16",
+      serviceCidr: "10.96.0.0/12",
+      joinCidr: "100.64.0.0/16",
+      nodeCidrs: ["10.50.0.0/16"],
+      dataplane: "bgp",
+      externalSubnet: "tn-external",
+      externalCidr: "203.0.113.0/24",
     });
     assert.deepStrictEqual(config.services?.oss, { cidrs: ["10.50.31.21/32"], ports: ["80/TCP", "443/TCP"] });
     assert.deepStrictEqual(config.tenants?.acme, {
@@ -34,7 +39,16 @@ describe("policy config", () => {
 
   it("gives each stack policy the sections it reads, keyed by policy name", () => {
     const pack = policyPackConfig(devConfig());
-    assert.deepStrictEqual(Object.keys(pack), ["vm-networks", "vm-underlay-ip", "underlay-egress-catalog", "underlay-node-ports", "calico-nad-routes", "kubeovn-subnet-overlap", "tenant-nat", "vm-live-migration"]);
+    assert.deepStrictEqual(Object.keys(pack), [
+      "vm-networks",
+      "vm-underlay-ip",
+      "underlay-egress-catalog",
+      "underlay-node-ports",
+      "calico-nad-routes",
+      "kubeovn-subnet-overlap",
+      "tenant-nat",
+      "vm-live-migration",
+    ]);
     assert.deepStrictEqual(Object.keys(pack["vm-live-migration"]), ["network"], "the dataplane, for a stack that declares no Installation");
     assert.deepStrictEqual(Object.keys(pack["underlay-egress-catalog"]), ["services", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["underlay-node-ports"]), ["network", "tenants"]);
@@ -51,9 +65,19 @@ describe("policy config", () => {
 
   it("rejects a config that does not fit the schema, naming the key", () => {
     assert.throws(() => readPolicyConfig({ network: { podCidr: "10.199.0.0" } }), /\/network\/podCidr must match pattern/);
-    assert.throws(() => readPolicyConfig({ network: { podCidr: "999.1.1.1/99" } }), /\/network\/podCidr must match pattern/, "octets and prefix are bounded");
-    assert.throws(() => readPolicyConfig({ services: { oss: { cidrs: ["10.50.31.21/32"], ports: ["80"] } } }), /\/services\/oss\/ports\/0 must match pattern/);
-    assert.throws(() => readPolicyConfig({ "underlay-node-ports": { network: { nodeCidrs: "10.50.0.0/16" } } }), /\/network\/nodeCidrs must be array/);
+    assert.throws(
+      () => readPolicyConfig({ network: { podCidr: "999.1.1.1/99" } }),
+      /\/network\/podCidr must match pattern/,
+      "octets and prefix are bounded",
+    );
+    assert.throws(
+      () => readPolicyConfig({ services: { oss: { cidrs: ["10.50.31.21/32"], ports: ["80"] } } }),
+      /\/services\/oss\/ports\/0 must match pattern/,
+    );
+    assert.throws(
+      () => readPolicyConfig({ "underlay-node-ports": { network: { nodeCidrs: "10.50.0.0/16" } } }),
+      /\/network\/nodeCidrs must be array/,
+    );
     assert.throws(() => readPolicyConfig([]), /must be a JSON object/);
   });
 

@@ -15,7 +15,13 @@ const underlayNodePorts = policyNamed("underlay-node-ports");
 const vmLiveMigration = policyNamed("vm-live-migration");
 import { at, customResource, devStack, named } from "../fixtures/policy";
 
-const OPTIONS = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const OPTIONS = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
 
 function notApplicable(reason?: string): never {
   throw new Error(`notApplicable: ${reason}`);
@@ -23,19 +29,17 @@ function notApplicable(reason?: string): never {
 
 function stackArgs(resources: CapturedResource[], config: object): StackValidationArgs {
   return {
-    resources: resources.map(
-      (r): PolicyResource => ({
-        type: r.type,
-        props: r.inputs,
-        urn: r.urn,
-        name: r.name,
-        opts: OPTIONS,
-        dependencies: [],
-        propertyDependencies: {},
-        isType: () => false,
-        asType: () => undefined,
-      }),
-    ),
+    resources: resources.map((r): PolicyResource => ({
+      type: r.type,
+      props: r.inputs,
+      urn: r.urn,
+      name: r.name,
+      opts: OPTIONS,
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: () => undefined,
+    })),
     stackTags: new Map(),
     getConfig: <T extends object>() => config as T,
     notApplicable,
@@ -108,18 +112,32 @@ describe("policy pack adapters (policy/rules)", () => {
       spec: { selector: "all()", egress: [{ action: "Allow" }] },
     });
     resources.push(injected);
-    for (const [policy, name] of [[underlayEgressCatalog, "underlay-egress-catalog"], [underlayNodePorts, "underlay-node-ports"]] as const) {
+    for (const [policy, name] of [
+      [underlayEgressCatalog, "underlay-egress-catalog"],
+      [underlayNodePorts, "underlay-node-ports"],
+    ] as const) {
       const reports = await runStack(policy, stackArgs(resources, entryFor(name, config)));
       const expected = evaluatePolicies(resources, config).filter((v) => v.policy === name);
       assert.ok(reports.length > 0, name);
-      assert.deepStrictEqual(reports, expected.map((v) => ({ message: v.message, urn: injected.urn })), name);
+      assert.deepStrictEqual(
+        reports,
+        expected.map((v) => ({ message: v.message, urn: injected.urn })),
+        name,
+      );
     }
   });
 
   it("finds with its own config entry exactly what the offline run finds with the whole config", async () => {
     // A tenant without VMs yet: its namespace's policies are held to its grants all the same.
     config.tenants!.initech = { namespace: "tenant-initech", underlayBlock: "10.199.3.64/27", services: ["oss"], vms: {} };
-    resources.push(customResource("initech-open", { apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "open", namespace: "tenant-initech" }, spec: { egress: [{ action: "Allow" }] } }));
+    resources.push(
+      customResource("initech-open", {
+        apiVersion: "projectcalico.org/v3",
+        kind: "NetworkPolicy",
+        metadata: { name: "open", namespace: "tenant-initech" },
+        spec: { egress: [{ action: "Allow" }] },
+      }),
+    );
     at(named(resources, "acme/subnet"), "spec").cidrBlock = "100.64.0.0/24";
     at(named(resources, "acme/db/vm"), "spec", "template", "metadata").annotations["cni.projectcalico.org/ipAddrs"] = '["10.199.3.33"]';
     at(named(resources, "globex/app/vm"), "spec", "template", "spec").networks.push({ name: "default", pod: {} });
@@ -128,18 +146,30 @@ describe("policy pack adapters (policy/rules)", () => {
       if (!("validateStack" in policy)) continue;
       const expected = offline.filter((v) => v.policy === policy.name).map((v) => v.message);
       const reports = await runStack(policy, stackArgs(resources, entryFor(policy.name, config)));
-      assert.deepStrictEqual(reports.map((r) => r.message), expected, policy.name);
+      assert.deepStrictEqual(
+        reports.map((r) => r.message),
+        expected,
+        policy.name,
+      );
     }
-    assert.deepStrictEqual(
-      [...new Set(offline.filter((v) => v.level === "mandatory").map((v) => v.policy))].sort(),
-      ["kubeovn-subnet-overlap", "tenant-nat", "underlay-egress-catalog", "underlay-node-ports", "vm-networks", "vm-underlay-ip", "vm-unique-addresses"],
-    );
+    assert.deepStrictEqual([...new Set(offline.filter((v) => v.level === "mandatory").map((v) => v.policy))].sort(), [
+      "kubeovn-subnet-overlap",
+      "tenant-nat",
+      "underlay-egress-catalog",
+      "underlay-node-ports",
+      "vm-networks",
+      "vm-underlay-ip",
+      "vm-unique-addresses",
+    ]);
   });
 
   it("reads its config from getConfig: without --policy-pack-config the catalog rule fails closed", async () => {
     const reports = await runStack(underlayEgressCatalog, stackArgs(resources, {}));
     const urn = named(resources, "acme/web/underlay-policy").urn;
-    assert.ok(reports.some((r) => r.urn === urn && r.message.includes("no tenant in the policy config has namespace tenant-acme")), JSON.stringify(reports));
+    assert.ok(
+      reports.some((r) => r.urn === urn && r.message.includes("no tenant in the policy config has namespace tenant-acme")),
+      JSON.stringify(reports),
+    );
   });
 
   it("reports stack-wide findings without a URN", async () => {
@@ -147,9 +177,19 @@ describe("policy pack adapters (policy/rules)", () => {
     const conf = JSON.parse(at(nad, "spec").config);
     conf.plugins = conf.plugins.filter((p: { type: string }) => p.type !== "x-calico-route");
     at(nad, "spec").config = JSON.stringify(conf);
-    resources.push(customResource("allow-all", { apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "allow-all", namespace: "tenant-acme" }, spec: { egress: [{ action: "Allow" }] } }));
+    resources.push(
+      customResource("allow-all", {
+        apiVersion: "projectcalico.org/v3",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-all", namespace: "tenant-acme" },
+        spec: { egress: [{ action: "Allow" }] },
+      }),
+    );
     const reports = await runStack(underlayNodePorts, stackArgs(resources, {}));
-    assert.deepStrictEqual(reports.map((r) => r.urn), [undefined]);
+    assert.deepStrictEqual(
+      reports.map((r) => r.urn),
+      [undefined],
+    );
     assert.ok(reports[0].message.includes("node CIDRs are unknown"));
   });
 
@@ -157,10 +197,20 @@ describe("policy pack adapters (policy/rules)", () => {
     const platform = resources.filter((r) => r.type === "kubernetes:operator.tigera.io/v1:Installation");
     const withoutInstallation = resources.filter((r) => !platform.includes(r));
     const entry = entryFor("vm-live-migration", config) as PolicyConfig;
-    assert.deepStrictEqual(await runStack(vmLiveMigration, stackArgs(withoutInstallation, entry)), [], "dataplane bgp in the network facts");
+    assert.deepStrictEqual(
+      await runStack(vmLiveMigration, stackArgs(withoutInstallation, entry)),
+      [],
+      "dataplane bgp in the network facts",
+    );
     const overlay = { ...entry, network: { ...entry.network, dataplane: "overlay" } };
     const reports = await runStack(vmLiveMigration, stackArgs(withoutInstallation, overlay));
-    assert.deepStrictEqual(reports.map((r) => r.urn), ["acme/web/vm", "acme/db/vm", "globex/app/vm", "globex/worker/vm"].map((name) => named(resources, name).urn));
-    assert.ok(reports.every((r) => r.message.includes("live-migratable, degraded: degrades: the platform's dataplane overlay")), JSON.stringify(reports));
+    assert.deepStrictEqual(
+      reports.map((r) => r.urn),
+      ["acme/web/vm", "acme/db/vm", "globex/app/vm", "globex/worker/vm"].map((name) => named(resources, name).urn),
+    );
+    assert.ok(
+      reports.every((r) => r.message.includes("live-migratable, degraded: degrades: the platform's dataplane overlay")),
+      JSON.stringify(reports),
+    );
   });
 });

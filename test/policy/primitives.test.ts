@@ -24,8 +24,17 @@ describe("policy primitives", () => {
     assert.ok("error" in parseCalicoPort(70000));
     assert.deepStrictEqual(parseKubernetesPort(8000, 8080), { range: { from: 8000, to: 8080 } });
     assert.deepStrictEqual(parseKubernetesPort("web", undefined), { named: "web" });
-    assert.deepStrictEqual([normalizeProtocol("tcp"), normalizeProtocol(17), normalizeProtocol("132"), normalizeProtocol("")], ["TCP", "UDP", "SCTP", undefined]);
-    assert.deepStrictEqual([...catalogPorts(["443/TCP", "80/TCP", "53/UDP", "80/TCP"])], [["TCP", [80, 443]], ["UDP", [53]]]);
+    assert.deepStrictEqual(
+      [normalizeProtocol("tcp"), normalizeProtocol(17), normalizeProtocol("132"), normalizeProtocol("")],
+      ["TCP", "UDP", "SCTP", undefined],
+    );
+    assert.deepStrictEqual(
+      [...catalogPorts(["443/TCP", "80/TCP", "53/UDP", "80/TCP"])],
+      [
+        ["TCP", [80, 443]],
+        ["UDP", [53]],
+      ],
+    );
   });
 
   it("covers a port range only when every port of it is offered", () => {
@@ -46,51 +55,96 @@ describe("policy primitives", () => {
   });
 
   it("gives Calico and Kubernetes policies their default types", () => {
-    const calico = (spec: Record<string, unknown>) => [...parseNetworkPolicy(resource(KINDS.calicoNetworkPolicy.type, { metadata: { namespace: "t" }, spec })).types];
+    const calico = (spec: Record<string, unknown>) => [
+      ...parseNetworkPolicy(resource(KINDS.calicoNetworkPolicy.type, { metadata: { namespace: "t" }, spec })).types,
+    ];
     assert.deepStrictEqual(calico({}), ["Ingress"]);
     assert.deepStrictEqual(calico({ egress: [{ action: "Deny" }] }), ["Egress"]);
     assert.deepStrictEqual(calico({ ingress: [{ action: "Deny" }], egress: [{ action: "Deny" }] }), ["Ingress", "Egress"]);
     assert.deepStrictEqual(calico({ types: ["Egress"], ingress: [{ action: "Deny" }] }), ["Egress"]);
-    const k8s = (spec: Record<string, unknown>) => [...parseNetworkPolicy(resource(KINDS.kubernetesNetworkPolicy.type, { metadata: { namespace: "t" }, spec })).types];
+    const k8s = (spec: Record<string, unknown>) => [
+      ...parseNetworkPolicy(resource(KINDS.kubernetesNetworkPolicy.type, { metadata: { namespace: "t" }, spec })).types,
+    ];
     assert.deepStrictEqual(k8s({ podSelector: {} }), ["Ingress"]);
     assert.deepStrictEqual(k8s({ podSelector: {}, egress: [{}] }), ["Ingress", "Egress"]);
   });
 
   it("keeps only Allow egress rules and reads Kubernetes peers, except and default protocol", () => {
-    const calico = parseNetworkPolicy(resource(KINDS.calicoGlobalNetworkPolicy.type, { metadata: { name: "g" }, spec: { egress: [{ action: "Deny" }, { action: "Allow", protocol: 6, destination: { nets: ["10.50.0.1"] } }] } }));
+    const calico = parseNetworkPolicy(
+      resource(KINDS.calicoGlobalNetworkPolicy.type, {
+        metadata: { name: "g" },
+        spec: { egress: [{ action: "Deny" }, { action: "Allow", protocol: 6, destination: { nets: ["10.50.0.1"] } }] },
+      }),
+    );
     assert.strictEqual(calico.namespace, undefined);
-    assert.deepStrictEqual(calico.egressAllows.map((r) => r.path), ["spec.egress[1]"]);
+    assert.deepStrictEqual(
+      calico.egressAllows.map((r) => r.path),
+      ["spec.egress[1]"],
+    );
     assert.strictEqual(calico.egressAllows[0].nets![0].cidr?.text, "10.50.0.1/32");
     assert.strictEqual(calico.egressAllows[0].ports, undefined);
-    const k8s = parseNetworkPolicy(resource(KINDS.kubernetesNetworkPolicy.type, {
-      metadata: { name: "n", namespace: "t" },
-      spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.50.0.0/16", except: ["10.50.0.0/24"] } }, { podSelector: {} }], ports: [{ port: 443 }] }] },
-    }));
+    const k8s = parseNetworkPolicy(
+      resource(KINDS.kubernetesNetworkPolicy.type, {
+        metadata: { name: "n", namespace: "t" },
+        spec: {
+          podSelector: {},
+          egress: [{ to: [{ ipBlock: { cidr: "10.50.0.0/16", except: ["10.50.0.0/24"] } }, { podSelector: {} }], ports: [{ port: 443 }] }],
+        },
+      }),
+    );
     const [rule] = k8s.egressAllows;
-    assert.deepStrictEqual(rule.nets!.map((n) => [n.path, n.text, n.except.map((e) => e.text)]), [["spec.egress[0].to[0].ipBlock.cidr", "10.50.0.0/16", ["10.50.0.0/24"]]]);
-    assert.deepStrictEqual(rule.endpointSelectors.map((s) => s.path), ["spec.egress[0].to[1].podSelector"]);
-    assert.deepStrictEqual(rule.ports!.map((p) => [p.protocol, p.port]), [["TCP", { range: { from: 443, to: 443 } }]]);
+    assert.deepStrictEqual(
+      rule.nets!.map((n) => [n.path, n.text, n.except.map((e) => e.text)]),
+      [["spec.egress[0].to[0].ipBlock.cidr", "10.50.0.0/16", ["10.50.0.0/24"]]],
+    );
+    assert.deepStrictEqual(
+      rule.endpointSelectors.map((s) => s.path),
+      ["spec.egress[0].to[1].podSelector"],
+    );
+    assert.deepStrictEqual(
+      rule.ports!.map((p) => [p.protocol, p.port]),
+      [["TCP", { range: { from: 443, to: 443 } }]],
+    );
   });
 
   it("derives the pod CIDR from the Installation and the node CIDRs from the route plugin when unconfigured", () => {
-    const nad = parseNad(resource(KINDS.networkAttachmentDefinition.type, {
-      metadata: { name: "calico", namespace: "default" },
-      spec: { config: JSON.stringify(calicoConfList({ podCidr: "10.199.0.0/16", nodeCidrs: ["10.50.0.0/16", "10.51.0.0/16"] })) },
-    }));
-    const installation = resource(KINDS.installation.type, { spec: { calicoNetwork: { ipPools: [{ cidr: "10.199.0.0/16" }, { cidr: "fd00::/48" }] } } });
+    const nad = parseNad(
+      resource(KINDS.networkAttachmentDefinition.type, {
+        metadata: { name: "calico", namespace: "default" },
+        spec: { config: JSON.stringify(calicoConfList({ podCidr: "10.199.0.0/16", nodeCidrs: ["10.50.0.0/16", "10.51.0.0/16"] })) },
+      }),
+    );
+    const installation = resource(KINDS.installation.type, {
+      spec: { calicoNetwork: { ipPools: [{ cidr: "10.199.0.0/16" }, { cidr: "fd00::/48" }] } },
+    });
     const derived = networkFacts(undefined, [installation], [nad]);
-    assert.deepStrictEqual(derived.pod, { ranges: [parseCidr("10.199.0.0/16")], source: "Installation spec.calicoNetwork.ipPools", configured: false });
-    assert.deepStrictEqual(derived.node?.ranges.map((r) => r.text), ["10.50.0.0/16", "10.51.0.0/16"]);
+    assert.deepStrictEqual(derived.pod, {
+      ranges: [parseCidr("10.199.0.0/16")],
+      source: "Installation spec.calicoNetwork.ipPools",
+      configured: false,
+    });
+    assert.deepStrictEqual(
+      derived.node?.ranges.map((r) => r.text),
+      ["10.50.0.0/16", "10.51.0.0/16"],
+    );
     assert.strictEqual(derived.service, undefined);
     const configured = networkFacts({ nodeCidrs: ["10.60.0.0/16"] }, [installation], [nad]);
-    assert.deepStrictEqual(configured.node, { ranges: [parseCidr("10.60.0.0/16")], source: "policy config network.nodeCidrs", configured: true });
+    assert.deepStrictEqual(configured.node, {
+      ranges: [parseCidr("10.60.0.0/16")],
+      source: "policy config network.nodeCidrs",
+      configured: true,
+    });
     // An empty list says nothing: the routes still count, rather than no node network at all.
     assert.strictEqual(networkFacts({ nodeCidrs: [] }, [installation], [nad]).node?.source, "x-calico-route routes of the Calico NAD");
   });
 
   it("reads NAD configs: conflists, single plugins and broken JSON", () => {
-    const nad = (config: unknown) => parseNad(resource(KINDS.networkAttachmentDefinition.type, { metadata: { name: "n", namespace: "ns" }, spec: { config } }));
-    assert.deepStrictEqual(nad(JSON.stringify({ type: "macvlan" })).plugins.map((p) => p.type), ["macvlan"]);
+    const nad = (config: unknown) =>
+      parseNad(resource(KINDS.networkAttachmentDefinition.type, { metadata: { name: "n", namespace: "ns" }, spec: { config } }));
+    assert.deepStrictEqual(
+      nad(JSON.stringify({ type: "macvlan" })).plugins.map((p) => p.type),
+      ["macvlan"],
+    );
     assert.strictEqual(nad("{").plugins.length, 0);
     assert.match(nad("{").configError!, /not JSON/);
     assert.match(nad(undefined).configError!, /missing/);

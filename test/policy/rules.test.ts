@@ -12,9 +12,6 @@ import { KINDS, PULUMI_TYPES } from "../../lib/k8s/kinds";
 const IP_ANNOTATION = "cni.projectcalico.org/ipAddrs";
 const ACME_VPC_IP = "kubeovn.tenant-acme.ovn.kubernetes.io/ip_address";
 
-
-
-
 /** Sets egress rule `index` of a VM's underlay policy (appending when index = length). */
 function setEgress(resources: CapturedResource[], policyName: string, index: number, rule: unknown): void {
   at(named(resources, policyName), "spec", "egress")[index] = rule;
@@ -38,7 +35,14 @@ function handWrittenVm(name: string, namespace: string, labels: Record<string, s
       template: {
         metadata: { labels, annotations: { [IP_ANNOTATION]: JSON.stringify([ip]) } },
         spec: {
-          domain: { devices: { interfaces: [{ name: "underlay", masquerade: {} }, { name: "vpc", bridge: {} }] } },
+          domain: {
+            devices: {
+              interfaces: [
+                { name: "underlay", masquerade: {} },
+                { name: "vpc", bridge: {} },
+              ],
+            },
+          },
           networks: [
             { name: "underlay", multus: { networkName: "default/calico", default: true } },
             { name: "vpc", multus: { networkName: `${namespace}/kubeovn` } },
@@ -59,7 +63,14 @@ describe("policy rules on the dev render", () => {
 
   it("the dev stack raises no violation at all: no advisory about bridge binding, every VM live-migratable", () => {
     assert.deepStrictEqual(evaluatePolicies(resources, config), []);
-    assert.deepStrictEqual(liveMigration(resources, config), ["tenant-acme/web", "tenant-acme/db", "tenant-globex/app", "tenant-globex/worker"].map((vm) => ({ vm, migratable: true, reasons: [] })));
+    assert.deepStrictEqual(
+      liveMigration(resources, config),
+      ["tenant-acme/web", "tenant-acme/db", "tenant-globex/app", "tenant-globex/worker"].map((vm) => ({
+        vm,
+        migratable: true,
+        reasons: [],
+      })),
+    );
   });
 
   it("the tenant-only acme stack raises no mandatory violation: its VMs use the platform stack's default/calico", async () => {
@@ -67,39 +78,83 @@ describe("policy rules on the dev render", () => {
     assert.ok(!acme.resources.some((r) => r.type === KINDS.networkAttachmentDefinition.type && r.name.startsWith("platform")));
     assert.deepStrictEqual(mandatory(acme.resources, acme.config), []);
     templateOf(named(acme.resources, "acme/web/vm")).spec.networks[0].multus.networkName = "default/calico-open";
-    assertOne(mandatory(acme.resources, acme.config), "vm-networks", "acme/web/vm", '= "default/calico-open"', "the platform Calico NAD (default/calico)");
+    assertOne(
+      mandatory(acme.resources, acme.config),
+      "vm-networks",
+      "acme/web/vm",
+      '= "default/calico-open"',
+      "the platform Calico NAD (default/calico)",
+    );
   });
 
   describe("vm-networks", () => {
     it("rejects a pod network next to the Multus default", () => {
       templateOf(named(resources, "acme/web/vm")).spec.networks.push({ name: "default", pod: {} });
-      assertOne(mandatory(resources, config, "vm-networks"), "vm-networks", "acme/web/vm", "spec.template.spec.networks[2].pod", "pod network");
+      assertOne(
+        mandatory(resources, config, "vm-networks"),
+        "vm-networks",
+        "acme/web/vm",
+        "spec.template.spec.networks[2].pod",
+        "pod network",
+      );
     });
 
     it("rejects a default network other than the platform Calico NAD", () => {
       templateOf(named(resources, "acme/web/vm")).spec.networks[0].multus.networkName = "tenant-acme/kubeovn";
-      assertOne(mandatory(resources, config, "vm-networks"), "vm-networks", "acme/web/vm", "spec.template.spec.networks[0].multus.networkName", '"tenant-acme/kubeovn"', "default/calico");
+      assertOne(
+        mandatory(resources, config, "vm-networks"),
+        "vm-networks",
+        "acme/web/vm",
+        "spec.template.spec.networks[0].multus.networkName",
+        '"tenant-acme/kubeovn"',
+        "default/calico",
+      );
     });
 
     it("rejects a platform NAD named calico whose config is not Calico's", () => {
       at(named(resources, "platform-nad-calico"), "spec").config = "{not json";
       const violations = mandatory(resources, config, "vm-networks");
       assert.strictEqual(violations.length, 4, violations.map((v) => v.message).join("\n"));
-      assertOne(violations, "vm-networks", "acme/web/vm", "networks[0].multus.networkName", "this stack declares none", "default/calico: spec.config is not JSON");
+      assertOne(
+        violations,
+        "vm-networks",
+        "acme/web/vm",
+        "networks[0].multus.networkName",
+        "this stack declares none",
+        "default/calico: spec.config is not JSON",
+      );
     });
 
     it("rejects another tenant's Kube-OVN NAD and any extra attachment", () => {
       const spec = templateOf(named(resources, "acme/web/vm")).spec;
       spec.networks[1].multus.networkName = "tenant-globex/kubeovn";
-      assertOne(mandatory(resources, config, "vm-networks"), "vm-networks", "acme/web/vm", "networks[1].multus.networkName", "tenant-globex belongs to someone else");
+      assertOne(
+        mandatory(resources, config, "vm-networks"),
+        "vm-networks",
+        "acme/web/vm",
+        "networks[1].multus.networkName",
+        "tenant-globex belongs to someone else",
+      );
       spec.networks[1].multus.networkName = "kubeovn";
       spec.networks.push({ name: "extra", multus: { networkName: "default/kubeovn" } });
-      assertOne(mandatory(resources, config, "vm-networks"), "vm-networks", "acme/web/vm", "networks[2].multus.networkName", "an extra attachment");
+      assertOne(
+        mandatory(resources, config, "vm-networks"),
+        "vm-networks",
+        "acme/web/vm",
+        "networks[2].multus.networkName",
+        "an extra attachment",
+      );
     });
 
     it("rejects a VM without networks (KubeVirt would add the pod network)", () => {
       delete templateOf(named(resources, "globex/app/vm")).spec.networks;
-      assertOne(mandatory(resources, config, "vm-networks"), "vm-networks", "globex/app/vm", "spec.template.spec.networks = (unset)", "pod network");
+      assertOne(
+        mandatory(resources, config, "vm-networks"),
+        "vm-networks",
+        "globex/app/vm",
+        "spec.template.spec.networks = (unset)",
+        "pod network",
+      );
     });
   });
 
@@ -115,7 +170,12 @@ describe("policy rules on the dev render", () => {
 
     it("rejects an IP reserved for another tenant", () => {
       templateOf(named(resources, "acme/db/vm")).metadata.annotations[IP_ANNOTATION] = '["10.199.3.40"]';
-      assertOne(mandatory(resources, config, "vm-underlay-ip"), "vm-underlay-ip", "acme/db/vm", "10.199.3.40 is outside the tenant's block 10.199.3.0/27");
+      assertOne(
+        mandatory(resources, config, "vm-underlay-ip"),
+        "vm-underlay-ip",
+        "acme/db/vm",
+        "10.199.3.40 is outside the tenant's block 10.199.3.0/27",
+      );
     });
 
     it("rejects a missing annotation and a list of two", () => {
@@ -129,7 +189,12 @@ describe("policy rules on the dev render", () => {
     it("takes the tenant block from the policy config when the stack has no tenant reservation", () => {
       resources = resources.filter((r) => r.name !== "acme/ip-reservation");
       templateOf(named(resources, "acme/db/vm")).metadata.annotations[IP_ANNOTATION] = '["10.199.3.40"]';
-      assertOne(mandatory(resources, config, "vm-underlay-ip"), "vm-underlay-ip", "acme/db/vm", "outside the tenant's block 10.199.3.0/27 (policy config underlayBlock)");
+      assertOne(
+        mandatory(resources, config, "vm-underlay-ip"),
+        "vm-underlay-ip",
+        "acme/db/vm",
+        "outside the tenant's block 10.199.3.0/27 (policy config underlayBlock)",
+      );
     });
   });
 
@@ -137,21 +202,40 @@ describe("policy rules on the dev render", () => {
     it("rejects a duplicate underlay IP across tenants, naming the first user", () => {
       templateOf(named(resources, "acme/db/vm")).metadata.annotations[IP_ANNOTATION] = '["10.199.3.33"]';
       // Reported on the later VM in namespace/name order, whatever the registration order.
-      assertOne(mandatory(resources, config, "vm-unique-addresses"), "vm-unique-addresses", "globex/app/vm", IP_ANNOTATION, "underlay IP 10.199.3.33 is already used by VirtualMachine tenant-acme/db");
+      assertOne(
+        mandatory(resources, config, "vm-unique-addresses"),
+        "vm-unique-addresses",
+        "globex/app/vm",
+        IP_ANNOTATION,
+        "underlay IP 10.199.3.33 is already used by VirtualMachine tenant-acme/db",
+      );
     });
 
     it("rejects a duplicate VPC IP in one subnet but not the same IP in another tenant's VPC", () => {
       // globex/app also has 10.0.1.2, in its own subnet: that is fine (VPCs are isolated).
       assertNone(mandatory(resources, config), "vm-unique-addresses");
       templateOf(named(resources, "acme/db/vm")).metadata.annotations[ACME_VPC_IP] = "10.0.1.2";
-      assertOne(mandatory(resources, config, "vm-unique-addresses"), "vm-unique-addresses", "acme/web/vm", ACME_VPC_IP, "VPC IP 10.0.1.2 in subnet tenant-acme is already used by VirtualMachine tenant-acme/db");
+      assertOne(
+        mandatory(resources, config, "vm-unique-addresses"),
+        "vm-unique-addresses",
+        "acme/web/vm",
+        ACME_VPC_IP,
+        "VPC IP 10.0.1.2 in subnet tenant-acme is already used by VirtualMachine tenant-acme/db",
+      );
     });
   });
 
   describe("vm-underlay-policy", () => {
     it("rejects a hand-written VM that no policy selects", () => {
       resources.push(handWrittenVm("rogue", "tenant-acme", { app: "rogue" }, "10.199.3.20"));
-      assertOne(mandatory(resources, config), "vm-underlay-policy", "rogue", "VirtualMachine tenant-acme/rogue: spec.template.metadata.labels", "selected by no network policy", "Ingress or Egress");
+      assertOne(
+        mandatory(resources, config),
+        "vm-underlay-policy",
+        "rogue",
+        "VirtualMachine tenant-acme/rogue: spec.template.metadata.labels",
+        "selected by no network policy",
+        "Ingress or Egress",
+      );
     });
 
     it("accepts a hand-written VM that carries the tenant label the default deny selects", () => {
@@ -162,52 +246,115 @@ describe("policy rules on the dev render", () => {
     it("reports an unparseable selector and treats it as selecting nothing", () => {
       at(named(resources, "acme/underlay-default-deny"), "spec").selector = "tenantnet.io/tenant = 'acme'";
       const violations = mandatory(resources, config, "vm-underlay-policy");
-      assertOne(violations, "vm-underlay-policy", "acme/underlay-default-deny", "NetworkPolicy tenant-acme/default-deny-underlay: spec.selector", "unparseable selector");
+      assertOne(
+        violations,
+        "vm-underlay-policy",
+        "acme/underlay-default-deny",
+        "NetworkPolicy tenant-acme/default-deny-underlay: spec.selector",
+        "unparseable selector",
+      );
       // Without the default deny, acme's VMs keep only their Egress policies: Ingress is open.
-      assertOne(violations, "vm-underlay-policy", "acme/web/vm", "selected only by NetworkPolicy tenant-acme/underlay-web (types Egress)", "no Ingress policy");
+      assertOne(
+        violations,
+        "vm-underlay-policy",
+        "acme/web/vm",
+        "selected only by NetworkPolicy tenant-acme/underlay-web (types Egress)",
+        "no Ingress policy",
+      );
       assertOne(violations, "vm-underlay-policy", "acme/db/vm", "no Ingress policy");
     });
 
     it("counts a Kubernetes NetworkPolicy and Calico's default types", () => {
       resources = resources.filter((r) => r.name !== "acme/underlay-default-deny");
-      resources.push(customResource("k8s-deny", {
-        apiVersion: "networking.k8s.io/v1",
-        kind: "NetworkPolicy",
-        metadata: { name: "deny", namespace: "tenant-acme" },
-        spec: { podSelector: { matchLabels: { "tenantnet.io/tenant": "acme" } }, policyTypes: ["Ingress", "Egress"] },
-      }));
+      resources.push(
+        customResource("k8s-deny", {
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata: { name: "deny", namespace: "tenant-acme" },
+          spec: { podSelector: { matchLabels: { "tenantnet.io/tenant": "acme" } }, policyTypes: ["Ingress", "Egress"] },
+        }),
+      );
       assertNone(mandatory(resources, config), "vm-underlay-policy");
     });
   });
 
   describe("underlay-egress-catalog", () => {
     it("rejects a catch-all egress rule", () => {
-      setEgress(resources, "acme/web/underlay-policy", 0, { action: "Allow", protocol: "TCP", destination: { nets: ["0.0.0.0/0"], ports: [443] } });
-      assertOne(mandatory(resources, config, "underlay-egress-catalog"), "underlay-egress-catalog", "acme/web/underlay-policy", 'spec.egress[0].destination.nets[0] = "0.0.0.0/0"', "reaches every address");
+      setEgress(resources, "acme/web/underlay-policy", 0, {
+        action: "Allow",
+        protocol: "TCP",
+        destination: { nets: ["0.0.0.0/0"], ports: [443] },
+      });
+      assertOne(
+        mandatory(resources, config, "underlay-egress-catalog"),
+        "underlay-egress-catalog",
+        "acme/web/underlay-policy",
+        'spec.egress[0].destination.nets[0] = "0.0.0.0/0"',
+        "reaches every address",
+      );
     });
 
     it("rejects notNets", () => {
-      setEgress(resources, "acme/web/underlay-policy", 0, { action: "Allow", protocol: "TCP", destination: { notNets: ["10.50.0.0/16"], ports: [443] } });
+      setEgress(resources, "acme/web/underlay-policy", 0, {
+        action: "Allow",
+        protocol: "TCP",
+        destination: { notNets: ["10.50.0.0/16"], ports: [443] },
+      });
       const violations = mandatory(resources, config, "underlay-egress-catalog");
-      assert.deepStrictEqual(violations.map((v) => v.message.split(": ")[1].split(" = ")[0]), ["spec.egress[0].destination.nets", "spec.egress[0].destination.notNets[0]"]);
+      assert.deepStrictEqual(
+        violations.map((v) => v.message.split(": ")[1].split(" = ")[0]),
+        ["spec.egress[0].destination.nets", "spec.egress[0].destination.notNets[0]"],
+      );
       assert.ok(violations[1].message.includes("notNets allows every address outside it"));
     });
 
     it("rejects a rule without ports or with an empty port list", () => {
       const destination = at(named(resources, "acme/web/underlay-policy"), "spec", "egress")[0].destination;
       delete destination.ports;
-      assertOne(mandatory(resources, config, "underlay-egress-catalog"), "underlay-egress-catalog", "acme/web/underlay-policy", "spec.egress[0].destination.ports = (unset)", "every port");
+      assertOne(
+        mandatory(resources, config, "underlay-egress-catalog"),
+        "underlay-egress-catalog",
+        "acme/web/underlay-policy",
+        "spec.egress[0].destination.ports = (unset)",
+        "every port",
+      );
       destination.ports = [];
-      assertOne(mandatory(resources, config, "underlay-egress-catalog"), "underlay-egress-catalog", "acme/web/underlay-policy", "spec.egress[0].destination.ports = []", "every port");
+      assertOne(
+        mandatory(resources, config, "underlay-egress-catalog"),
+        "underlay-egress-catalog",
+        "acme/web/underlay-policy",
+        "spec.egress[0].destination.ports = []",
+        "every port",
+      );
       assertOne(mandatory(resources, config, "underlay-node-ports"), "underlay-node-ports", "acme/web/underlay-policy", "kubelet 10250");
     });
 
     it("rejects a destination or port the VM is not granted", () => {
       // globex/worker is granted mirror only: oss is globex's, not worker's.
-      setEgress(resources, "globex/worker/underlay-policy", 1, { action: "Allow", protocol: "TCP", destination: { nets: ["10.50.31.21/32"], ports: [443] } });
-      assertOne(mandatory(resources, config, "underlay-egress-catalog"), "underlay-egress-catalog", "globex/worker/underlay-policy", 'spec.egress[1].destination.nets[0] = "10.50.31.21/32"', "granted mirror (policy config tenants.globex.vms.worker)");
-      setEgress(resources, "globex/worker/underlay-policy", 1, { action: "Allow", protocol: "TCP", destination: { nets: ["10.50.40.0/28"], ports: ["80:443"] } });
-      assertOne(mandatory(resources, config, "underlay-egress-catalog"), "underlay-egress-catalog", "globex/worker/underlay-policy", 'spec.egress[1].destination.ports[0] = "80:443"', "TCP 80:443 to 10.50.40.0/28 is not offered");
+      setEgress(resources, "globex/worker/underlay-policy", 1, {
+        action: "Allow",
+        protocol: "TCP",
+        destination: { nets: ["10.50.31.21/32"], ports: [443] },
+      });
+      assertOne(
+        mandatory(resources, config, "underlay-egress-catalog"),
+        "underlay-egress-catalog",
+        "globex/worker/underlay-policy",
+        'spec.egress[1].destination.nets[0] = "10.50.31.21/32"',
+        "granted mirror (policy config tenants.globex.vms.worker)",
+      );
+      setEgress(resources, "globex/worker/underlay-policy", 1, {
+        action: "Allow",
+        protocol: "TCP",
+        destination: { nets: ["10.50.40.0/28"], ports: ["80:443"] },
+      });
+      assertOne(
+        mandatory(resources, config, "underlay-egress-catalog"),
+        "underlay-egress-catalog",
+        "globex/worker/underlay-policy",
+        'spec.egress[1].destination.ports[0] = "80:443"',
+        "TCP 80:443 to 10.50.40.0/28 is not offered",
+      );
     });
 
     it("rejects selectors, notPorts, notProtocol and a missing protocol", () => {
@@ -217,24 +364,72 @@ describe("policy rules on the dev render", () => {
         destination: { selector: "all()", ports: [443], notPorts: [22] },
       });
       const paths = mandatory(resources, config, "underlay-egress-catalog").map((v) => v.message.split(": ")[1].split(" = ")[0]);
-      assert.deepStrictEqual(paths, ["spec.egress[0].notProtocol", "spec.egress[0].destination.selector", "spec.egress[0].destination.notPorts[0]", "spec.egress[0].protocol"]);
+      assert.deepStrictEqual(paths, [
+        "spec.egress[0].notProtocol",
+        "spec.egress[0].destination.selector",
+        "spec.egress[0].destination.notPorts[0]",
+        "spec.egress[0].protocol",
+      ]);
     });
 
     it("rejects a hand-added allow-all NetworkPolicy, GlobalNetworkPolicy, crd.projectcalico.org policy and Kubernetes policy", () => {
       resources.push(allowAll("allow-all", "tenant-acme"));
-      resources.push(customResource("gnp-allow-all", { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: "allow-vms" }, spec: { selector: "has(tenantnet.io/vm)", egress: [{ action: "Allow" }] } }));
-      resources.push(customResource("crd-allow-all", { apiVersion: "crd.projectcalico.org/v1", kind: "NetworkPolicy", metadata: { name: "legacy", namespace: "tenant-globex" }, spec: { selector: "all()", egress: [{ action: "Allow", protocol: "TCP", destination: { nets: ["10.50.0.0/16"] } }] } }));
-      resources.push(customResource("k8s-allow-all", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "open", namespace: "tenant-globex" }, spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{}] } }));
+      resources.push(
+        customResource("gnp-allow-all", {
+          apiVersion: "projectcalico.org/v3",
+          kind: "GlobalNetworkPolicy",
+          metadata: { name: "allow-vms" },
+          spec: { selector: "has(tenantnet.io/vm)", egress: [{ action: "Allow" }] },
+        }),
+      );
+      resources.push(
+        customResource("crd-allow-all", {
+          apiVersion: "crd.projectcalico.org/v1",
+          kind: "NetworkPolicy",
+          metadata: { name: "legacy", namespace: "tenant-globex" },
+          spec: { selector: "all()", egress: [{ action: "Allow", protocol: "TCP", destination: { nets: ["10.50.0.0/16"] } }] },
+        }),
+      );
+      resources.push(
+        customResource("k8s-allow-all", {
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata: { name: "open", namespace: "tenant-globex" },
+          spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{}] },
+        }),
+      );
       const violations = mandatory(resources, config, "underlay-egress-catalog");
-      assert.deepStrictEqual([...new Set(violations.map((v) => v.resource))], ["allow-all", "gnp-allow-all", "crd-allow-all", "k8s-allow-all"]);
-      assert.ok(violations.some((v) => v.resource === "allow-all" && v.message.startsWith("NetworkPolicy tenant-acme/allow-all: spec.egress[0].destination.nets = (unset): no destination nets")));
-      assert.ok(violations.some((v) => v.resource === "gnp-allow-all" && v.message.startsWith("GlobalNetworkPolicy allow-vms: spec.egress[0].destination.ports")));
-      assert.ok(violations.some((v) => v.resource === "crd-allow-all" && v.message.includes('spec.egress[0].destination.nets[0] = "10.50.0.0/16"')));
+      assert.deepStrictEqual(
+        [...new Set(violations.map((v) => v.resource))],
+        ["allow-all", "gnp-allow-all", "crd-allow-all", "k8s-allow-all"],
+      );
+      assert.ok(
+        violations.some(
+          (v) =>
+            v.resource === "allow-all" &&
+            v.message.startsWith("NetworkPolicy tenant-acme/allow-all: spec.egress[0].destination.nets = (unset): no destination nets"),
+        ),
+      );
+      assert.ok(
+        violations.some(
+          (v) => v.resource === "gnp-allow-all" && v.message.startsWith("GlobalNetworkPolicy allow-vms: spec.egress[0].destination.ports"),
+        ),
+      );
+      assert.ok(
+        violations.some((v) => v.resource === "crd-allow-all" && v.message.includes('spec.egress[0].destination.nets[0] = "10.50.0.0/16"')),
+      );
       assert.ok(violations.some((v) => v.resource === "k8s-allow-all" && v.message.includes("spec.egress[0].to = (unset)")));
     });
 
     it("leaves alone a global policy that selects no VM", () => {
-      resources.push(customResource("calico-node", { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: "calico-node" }, spec: { selector: "k8s-app == 'calico-node'", egress: [{ action: "Allow" }] } }));
+      resources.push(
+        customResource("calico-node", {
+          apiVersion: "projectcalico.org/v3",
+          kind: "GlobalNetworkPolicy",
+          metadata: { name: "calico-node" },
+          spec: { selector: "k8s-app == 'calico-node'", egress: [{ action: "Allow" }] },
+        }),
+      );
       assertNone(mandatory(resources, config), "underlay-egress-catalog");
       assertNone(mandatory(resources, config), "underlay-node-ports");
     });
@@ -245,29 +440,75 @@ describe("policy rules on the dev render", () => {
       const granted: PolicyConfig = structuredClone(config);
       granted.services!.kubelet = { cidrs: ["10.50.0.7/32"], ports: ["10250/TCP"] };
       granted.tenants!.acme.vms.web.push("kubelet");
-      setEgress(resources, "acme/web/underlay-policy", 3, { action: "Allow", protocol: "TCP", destination: { nets: ["10.50.0.7/32"], ports: [10250] } });
+      setEgress(resources, "acme/web/underlay-policy", 3, {
+        action: "Allow",
+        protocol: "TCP",
+        destination: { nets: ["10.50.0.7/32"], ports: [10250] },
+      });
       assertNone(mandatory(resources, granted), "underlay-egress-catalog");
-      assertOne(mandatory(resources, granted, "underlay-node-ports"), "underlay-node-ports", "acme/web/underlay-policy", "spec.egress[3].destination.ports[0] = 10250", "kubelet 10250", "node CIDR 10.50.0.0/16", "destination spec.egress[3].destination.nets[0] = 10.50.0.7/32");
+      assertOne(
+        mandatory(resources, granted, "underlay-node-ports"),
+        "underlay-node-ports",
+        "acme/web/underlay-policy",
+        "spec.egress[3].destination.ports[0] = 10250",
+        "kubelet 10250",
+        "node CIDR 10.50.0.0/16",
+        "destination spec.egress[3].destination.nets[0] = 10.50.0.7/32",
+      );
     });
 
     it("counts port ranges and missing ports", () => {
-      setEgress(resources, "acme/web/underlay-policy", 0, { action: "Allow", protocol: "TCP", destination: { nets: ["10.50.31.21/32"], ports: ["10000:11000"] } });
-      assertOne(mandatory(resources, config, "underlay-node-ports"), "underlay-node-ports", "acme/web/underlay-policy", 'ports[0] = "10000:11000"', "kubelet 10250, kubelet read-only 10255, kube-proxy health 10256");
+      setEgress(resources, "acme/web/underlay-policy", 0, {
+        action: "Allow",
+        protocol: "TCP",
+        destination: { nets: ["10.50.31.21/32"], ports: ["10000:11000"] },
+      });
+      assertOne(
+        mandatory(resources, config, "underlay-node-ports"),
+        "underlay-node-ports",
+        "acme/web/underlay-policy",
+        'ports[0] = "10000:11000"',
+        "kubelet 10250, kubelet read-only 10255, kube-proxy health 10256",
+      );
       delete at(named(resources, "acme/web/underlay-policy"), "spec", "egress")[0].destination.ports;
-      assertOne(mandatory(resources, config, "underlay-node-ports"), "underlay-node-ports", "acme/web/underlay-policy", "spec.egress[0].destination.ports = (unset)", "SSH 22", "etcd 2379:2380", "Kubernetes API server 6443");
+      assertOne(
+        mandatory(resources, config, "underlay-node-ports"),
+        "underlay-node-ports",
+        "acme/web/underlay-policy",
+        "spec.egress[0].destination.ports = (unset)",
+        "SSH 22",
+        "etcd 2379:2380",
+        "Kubernetes API server 6443",
+      );
     });
 
     it("lets notPorts and notNets carve node-control ports out", () => {
-      setEgress(resources, "acme/web/underlay-policy", 0, { action: "Allow", protocol: "TCP", destination: { nets: ["10.50.31.21/32"], ports: ["10000:11000"], notPorts: ["10250:10256"] } });
+      setEgress(resources, "acme/web/underlay-policy", 0, {
+        action: "Allow",
+        protocol: "TCP",
+        destination: { nets: ["10.50.31.21/32"], ports: ["10000:11000"], notPorts: ["10250:10256"] },
+      });
       assertNone(mandatory(resources, config), "underlay-node-ports");
-      setEgress(resources, "acme/web/underlay-policy", 0, { action: "Allow", protocol: "TCP", destination: { notNets: ["10.50.0.0/16"], ports: [6443] } });
+      setEgress(resources, "acme/web/underlay-policy", 0, {
+        action: "Allow",
+        protocol: "TCP",
+        destination: { notNets: ["10.50.0.0/16"], ports: [6443] },
+      });
       assertNone(mandatory(resources, config), "underlay-node-ports");
     });
 
     it("rejects a hand-added allow-all policy for every node-control port", () => {
       resources.push(allowAll("allow-all", "tenant-acme"));
-      const violation = assertOne(mandatory(resources, config, "underlay-node-ports"), "underlay-node-ports", "allow-all", "no destination nets (every address)");
-      assert.ok(violation.message.includes("SSH 22, BGP 179, etcd 2379:2380, VXLAN 4789, Geneve 6081, Kubernetes API server 6443, kubelet 10250"), violation.message);
+      const violation = assertOne(
+        mandatory(resources, config, "underlay-node-ports"),
+        "underlay-node-ports",
+        "allow-all",
+        "no destination nets (every address)",
+      );
+      assert.ok(
+        violation.message.includes("SSH 22, BGP 179, etcd 2379:2380, VXLAN 4789, Geneve 6081, Kubernetes API server 6443, kubelet 10250"),
+        violation.message,
+      );
     });
 
     it("fails closed when the node CIDRs are unknown", () => {
@@ -290,12 +531,24 @@ describe("policy rules on the dev render", () => {
 
     it("rejects a Calico NAD without the route plugin", () => {
       editConfig((conf) => (conf.plugins = conf.plugins.filter((p) => p.type !== "x-calico-route")));
-      assertOne(mandatory(resources, config, "calico-nad-routes"), "calico-nad-routes", "platform-nad-calico", 'NetworkAttachmentDefinition default/calico: spec.config.plugins[*].type = ["calico","tuning"]', "keeps its default route");
+      assertOne(
+        mandatory(resources, config, "calico-nad-routes"),
+        "calico-nad-routes",
+        "platform-nad-calico",
+        'NetworkAttachmentDefinition default/calico: spec.config.plugins[*].type = ["calico","tuning"]',
+        "keeps its default route",
+      );
     });
 
     it("rejects a route plugin that adds 0.0.0.0/0", () => {
       editConfig((conf) => conf.plugins[1].routes!.push({ dst: "0.0.0.0/0" }));
-      assertOne(mandatory(resources, config, "calico-nad-routes"), "calico-nad-routes", "platform-nad-calico", 'spec.config.plugins[1].routes[2].dst = "0.0.0.0/0"', "default route");
+      assertOne(
+        mandatory(resources, config, "calico-nad-routes"),
+        "calico-nad-routes",
+        "platform-nad-calico",
+        'spec.config.plugins[1].routes[2].dst = "0.0.0.0/0"',
+        "default route",
+      );
     });
 
     it("fails closed without configured node CIDRs (derived ones come from these very routes), still catching a default route", () => {
@@ -303,52 +556,107 @@ describe("policy rules on the dev render", () => {
       const facts: PolicyConfig = { ...config, network: { ...config.network, nodeCidrs: undefined } };
       const messages = mandatory(resources, facts, "calico-nad-routes").map((v) => v.message);
       assert.strictEqual(messages.length, 2, messages.join("\n"));
-      assert.ok(messages[0].includes("spec.config.plugins[1].routes = [") && messages[0].includes("cannot be checked: network.nodeCidrs not known"), messages[0]);
+      assert.ok(
+        messages[0].includes("spec.config.plugins[1].routes = [") && messages[0].includes("cannot be checked: network.nodeCidrs not known"),
+        messages[0],
+      );
       assert.ok(messages[1].includes('routes[2].dst = "0.0.0.0/0"'), messages[1]);
     });
 
     it("rejects any route beyond the pod and node CIDRs, and the route plugin before calico", () => {
       editConfig((conf) => conf.plugins[1].routes!.push({ dst: "192.168.0.0/16" }));
-      assertOne(mandatory(resources, config, "calico-nad-routes"), "calico-nad-routes", "platform-nad-calico", 'routes[2].dst = "192.168.0.0/16"', "10.199.0.0/16 (policy config network.podCidr); 10.50.0.0/16 (policy config network.nodeCidrs)");
+      assertOne(
+        mandatory(resources, config, "calico-nad-routes"),
+        "calico-nad-routes",
+        "platform-nad-calico",
+        'routes[2].dst = "192.168.0.0/16"',
+        "10.199.0.0/16 (policy config network.podCidr); 10.50.0.0/16 (policy config network.nodeCidrs)",
+      );
       editConfig((conf) => conf.plugins.reverse());
-      assertOne(mandatory(resources, config, "calico-nad-routes"), "calico-nad-routes", "platform-nad-calico", "is not chained after calico");
+      assertOne(
+        mandatory(resources, config, "calico-nad-routes"),
+        "calico-nad-routes",
+        "platform-nad-calico",
+        "is not chained after calico",
+      );
     });
   });
 
   describe("kubeovn-subnet-overlap", () => {
     it("rejects a subnet overlapping the join CIDR", () => {
       at(named(resources, "acme/subnet"), "spec").cidrBlock = "100.64.0.0/24";
-      assertOne(mandatory(resources, config, "kubeovn-subnet-overlap"), "kubeovn-subnet-overlap", "acme/subnet", 'Subnet tenant-acme: spec.cidrBlock = "100.64.0.0/24"', "join CIDR 100.64.0.0/16 (policy config network.joinCidr)");
+      assertOne(
+        mandatory(resources, config, "kubeovn-subnet-overlap"),
+        "kubeovn-subnet-overlap",
+        "acme/subnet",
+        'Subnet tenant-acme: spec.cidrBlock = "100.64.0.0/24"',
+        "join CIDR 100.64.0.0/16 (policy config network.joinCidr)",
+      );
     });
 
     it("derives the join CIDR from the Kube-OVN Helm release when the config lacks it", () => {
       at(named(resources, "globex/subnet"), "spec").cidrBlock = "100.64.1.0/24";
       const facts: PolicyConfig = { ...config, network: { ...config.network, joinCidr: undefined } };
-      assertOne(mandatory(resources, facts, "kubeovn-subnet-overlap"), "kubeovn-subnet-overlap", "globex/subnet", "Kube-OVN Helm release values (join CIDR)");
+      assertOne(
+        mandatory(resources, facts, "kubeovn-subnet-overlap"),
+        "kubeovn-subnet-overlap",
+        "globex/subnet",
+        "Kube-OVN Helm release values (join CIDR)",
+      );
     });
 
     it("rejects overlaps with the pod, service and node CIDRs", () => {
       at(named(resources, "acme/subnet"), "spec").cidrBlock = "10.0.0.0/8";
       const messages = mandatory(resources, config, "kubeovn-subnet-overlap").map((v) => v.message);
       assert.strictEqual(messages.length, 3, messages.join("\n"));
-      assert.ok(messages[0].includes("pod CIDR 10.199.0.0/16") && messages[1].includes("service CIDR 10.96.0.0/12") && messages[2].includes("node CIDRs 10.50.0.0/16"));
+      assert.ok(
+        messages[0].includes("pod CIDR 10.199.0.0/16") &&
+          messages[1].includes("service CIDR 10.96.0.0/12") &&
+          messages[2].includes("node CIDRs 10.50.0.0/16"),
+      );
     });
   });
 
   describe("underlay-ipvlan-bridge", () => {
     it("rejects a VM binding an IPVlan NAD with bridge", () => {
-      resources.push(customResource("ipvlan-nad", { apiVersion: "k8s.cni.cncf.io/v1", kind: "NetworkAttachmentDefinition", metadata: { name: "fast", namespace: "tenant-acme" }, spec: { config: JSON.stringify({ cniVersion: "0.3.1", type: "ipvlan", master: "eth1" }) } }));
+      resources.push(
+        customResource("ipvlan-nad", {
+          apiVersion: "k8s.cni.cncf.io/v1",
+          kind: "NetworkAttachmentDefinition",
+          metadata: { name: "fast", namespace: "tenant-acme" },
+          spec: { config: JSON.stringify({ cniVersion: "0.3.1", type: "ipvlan", master: "eth1" }) },
+        }),
+      );
       const spec = templateOf(named(resources, "acme/web/vm")).spec;
       spec.networks.push({ name: "fast", multus: { networkName: "fast" } });
       spec.domain.devices.interfaces.push({ name: "fast", bridge: {} });
-      assertOne(mandatory(resources, config, "underlay-ipvlan-bridge"), "underlay-ipvlan-bridge", "acme/web/vm", "spec.template.spec.domain.devices.interfaces[2].bridge", "NetworkAttachmentDefinition tenant-acme/fast is ipvlan");
+      assertOne(
+        mandatory(resources, config, "underlay-ipvlan-bridge"),
+        "underlay-ipvlan-bridge",
+        "acme/web/vm",
+        "spec.template.spec.domain.devices.interfaces[2].bridge",
+        "NetworkAttachmentDefinition tenant-acme/fast is ipvlan",
+      );
     });
 
     it("rejects a VM binding a macvlan SpiderMultusConfig with bridge, not with another binding", () => {
-      resources.push(customResource("spider", { apiVersion: "spiderpool.spidernet.io/v2beta1", kind: "SpiderMultusConfig", metadata: { name: "macvlan-underlay", namespace: "default" }, spec: { cniType: "macvlan" } }));
+      resources.push(
+        customResource("spider", {
+          apiVersion: "spiderpool.spidernet.io/v2beta1",
+          kind: "SpiderMultusConfig",
+          metadata: { name: "macvlan-underlay", namespace: "default" },
+          spec: { cniType: "macvlan" },
+        }),
+      );
       const spec = templateOf(named(resources, "globex/app/vm")).spec;
       spec.networks[0].multus.networkName = "default/macvlan-underlay";
-      assertOne(mandatory(resources, config, "underlay-ipvlan-bridge"), "underlay-ipvlan-bridge", "globex/app/vm", "interfaces[0].bridge", "SpiderMultusConfig default/macvlan-underlay has cniType macvlan");
+      assertOne(
+        mandatory(resources, config, "underlay-ipvlan-bridge"),
+        "underlay-ipvlan-bridge",
+        "globex/app/vm",
+        "interfaces[0].bridge",
+        "SpiderMultusConfig default/macvlan-underlay has cniType macvlan",
+      );
       spec.domain.devices.interfaces[0] = { name: "underlay", macvtap: {} };
       assertNone(mandatory(resources, config), "underlay-ipvlan-bridge");
     });
@@ -364,30 +672,60 @@ describe("policy rules on the dev render", () => {
       assert.deepStrictEqual(verdictOf("tenant-acme/web"), {
         vm: "tenant-acme/web",
         migratable: false,
-        reasons: ["blocks: evictionStrategy None (its spec.template.spec.evictionStrategy): a node drain restarts the VM instead of migrating it"],
+        reasons: [
+          "blocks: evictionStrategy None (its spec.template.spec.evictionStrategy): a node drain restarts the VM instead of migrating it",
+        ],
       });
-      assertOne(advisory(), "vm-live-migration", "acme/web/vm", "VirtualMachine tenant-acme/web: not live-migratable: blocks: evictionStrategy None");
+      assertOne(
+        advisory(),
+        "vm-live-migration",
+        "acme/web/vm",
+        "VirtualMachine tenant-acme/web: not live-migratable: blocks: evictionStrategy None",
+      );
       delete webSpec().evictionStrategy;
       delete at(named(resources, "platform-kubevirt-cr"), "spec", "configuration").evictionStrategy;
-      assert.ok(liveMigration(resources, config).every((v) => !v.migratable && v.reasons[0].includes("evictionStrategy None (the KubeVirt CR kubevirt/kubevirt's spec.configuration.evictionStrategy, KubeVirt's default)")));
+      assert.ok(
+        liveMigration(resources, config).every(
+          (v) =>
+            !v.migratable &&
+            v.reasons[0].includes(
+              "evictionStrategy None (the KubeVirt CR kubevirt/kubevirt's spec.configuration.evictionStrategy, KubeVirt's default)",
+            ),
+        ),
+      );
       webSpec().evictionStrategy = "LiveMigrate";
       assert.ok(verdictOf("tenant-acme/web").migratable, "the VM's own strategy overrides the cluster's");
     });
 
     it("a disk on a PVC blocks unless the stack shows it ReadWriteMany; a claim the stack does not show is unknown", () => {
       webSpec().volumes.push({ name: "data", persistentVolumeClaim: { claimName: "web-data" } });
-      assert.deepStrictEqual(verdictOf("tenant-acme/web").reasons, ["unknown: volume data (spec.template.spec.volumes[2]): PVC tenant-acme/web-data is not declared in the stack, so whether it is ReadWriteMany is unknown"]);
-      const claim = customResource("web-data", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "web-data", namespace: "tenant-acme" }, spec: { accessModes: ["ReadWriteOnce"] } });
+      assert.deepStrictEqual(verdictOf("tenant-acme/web").reasons, [
+        "unknown: volume data (spec.template.spec.volumes[2]): PVC tenant-acme/web-data is not declared in the stack, so whether it is ReadWriteMany is unknown",
+      ]);
+      const claim = customResource("web-data", {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: { name: "web-data", namespace: "tenant-acme" },
+        spec: { accessModes: ["ReadWriteOnce"] },
+      });
       resources.push({ ...claim, type: KINDS.persistentVolumeClaim.type });
-      assert.match(verdictOf("tenant-acme/web").reasons[0], /^blocks: volume data .*PVC tenant-acme\/web-data is ReadWriteOnce, not ReadWriteMany/);
+      assert.match(
+        verdictOf("tenant-acme/web").reasons[0],
+        /^blocks: volume data .*PVC tenant-acme\/web-data is ReadWriteOnce, not ReadWriteMany/,
+      );
       at(named(resources, "web-data"), "spec").accessModes = ["ReadWriteMany"];
       assert.deepStrictEqual(verdictOf("tenant-acme/web"), { vm: "tenant-acme/web", migratable: true, reasons: [] });
     });
 
     it("judges a DataVolume by the VM's dataVolumeTemplates, pvc or storage access modes", () => {
       webSpec().volumes.push({ name: "data", dataVolume: { name: "web-dv" } });
-      assert.match(verdictOf("tenant-acme/web").reasons[0], /^unknown: .*DataVolume tenant-acme\/web-dv is not among the VM's dataVolumeTemplates/);
-      at(named(resources, "acme/web/vm"), "spec").dataVolumeTemplates = [{ metadata: { name: "web-dv" }, spec: { storage: { accessModes: ["ReadWriteOnce"] } } }];
+      assert.match(
+        verdictOf("tenant-acme/web").reasons[0],
+        /^unknown: .*DataVolume tenant-acme\/web-dv is not among the VM's dataVolumeTemplates/,
+      );
+      at(named(resources, "acme/web/vm"), "spec").dataVolumeTemplates = [
+        { metadata: { name: "web-dv" }, spec: { storage: { accessModes: ["ReadWriteOnce"] } } },
+      ];
       assert.match(verdictOf("tenant-acme/web").reasons[0], /^blocks: .*DataVolume template web-dv is ReadWriteOnce, not ReadWriteMany/);
       at(named(resources, "acme/web/vm"), "spec").dataVolumeTemplates[0].spec = { pvc: { accessModes: ["ReadWriteMany"] } };
       assert.ok(verdictOf("tenant-acme/web").migratable);
@@ -396,7 +734,9 @@ describe("policy rules on the dev render", () => {
     it("host devices and GPUs block", () => {
       webSpec().domain.devices.hostDevices = [{ name: "nic1", deviceName: "intel.com/sriov" }];
       webSpec().domain.devices.gpus = [{ name: "gpu1", deviceName: "nvidia.com/A100" }];
-      assert.deepStrictEqual(verdictOf("tenant-acme/web").reasons, ["blocks: host devices nic1, gpu1: KubeVirt does not live-migrate a VM with host devices or GPUs"]);
+      assert.deepStrictEqual(verdictOf("tenant-acme/web").reasons, [
+        "blocks: host devices nic1, gpu1: KubeVirt does not live-migrate a VM with host devices or GPUs",
+      ]);
     });
 
     it("an overlay or NATed pool holding the VM's address degrades; an unset one is the operator's IPIP with natOutgoing", () => {
@@ -405,19 +745,31 @@ describe("policy rules on the dev render", () => {
       pool.natOutgoing = "Enabled";
       const verdict = verdictOf("tenant-acme/web");
       assert.equal(verdict.migratable, true, "the address is kept");
-      assert.deepStrictEqual(verdict.reasons.map((r) => r.split(":")[0] + ":" + r.split(":")[1]), [
-        "degrades: encapsulation VXLANCrossSubnet on Installation pool default-ipv4-ippool (10.199.0.0/16), which holds 10.199.3.1",
-        "degrades: natOutgoing Enabled on Installation pool default-ipv4-ippool (10.199.0.0/16), which holds 10.199.3.1",
-      ]);
+      assert.deepStrictEqual(
+        verdict.reasons.map((r) => r.split(":")[0] + ":" + r.split(":")[1]),
+        [
+          "degrades: encapsulation VXLANCrossSubnet on Installation pool default-ipv4-ippool (10.199.0.0/16), which holds 10.199.3.1",
+          "degrades: natOutgoing Enabled on Installation pool default-ipv4-ippool (10.199.0.0/16), which holds 10.199.3.1",
+        ],
+      );
       delete pool.encapsulation;
       delete pool.natOutgoing;
-      assert.deepStrictEqual(verdictOf("tenant-acme/web").reasons.map((r) => r.split(" on ")[0]), ["degrades: encapsulation IPIP", "degrades: natOutgoing Enabled"]);
+      assert.deepStrictEqual(
+        verdictOf("tenant-acme/web").reasons.map((r) => r.split(" on ")[0]),
+        ["degrades: encapsulation IPIP", "degrades: natOutgoing Enabled"],
+      );
       assertOne(advisory(), "vm-live-migration", "acme/web/vm", "live-migratable, degraded: degrades: encapsulation IPIP");
     });
 
     it("Calico's VM address persistence Disabled blocks; no IPAMConfiguration default is unknown", () => {
       at(named(resources, "platform-calico-ipam-configuration"), "spec").kubeVirtVMAddressPersistence = "Disabled";
-      assert.ok(liveMigration(resources, config).every((v) => v.reasons.join() === "blocks: kubeVirtVMAddressPersistence Disabled in IPAMConfiguration default: the migration target cannot take the source's underlay address"));
+      assert.ok(
+        liveMigration(resources, config).every(
+          (v) =>
+            v.reasons.join() ===
+            "blocks: kubeVirtVMAddressPersistence Disabled in IPAMConfiguration default: the migration target cannot take the source's underlay address",
+        ),
+      );
       resources.splice(resources.indexOf(named(resources, "platform-calico-ipam-configuration")), 1);
       assert.match(verdictOf("tenant-globex/app").reasons.join(), /^unknown: the stack declares no Calico IPAMConfiguration default/);
     });
@@ -426,7 +778,7 @@ describe("policy rules on the dev render", () => {
       const nad = named(resources, "platform-nad-calico");
       at(nad, "spec").config = JSON.stringify({ ...JSON.parse(at(nad, "spec").config), name: "underlay" });
       assert.deepStrictEqual(verdictOf("tenant-globex/worker").reasons, [
-        'blocks: the Calico NAD default/calico names its network "underlay", not k8s-pod-network: Felix\'s owner swap at the end of a migration misses the VM\'s IPAM handle',
+        "blocks: the Calico NAD default/calico names its network \"underlay\", not k8s-pod-network: Felix's owner swap at the end of a migration misses the VM's IPAM handle",
       ]);
     });
 
@@ -447,8 +799,17 @@ describe("policy rules on the dev render", () => {
     it("the tenant-only acme stack cannot show the platform side: its VMs are not reported migratable, each unknown named", async () => {
       const acme = await stackRender("acme");
       const verdicts = liveMigration(acme.resources, acme.config);
-      assert.deepStrictEqual(verdicts.map((v) => [v.vm, v.migratable]), [["tenant-acme/web", false], ["tenant-acme/db", false]]);
-      assert.deepStrictEqual(verdicts[0].reasons.map((r) => r.split(":")[0]), Array(5).fill("unknown"));
+      assert.deepStrictEqual(
+        verdicts.map((v) => [v.vm, v.migratable]),
+        [
+          ["tenant-acme/web", false],
+          ["tenant-acme/db", false],
+        ],
+      );
+      assert.deepStrictEqual(
+        verdicts[0].reasons.map((r) => r.split(":")[0]),
+        Array(5).fill("unknown"),
+      );
       assert.ok(!verdicts[0].reasons.some((r) => r.includes("pool")), "the dataplane comes from the platform's facts (bgp)");
     });
   });

@@ -29,7 +29,11 @@ function widgetSchemas(root: Record<string, unknown>): string {
 
 /** A root schema whose `spec` is `spec`, the usual CRD shape. */
 function withSpec(spec: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, spec }, ...extra };
+  return {
+    type: "object",
+    properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, spec },
+    ...extra,
+  };
 }
 
 function widget(spec: unknown, name = "w"): Record<string, unknown> {
@@ -92,7 +96,11 @@ describe("schemas checked as the API server checks them", function () {
               size: { type: "string" },
               ports: {
                 type: "array",
-                items: { type: "object", properties: { port: { type: "integer" } }, ...rules([{ rule: "self.port > 1024", messageExpression: "'port ' + string(self.port) + ' is privileged'" }]) },
+                items: {
+                  type: "object",
+                  properties: { port: { type: "integer" } },
+                  ...rules([{ rule: "self.port > 1024", messageExpression: "'port ' + string(self.port) + ' is privileged'" }]),
+                },
               },
             },
             ...rules([
@@ -122,7 +130,10 @@ describe("schemas checked as the API server checks them", function () {
 
     it("reports a messageExpression's message at each failing item", function () {
       const errors = errorsOf({ ports: [{ port: 8080 }, { port: 80 }] });
-      assert.deepEqual(errors.map((e) => [e.path, e.message]), [["/spec/ports/1", "port 80 is privileged"]]);
+      assert.deepEqual(
+        errors.map((e) => [e.path, e.message]),
+        [["/spec/ports/1", "port 80 is privileged"]],
+      );
     });
 
     it("binds root self to the object with metadata name and generateName only", function () {
@@ -132,7 +143,11 @@ describe("schemas checked as the API server checks them", function () {
     });
 
     it("reports an evaluation error as an error naming the rule", function () {
-      const registryWithMissingKey = loadSchemaDir(widgetSchemas(withSpec({ type: "object", properties: { a: { type: "string" } }, "x-kubernetes-validations": [{ rule: "self.a == 'x'" }] })));
+      const registryWithMissingKey = loadSchemaDir(
+        widgetSchemas(
+          withSpec({ type: "object", properties: { a: { type: "string" } }, "x-kubernetes-validations": [{ rule: "self.a == 'x'" }] }),
+        ),
+      );
       const [error] = registryWithMissingKey.validate(widget({}));
       assert.equal(error.path, "/spec");
       assert.match(error.message, /evaluating rule$/);
@@ -141,7 +156,11 @@ describe("schemas checked as the API server checks them", function () {
 
     it("does not run rules after a type error, and says so, as the API server does", function () {
       const errors = errorsOf({ replicas: "four", ports: [{ port: 80 }] }, "x-1");
-      assert.deepEqual(errors.map((e) => e.keyword), ["type", "cel-blocked"], describeErrors(errors));
+      assert.deepEqual(
+        errors.map((e) => e.keyword),
+        ["type", "cel-blocked"],
+        describeErrors(errors),
+      );
     });
 
     it("lists transition rules and Kubernetes-library calls as not evaluated, never as passed", function () {
@@ -187,27 +206,46 @@ describe("schemas checked as the API server checks them", function () {
     const errorsOf = (spec: unknown) => registry.validate(widget(spec));
 
     it("accepts distinct items, and repeats in a list without a list type", function () {
-      assert.deepEqual(errorsOf({ tags: ["a", "b"], ports: [{ port: 80, protocol: "TCP" }, { port: 80, protocol: "UDP" }], free: ["a", "a"] }), []);
+      assert.deepEqual(
+        errorsOf({
+          tags: ["a", "b"],
+          ports: [
+            { port: 80, protocol: "TCP" },
+            { port: 80, protocol: "UDP" },
+          ],
+          free: ["a", "a"],
+        }),
+        [],
+      );
     });
 
     it("set: names each repeated item once, at its first repetition", function () {
       const errors = errorsOf({ tags: ["a", "b", "a", "a", "b"] });
-      assert.deepEqual(errors.map((e) => [e.path, e.keyword, e.message]), [
-        ["/spec/tags/2", "list-type", 'duplicate item string "a"'],
-        ["/spec/tags/4", "list-type", 'duplicate item string "b"'],
-      ]);
+      assert.deepEqual(
+        errors.map((e) => [e.path, e.keyword, e.message]),
+        [
+          ["/spec/tags/2", "list-type", 'duplicate item string "a"'],
+          ["/spec/tags/4", "list-type", 'duplicate item string "b"'],
+        ],
+      );
       assert.equal(errors[0].expected, "unique items (x-kubernetes-list-type: set)");
     });
 
     it("map: items unique by all their keys, other fields aside, also under a map of lists", function () {
       const errors = errorsOf({
-        ports: [{ port: 80, protocol: "TCP", note: "a" }, { protocol: "TCP", port: 80, note: "b" }],
+        ports: [
+          { port: 80, protocol: "TCP", note: "a" },
+          { protocol: "TCP", port: 80, note: "b" },
+        ],
         groups: { g: [{ name: "x" }, { name: "x" }] },
       });
-      assert.deepEqual(errors.map((e) => [e.path, e.message]), [
-        ["/spec/ports/1", 'duplicate entry for key {"port":80,"protocol":"TCP"}'],
-        ["/spec/groups/g/1", 'duplicate entry for key {"name":"x"}'],
-      ]);
+      assert.deepEqual(
+        errors.map((e) => [e.path, e.message]),
+        [
+          ["/spec/ports/1", 'duplicate entry for key {"port":80,"protocol":"TCP"}'],
+          ["/spec/groups/g/1", 'duplicate entry for key {"name":"x"}'],
+        ],
+      );
       assert.equal(errors[0].expected, "items unique by port, protocol (x-kubernetes-list-type: map)");
     });
   });

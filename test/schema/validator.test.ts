@@ -305,7 +305,7 @@ function routePluginConfigMap(): Manifest {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: "x-calico-route", namespace: "kube-system" },
-    data: { "x-calico-route": "#!/bin/sh\nexec /opt/cni/bin/x-calico-route.real \"$@\"\n" },
+    data: { "x-calico-route": '#!/bin/sh\nexec /opt/cni/bin/x-calico-route.real "$@"\n' },
   };
 }
 
@@ -337,9 +337,7 @@ function routePluginDaemonSet(): Manifest {
               securityContext: { runAsUser: 0, allowPrivilegeEscalation: false },
             },
           ],
-          containers: [
-            { name: "pause", image: "registry.k8s.io/pause:3.10", resources: { requests: { cpu: "1m", memory: "8Mi" } } },
-          ],
+          containers: [{ name: "pause", image: "registry.k8s.io/pause:3.10", resources: { requests: { cpu: "1m", memory: "8Mi" } } }],
           volumes: [
             { name: "cni-bin", hostPath: { path: "/opt/cni/bin", type: "DirectoryOrCreate" } },
             { name: "plugin", configMap: { name: "x-calico-route", defaultMode: 0o755 } },
@@ -473,10 +471,15 @@ describe("schema validator", function () {
     });
 
     it("picks one source deterministically when files overlap (swagger over derived definitions)", function () {
-      assert.match(registry.sourceOf("kubevirt.io/v1", "VirtualMachine") ?? "", /^kubevirt\.io_swagger\.json \(#\/definitions\/v1\.VirtualMachine\)$/);
+      assert.match(
+        registry.sourceOf("kubevirt.io/v1", "VirtualMachine") ?? "",
+        /^kubevirt\.io_swagger\.json \(#\/definitions\/v1\.VirtualMachine\)$/,
+      );
       assert.match(registry.sourceOf("kubeovn.io/v1", "Subnet") ?? "", /^kubeovn\.io_subnets\.yaml \(CRD kubeovn\.io v1\)$/);
       assert.ok(
-        registry.diagnostics.some((d) => d.includes("kubevirt.io/v1 VirtualMachine") && d.includes("ignoring kubevirt.io_v1_virtualmachines.definitions.json")),
+        registry.diagnostics.some(
+          (d) => d.includes("kubevirt.io/v1 VirtualMachine") && d.includes("ignoring kubevirt.io_v1_virtualmachines.definitions.json"),
+        ),
         registry.diagnostics.join("\n"),
       );
     });
@@ -498,10 +501,7 @@ describe("schema validator", function () {
       assert.deepEqual(report.errors, [], describeErrors(report.errors));
       assert.deepEqual(report.unchecked, []);
       assert.equal(report.count, manifests.length);
-      assert.deepEqual(
-        report.checked,
-        [...new Set(manifests.map((m) => `${String(m.apiVersion)} ${String(m.kind)}`))].sort(),
-      );
+      assert.deepEqual(report.checked, [...new Set(manifests.map((m) => `${String(m.apiVersion)} ${String(m.kind)}`))].sort());
     });
 
     it("found no format it does not know in these kinds", function () {
@@ -552,7 +552,7 @@ describe("schema validator", function () {
       assert.match(error.message, /did you mean "spec"/);
     });
 
-    it("cpu.cores: \"two\" -> must be integer", function () {
+    it('cpu.cores: "two" -> must be integer', function () {
       const vm = virtualMachine();
       (vm as any).spec.template.spec.domain.cpu.cores = "two";
       const error = onlyErrorAt(registry.validate(vm), "/spec/template/spec/domain/cpu/cores");
@@ -561,7 +561,7 @@ describe("schema validator", function () {
       assert.equal(error.expected, "type integer");
     });
 
-    it("Subnet spec.private: \"yes\" -> must be boolean", function () {
+    it('Subnet spec.private: "yes" -> must be boolean', function () {
       const subnet = kubeOvnSubnet();
       (subnet as any).spec.private = "yes";
       const error = onlyErrorAt(registry.validate(subnet), "/spec/private");
@@ -699,7 +699,10 @@ describe("schema validator", function () {
       const error = onlyErrorAt(registry.validate(installation), "");
       assert.equal(error.keyword, "cel");
       assert.equal(error.message, "resource name must be 'default', 'tigera-secure', or 'overlay'");
-      assert.equal(error.expected, "rule: self.metadata.name == 'default' || self.metadata.name == 'tigera-secure' || self.metadata.name == 'overlay'");
+      assert.equal(
+        error.expected,
+        "rule: self.metadata.name == 'default' || self.metadata.name == 'tigera-secure' || self.metadata.name == 'overlay'",
+      );
       assert.match(formatSchemaError(error), /^Installation other \/: resource name must be/);
     });
 
@@ -719,7 +722,10 @@ describe("schema validator", function () {
     });
 
     it("evaluates every rule of the kinds the program renders (none listed as not evaluated)", function () {
-      const report = validateManifests(registry, Object.values(VALID_MANIFESTS).map((build) => build()));
+      const report = validateManifests(
+        registry,
+        Object.values(VALID_MANIFESTS).map((build) => build()),
+      );
       assert.deepEqual(report.unchecked, []);
       for (const key of report.checked) {
         const [apiVersion, kind] = key.split(" ");
@@ -789,7 +795,7 @@ describe("schema validator", function () {
       "apiVersion: v1",
       "kind: List",
       "metadata:",
-      "  resourceVersion: \"\"",
+      '  resourceVersion: ""',
       "items:",
       "- apiVersion: apiextensions.k8s.io/v1",
       "  kind: CustomResourceDefinition",
@@ -855,7 +861,9 @@ describe("schema validator", function () {
         const local = loadSchemaDir(dir);
         assert.deepEqual(local.kinds(), ["example.tenantnet.io/v1 Widget"], "unserved v1alpha1 is not indexed");
         assert.deepEqual(
-          local.validate(widget({ size: 3, address: "10.0.0.1", mac: "02:00:00:00:00:01", port: "http", note: null, extra: { any: { thing: 1 } } })),
+          local.validate(
+            widget({ size: 3, address: "10.0.0.1", mac: "02:00:00:00:00:01", port: "http", note: null, extra: { any: { thing: 1 } } }),
+          ),
           [],
         );
         const errors = local.validate(widget({ size: 0, address: "10.0.0.256", mac: "02:00:00:00:00", port: 1.5, sise: 3 }));
@@ -874,7 +882,10 @@ describe("schema validator", function () {
         assert.equal(tooBig.expected, "format int32");
         // No Kubernetes ObjectMeta in this directory: metadata is accepted as is, and said so.
         assert.deepEqual(local.validate({ ...widget({ size: 1 }), metadata: { name: "w", labls: {} } }), []);
-        assert.ok(local.diagnostics.some((d) => d.includes("metadata not checked")), local.diagnostics.join("\n"));
+        assert.ok(
+          local.diagnostics.some((d) => d.includes("metadata not checked")),
+          local.diagnostics.join("\n"),
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -901,10 +912,10 @@ describe("schema validator", function () {
         assert.match(indentedFourSpaces, /^ {14}kind: Widget$/m);
         fs.writeFileSync(path.join(dir, "a-indented.yml"), indentedFourSpaces);
         // Kind and version names within the skeleton, the schema itself cut off below it.
-        const indentedSequences = YAML.stringify(
-          YAML.parse(listExport.replace(/Widget/g, "Sprocket").replace(/widgets/g, "sprockets")),
-          { indent: 2, indentSeq: true },
-        );
+        const indentedSequences = YAML.stringify(YAML.parse(listExport.replace(/Widget/g, "Sprocket").replace(/widgets/g, "sprockets")), {
+          indent: 2,
+          indentSeq: true,
+        });
         assert.match(indentedSequences, /^ {8}kind: Sprocket$/m);
         assert.match(indentedSequences, /^ {12}openAPIV3Schema:$/m);
         fs.writeFileSync(path.join(dir, "a-sequences.yaml"), indentedSequences);
@@ -952,7 +963,10 @@ describe("schema validator", function () {
         assert.deepEqual(local.validate(widget({ size: 2 })), []);
         const sprocket = { ...widget({ size: 2, colour: "red" }), kind: "Sprocket" };
         onlyErrorAt(local.validate(sprocket), "/spec/colour");
-        const error = onlyErrorAt(local.validate({ apiVersion: "example.tenantnet.io/v2", kind: "Gizmo", metadata: { name: "g" }, spec: { on: "yes" } }), "/spec/on");
+        const error = onlyErrorAt(
+          local.validate({ apiVersion: "example.tenantnet.io/v2", kind: "Gizmo", metadata: { name: "g" }, spec: { on: "yes" } }),
+          "/spec/on",
+        );
         assert.equal(error.expected, "type boolean");
         const gizmo = (spec: object): Manifest => ({ apiVersion: "example.tenantnet.io/v2", kind: "Gizmo", metadata: { name: "g" }, spec });
         assert.deepEqual(local.validate(gizmo({ level: 1 })), []);
@@ -1016,10 +1030,17 @@ describe("schema validator", function () {
         const local = loadSchemaDir(dir);
         assert.deepEqual(local.kinds(), ["example.io/v1 Tree", "leaf.example.io/v1 Leaf"]);
         assert.match(local.sourceOf("leaf.example.io/v1", "Leaf") ?? "", /^c-leaf-swagger\.json/);
-        assert.ok(local.diagnostics.some((d) => d.includes("ignoring b-leaf-derived.json")), local.diagnostics.join("\n"));
+        assert.ok(
+          local.diagnostics.some((d) => d.includes("ignoring b-leaf-derived.json")),
+          local.diagnostics.join("\n"),
+        );
 
         const tree = (spec: object): Manifest => ({ apiVersion: "example.io/v1", kind: "Tree", metadata: { name: "t" }, spec });
-        const deep = { name: "root", weight: 3, children: [{ name: "a", weight: "heavy", children: [{ name: "b", extra: { anything: 1 } }] }] };
+        const deep = {
+          name: "root",
+          weight: 3,
+          children: [{ name: "a", weight: "heavy", children: [{ name: "b", extra: { anything: 1 } }] }],
+        };
         assert.deepEqual(local.validate(tree(deep)), []);
         const broken = { name: "root", children: [{ name: "a", children: [{ nmae: "b", weight: false }] }] };
         const errors = local.validate(tree(broken));
@@ -1032,7 +1053,10 @@ describe("schema validator", function () {
           ],
           describeErrors(errors),
         );
-        assert.ok(local.diagnostics.some((d) => d.includes("missing definition io.example.v1.Missing")), local.diagnostics.join("\n"));
+        assert.ok(
+          local.diagnostics.some((d) => d.includes("missing definition io.example.v1.Missing")),
+          local.diagnostics.join("\n"),
+        );
         const leafError = onlyErrorAt(local.validate({ apiVersion: "leaf.example.io/v1", kind: "Leaf", color: "blue" }), "/color");
         assert.equal(leafError.expected, "one of: green, red");
       } finally {
@@ -1043,7 +1067,7 @@ describe("schema validator", function () {
     it("fails loudly on a broken schema file", function () {
       const dir = tempDir();
       try {
-        fs.writeFileSync(path.join(dir, "broken.json"), "{\"definitions\": ");
+        fs.writeFileSync(path.join(dir, "broken.json"), '{"definitions": ');
         assert.throws(() => loadSchemaDir(dir), /broken\.json: invalid JSON/);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -1054,7 +1078,8 @@ describe("schema validator", function () {
   describe("formats as the API server reads them", function () {
     it("cidr", function () {
       for (const ok of ["10.0.0.0/8", "10.0.0.1/24", "0.0.0.0/0", "fd00::/64", "::/0"]) assert.ok(isCidr(ok), ok);
-      for (const bad of ["10.0.0.0", "10.0.0.0/33", "10.0.0.0/-1", "fd00::/129", "10.0.0.256/8", "10.0.0.0/08", "x/8"]) assert.ok(!isCidr(bad), bad);
+      for (const bad of ["10.0.0.0", "10.0.0.0/33", "10.0.0.0/-1", "fd00::/129", "10.0.0.256/8", "10.0.0.0/08", "x/8"])
+        assert.ok(!isCidr(bad), bad);
     });
 
     it("ip", function () {
@@ -1063,7 +1088,8 @@ describe("schema validator", function () {
     });
 
     it("mac", function () {
-      for (const ok of ["02:00:00:0a:00:0a", "02-00-00-0A-00-0A", "0200.000a.000a", "02:00:00:00:00:00:00:01"]) assert.ok(isMacAddress(ok), ok);
+      for (const ok of ["02:00:00:0a:00:0a", "02-00-00-0A-00-0A", "0200.000a.000a", "02:00:00:00:00:00:00:01"])
+        assert.ok(isMacAddress(ok), ok);
       for (const bad of ["02:00:00:0a:00", "02:00-00:0a:00:0a", "0g:00:00:0a:00:0a"]) assert.ok(!isMacAddress(bad), bad);
     });
 

@@ -45,10 +45,18 @@ describe("npm run plan (command line)", function () {
     const written = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
     assert.equal(written.stack, "dev");
     const types = new Set(written.resources.map((r: { type: string }) => r.type));
-    for (const type of ["tenantnet:platform:Platform", PULUMI_TYPES.helmRelease, "kubernetes-cert-manager:index:CertManager", PULUMI_TYPES.tenant]) {
+    for (const type of [
+      "tenantnet:platform:Platform",
+      PULUMI_TYPES.helmRelease,
+      "kubernetes-cert-manager:index:CertManager",
+      PULUMI_TYPES.tenant,
+    ]) {
       assert.ok(types.has(type), `plan.json lacks ${type}`);
     }
-    assert.deepEqual(written.violations.filter((v: { level: string }) => v.level === "mandatory"), []);
+    assert.deepEqual(
+      written.violations.filter((v: { level: string }) => v.level === "mandatory"),
+      [],
+    );
     const byName = (name: string) => written.resources.find((r: { name: string }) => r.name === name);
     const urns = new Set(written.resources.map((r: { urn: string }) => r.urn));
     for (const resource of written.resources) {
@@ -81,7 +89,12 @@ describe("npm run plan (command line)", function () {
 
   it("exits 2 on refused NAT config, naming each key: a forward the security group drops, a foreign public IP, an unreachable nameserver", async () => {
     const raw = validRawConfig();
-    raw.platform.externalNetwork = { uplink: { type: "macvlan", nic: "eth1" }, cidr: "203.0.113.0/24", gateway: "203.0.113.1", eipRange: "203.0.113.64..203.0.113.95" };
+    raw.platform.externalNetwork = {
+      uplink: { type: "macvlan", nic: "eth1" },
+      cidr: "203.0.113.0/24",
+      gateway: "203.0.113.1",
+      eipRange: "203.0.113.64..203.0.113.95",
+    };
     raw.tenants.acme.eips = ["203.0.113.64"];
     raw.tenants.acme.dns = { nameservers: ["10.50.0.10"] };
     raw.tenants.acme.vms.testvm.portForwards = [{ externalPort: 2222, internalPort: 22, protocol: "tcp" }];
@@ -89,7 +102,11 @@ describe("npm run plan (command line)", function () {
     const out = path.join(dir, "out-nat");
     const run = await plan("--config", stackFile("nat", raw), "--out", out);
     assert.equal(run.status, 2, run.stdout);
-    for (const key of ["tenants.acme.vms.testvm.portForwards[0]:", "tenants.acme.vms.testvm.publicIp:", "tenants.acme.dns.nameservers[0]:"]) {
+    for (const key of [
+      "tenants.acme.vms.testvm.portForwards[0]:",
+      "tenants.acme.vms.testvm.publicIp:",
+      "tenants.acme.dns.nameservers[0]:",
+    ]) {
       assert.ok(run.stderr.includes(key), `stderr does not name ${key}:\n${run.stderr}`);
     }
     assert.equal(fs.existsSync(out), false);
@@ -104,7 +121,9 @@ describe("npm run plan (command line)", function () {
     assert.equal(run.status, 1, run.stderr + run.stdout);
     assert.match(run.stdout, /\[mandatory\] underlay-node-ports .*10250/);
     const written = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
-    assert.ok(written.violations.some((v: { policy: string; level: string }) => v.policy === "underlay-node-ports" && v.level === "mandatory"));
+    assert.ok(
+      written.violations.some((v: { policy: string; level: string }) => v.policy === "underlay-node-ports" && v.level === "mandatory"),
+    );
   });
 
   it("exits 3 when a manifest breaks a schema in --schemas, and lists checked and unchecked kinds", async () => {
@@ -120,7 +139,27 @@ describe("npm run plan (command line)", function () {
           group: "kubevirt.io",
           names: { kind: "VirtualMachine", plural: "virtualmachines" },
           scope: "Namespaced",
-          versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", required: ["spec"], properties: { spec: { type: "object", required: ["dataVolumeTemplates"], properties: { dataVolumeTemplates: { type: "array" } }, "x-kubernetes-preserve-unknown-fields": true } } } } }],
+          versions: [
+            {
+              name: "v1",
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: {
+                  type: "object",
+                  required: ["spec"],
+                  properties: {
+                    spec: {
+                      type: "object",
+                      required: ["dataVolumeTemplates"],
+                      properties: { dataVolumeTemplates: { type: "array" } },
+                      "x-kubernetes-preserve-unknown-fields": true,
+                    },
+                  },
+                },
+              },
+            },
+          ],
         },
       }),
     );

@@ -42,7 +42,12 @@ describe("npm run policy", function () {
     assert.strictEqual(run.status, 0, run.stderr);
     const lines = run.stdout.trim().split("\n");
     assert.strictEqual(lines.at(-1), "policy violations: 0 mandatory, 1 advisory");
-    assert.ok(lines[0].startsWith("[advisory] vm-live-migration acme/web/vm: VirtualMachine tenant-acme/web: not live-migratable: blocks: evictionStrategy None"), run.stdout);
+    assert.ok(
+      lines[0].startsWith(
+        "[advisory] vm-live-migration acme/web/vm: VirtualMachine tenant-acme/web: not live-migratable: blocks: evictionStrategy None",
+      ),
+      run.stdout,
+    );
   });
 
   it("exits 1 on a plan with a hand-injected allow-all NetworkPolicy, naming it, mandatory first", async () => {
@@ -52,12 +57,28 @@ describe("npm run policy", function () {
       metadata: { name: "allow-all", namespace: "tenant-acme" },
       spec: { selector: "all()", egress: [{ action: "Allow" }] },
     });
-    plan.resources.push({ type, name, parent: null, inputs, urn: `urn:pulumi:dev::tenantnet::${type}::${name}`, parentUrn: null, dependsOn: [] });
+    plan.resources.push({
+      type,
+      name,
+      parent: null,
+      inputs,
+      urn: `urn:pulumi:dev::tenantnet::${type}::${name}`,
+      parentUrn: null,
+      dependsOn: [],
+    });
     const run = await policyCli("--plan", write("plan.json", plan));
     assert.strictEqual(run.status, 1, run.stderr);
     const lines = run.stdout.trim().split("\n");
-    assert.ok(lines[0].startsWith("[mandatory] underlay-egress-catalog allow-all: NetworkPolicy tenant-acme/allow-all: spec.egress[0].destination.nets = (unset)"), lines[0]);
-    assert.ok(lines.some((line) => line.startsWith("[mandatory] underlay-node-ports allow-all: ")), run.stdout);
+    assert.ok(
+      lines[0].startsWith(
+        "[mandatory] underlay-egress-catalog allow-all: NetworkPolicy tenant-acme/allow-all: spec.egress[0].destination.nets = (unset)",
+      ),
+      lines[0],
+    );
+    assert.ok(
+      lines.some((line) => line.startsWith("[mandatory] underlay-node-ports allow-all: ")),
+      run.stdout,
+    );
     assert.match(lines.at(-1)!, /^policy violations: [1-9]\d* mandatory, 0 advisory$/);
   });
 
@@ -77,9 +98,18 @@ describe("npm run policy", function () {
       [["--plan", path.join(dir, "missing.json")], /cannot read .*missing\.json: ENOENT/],
       [["--plan", write("bad.json", "{not json")], /cannot read .*bad\.json: .*JSON/],
       [["--plan", write("nolist.json", { resources: {} })], /"resources" is not a list/],
-      [["--plan", write("noname.json", { resources: [{ type: "x", inputs: {} }] })], /resources\[0\] needs a string "type", a string "name"/],
-      [["--plan", write("p.json", plan), "--policy-config", write("badconfig.json", { network: { nodeCidrs: ["nope"] } })], /\/network\/nodeCidrs\/0 must match pattern/],
-      [["--plan", write("p.json", plan), "--policy-config", write("typo.json", { ...(plan.policyConfig as object), netwrok: {} })], /unknown keys "netwrok"/],
+      [
+        ["--plan", write("noname.json", { resources: [{ type: "x", inputs: {} }] })],
+        /resources\[0\] needs a string "type", a string "name"/,
+      ],
+      [
+        ["--plan", write("p.json", plan), "--policy-config", write("badconfig.json", { network: { nodeCidrs: ["nope"] } })],
+        /\/network\/nodeCidrs\/0 must match pattern/,
+      ],
+      [
+        ["--plan", write("p.json", plan), "--policy-config", write("typo.json", { ...(plan.policyConfig as object), netwrok: {} })],
+        /unknown keys "netwrok"/,
+      ],
       [[], /--plan is required/],
       [["--plan"], /argument missing|requires an argument|--plan/],
       [["--bogus"], /Unknown option '--bogus'/],
@@ -94,6 +124,7 @@ describe("npm run policy", function () {
   it("documents its flags under --help", async () => {
     const run = await policyCli("--help");
     assert.strictEqual(run.status, 0);
-    for (const flag of ["--plan FILE", "--policy-config FILE", "exit codes: 0", "1 a mandatory violation", "2 unreadable input"]) assert.ok(run.stdout.includes(flag), flag);
+    for (const flag of ["--plan FILE", "--policy-config FILE", "exit codes: 0", "1 a mandatory violation", "2 unreadable input"])
+      assert.ok(run.stdout.includes(flag), flag);
   });
 });

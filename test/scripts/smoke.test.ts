@@ -13,7 +13,10 @@ const COMMANDS = ["plan", "allocate", "policy", "policy-config"] as const;
 
 /** `node --import tsx scripts/<command>.ts ...`, as package.json's scripts start them. */
 function command(name: (typeof COMMANDS)[number], ...args: string[]) {
-  return spawnSync(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "scripts", `${name}.ts`), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+  return spawnSync(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "scripts", `${name}.ts`), ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
 }
 
 describe("command lines as processes", function () {

@@ -37,12 +37,21 @@ describe("cloud-init network data", () => {
       it("routes the default only via the VPC gateway on the VPC NIC", () => {
         const { ethernets } = parsed(guest).network;
         assert.deepEqual(ethernets.enp2s0, { dhcp4: true, "dhcp4-overrides": NO_DHCP_DNS, routes: [{ to: "0.0.0.0/0", via: GATEWAY }] });
-        assert.deepEqual(ethernets.enp1s0, { dhcp4: true, "dhcp4-overrides": NO_DHCP_DNS }, "the underlay NIC gets no route and no gateway, and keeps its DHCP routes");
+        assert.deepEqual(
+          ethernets.enp1s0,
+          { dhcp4: true, "dhcp4-overrides": NO_DHCP_DNS },
+          "the underlay NIC gets no route and no gateway, and keeps its DHCP routes",
+        );
       });
 
       it("matches pinned MACs and keeps the interface names", () => {
         const { ethernets } = parsed(guest, { underlay: UNDERLAY_MAC, vpc: VPC_MAC }).network;
-        assert.deepEqual(ethernets.enp1s0, { match: { macaddress: UNDERLAY_MAC }, "set-name": "enp1s0", dhcp4: true, "dhcp4-overrides": NO_DHCP_DNS });
+        assert.deepEqual(ethernets.enp1s0, {
+          match: { macaddress: UNDERLAY_MAC },
+          "set-name": "enp1s0",
+          dhcp4: true,
+          "dhcp4-overrides": NO_DHCP_DNS,
+        });
         assert.deepEqual(ethernets.enp2s0.match, { macaddress: VPC_MAC });
         assert.equal(ethernets.enp2s0["set-name"], "enp2s0");
         assert.deepEqual(ethernets.enp2s0.routes, [{ to: "0.0.0.0/0", via: GATEWAY }]);
@@ -63,16 +72,17 @@ describe("cloud-init network data", () => {
       assert.equal(network.version, 1);
       assert.deepEqual(
         network.config.map((nic: any) => [nic.type, nic.name, nic.subnets[0].type]),
-        [["physical", "eth0", "dhcp"], ["physical", "eth1", "dhcp"]],
+        [
+          ["physical", "eth0", "dhcp"],
+          ["physical", "eth1", "dhcp"],
+        ],
       );
     });
 
     it("routes the default only via the VPC gateway on eth1", () => {
       const [underlay, vpc] = parsed("centos7").network.config;
       assert.deepEqual(underlay.subnets, [{ type: "dhcp" }], "the underlay NIC gets no route and no gateway");
-      assert.deepEqual(vpc.subnets, [
-        { type: "dhcp", routes: [{ gateway: GATEWAY, destination: "0.0.0.0", netmask: "0.0.0.0" }] },
-      ]);
+      assert.deepEqual(vpc.subnets, [{ type: "dhcp", routes: [{ gateway: GATEWAY, destination: "0.0.0.0", netmask: "0.0.0.0" }] }]);
     });
 
     it("matches pinned MACs with mac_address", () => {
@@ -88,7 +98,11 @@ describe("cloud-init network data", () => {
     const v2 = parse(networkData({ guest: "ubuntu", vpcGateway: GATEWAY, dns })).network.ethernets;
     assert.deepEqual(v2.enp2s0.nameservers, { addresses: dns.nameservers, search: dns.search });
     assert.equal(v2.enp1s0.nameservers, undefined);
-    assert.deepEqual(v2.enp1s0["dhcp4-overrides"], { "use-dns": false, "use-domains": false }, "no resolver from the underlay's DHCP; its routes stay");
+    assert.deepEqual(
+      v2.enp1s0["dhcp4-overrides"],
+      { "use-dns": false, "use-domains": false },
+      "no resolver from the underlay's DHCP; its routes stay",
+    );
     const v1 = parse(networkData({ guest: "centos7", vpcGateway: GATEWAY, dns })).network.config;
     assert.deepEqual(v1[1].subnets[0].dns_nameservers, dns.nameservers);
     assert.deepEqual(v1[1].subnets[0].dns_search, dns.search);
@@ -112,7 +126,10 @@ describe("cloud-init network data", () => {
     assert.deepEqual(parse(networkData({ guest: "debian", vpcGateway: "192.168.7.254" })).network.ethernets.enp2s0.routes, [
       { to: "0.0.0.0/0", via: "192.168.7.254" },
     ]);
-    assert.equal(parse(networkData({ guest: "centos7", vpcGateway: "192.168.7.254" })).network.config[1].subnets[0].routes[0].gateway, "192.168.7.254");
+    assert.equal(
+      parse(networkData({ guest: "centos7", vpcGateway: "192.168.7.254" })).network.config[1].subnets[0].routes[0].gateway,
+      "192.168.7.254",
+    );
   });
 });
 

@@ -38,7 +38,11 @@ describe("Kube-OVN tenant objects", () => {
   it("renders the tenant's own NAD with the provider the subnet uses", () => {
     const nad = tenantNad(tenant);
     assert.ok(nad);
-    assert.deepEqual(nad.metadata, { name: "kubeovn", namespace: "tenant-acme", labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" } });
+    assert.deepEqual(nad.metadata, {
+      name: "kubeovn",
+      namespace: "tenant-acme",
+      labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" },
+    });
     const config = JSON.parse(nad.spec.config);
     assert.deepEqual(config, kubeOvnConfList("kubeovn", "tenant-acme"));
     assert.equal(config.plugins[0].provider, subnet(tenant).spec.provider);
@@ -64,15 +68,28 @@ describe("Kube-OVN tenant objects", () => {
       spec: {
         allowSameGroupTraffic: true,
         ingressRules: [
-          { ipVersion: "ipv4", protocol: "tcp", policy: "allow", priority: 10, remoteType: "address", remoteAddress: "10.50.0.100/32", portRangeMin: 22, portRangeMax: 22 },
+          {
+            ipVersion: "ipv4",
+            protocol: "tcp",
+            policy: "allow",
+            priority: 10,
+            remoteType: "address",
+            remoteAddress: "10.50.0.100/32",
+            portRangeMin: 22,
+            portRangeMax: 22,
+          },
         ],
-        egressRules: [{ ipVersion: "ipv4", protocol: "all", policy: "allow", priority: 100, remoteType: "address", remoteAddress: "0.0.0.0/0" }],
+        egressRules: [
+          { ipVersion: "ipv4", protocol: "all", policy: "allow", priority: 100, remoteType: "address", remoteAddress: "0.0.0.0/0" },
+        ],
       },
     });
     assert.deepEqual(securityGroup(tenant).spec, {
       allowSameGroupTraffic: true,
       ingressRules: [],
-      egressRules: [{ ipVersion: "ipv4", protocol: "all", policy: "allow", priority: 200, remoteType: "address", remoteAddress: "0.0.0.0/0" }],
+      egressRules: [
+        { ipVersion: "ipv4", protocol: "all", policy: "allow", priority: 200, remoteType: "address", remoteAddress: "0.0.0.0/0" },
+      ],
     });
   });
 

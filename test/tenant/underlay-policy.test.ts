@@ -24,7 +24,11 @@ describe("Calico underlay policy", () => {
       const policy = defaultDenyPolicy(tenant);
       assert.equal(policy.apiVersion, "projectcalico.org/v3");
       assert.equal(policy.kind, "NetworkPolicy");
-      assert.deepEqual(policy.metadata, { name: "default-deny-underlay", namespace: "tenant-acme", labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" } });
+      assert.deepEqual(policy.metadata, {
+        name: "default-deny-underlay",
+        namespace: "tenant-acme",
+        labels: { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme" },
+      });
       assert.equal(policy.spec.selector, "tenantnet.io/tenant == 'acme'");
       assert.deepEqual(policy.spec.types, ["Ingress", "Egress"]);
     });
@@ -81,7 +85,10 @@ describe("Calico underlay policy", () => {
     it("reaches only the VM's own grants, not the tenant's others", () => {
       const { tenant, vm, services } = grantAll((raw) => (raw.tenants.acme.vms.testvm.services = ["dns"]));
       const egress = vmUnderlayPolicy(tenant, vm, services).spec.egress ?? [];
-      assert.deepEqual(egress.map((rule) => rule.destination.nets), [["10.50.0.10/32"], ["10.50.0.10/32"]]);
+      assert.deepEqual(
+        egress.map((rule) => rule.destination.nets),
+        [["10.50.0.10/32"], ["10.50.0.10/32"]],
+      );
     });
 
     it("reaches DNS only when DNS is granted", () => {

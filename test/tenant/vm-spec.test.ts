@@ -29,7 +29,11 @@ describe("VirtualMachine spec", () => {
     });
 
     it("labels the launcher pod with tenant and VM (the Calico selectors)", () => {
-      assert.deepEqual(template.metadata.labels, { "app.kubernetes.io/managed-by": "tenantnet", "tenantnet.io/tenant": "acme", "tenantnet.io/vm": "testvm" });
+      assert.deepEqual(template.metadata.labels, {
+        "app.kubernetes.io/managed-by": "tenantnet",
+        "tenantnet.io/tenant": "acme",
+        "tenantnet.io/vm": "testvm",
+      });
     });
 
     it("has the Calico NAD as Multus default network first, the tenant's Kube-OVN NAD second, no pod network", () => {
@@ -97,7 +101,10 @@ describe("VirtualMachine spec", () => {
     const machine = virtualMachine(tenant, vm);
     assert.deepEqual(
       machine.spec.template.spec.domain.devices.interfaces.map((i) => [i.name, i.macAddress]),
-      [["underlay", macs.underlay], ["vpc", macs.vpc]],
+      [
+        ["underlay", macs.underlay],
+        ["vpc", macs.vpc],
+      ],
     );
     assert.equal(machine.spec.template.metadata.annotations[`${PROVIDER}.kubernetes.io/mac_address`], macs.vpc);
     const volume = machine.spec.template.spec.volumes[1];

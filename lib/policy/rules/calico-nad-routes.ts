@@ -40,19 +40,33 @@ export const calicoNadRoutesRule: StackRule = {
       const after = types.map((type, i) => ({ type, i })).filter(({ i }) => i > calico);
       const routes = after.filter(({ type }) => type === ROUTE_PLUGIN_TYPE).map(({ i }) => i);
       if (routes.length === 0) {
-        report("spec.config.plugins[*].type", types, `${ROUTE_PLUGIN_TYPE} is not chained after calico: the Calico NIC keeps its default route`);
+        report(
+          "spec.config.plugins[*].type",
+          types,
+          `${ROUTE_PLUGIN_TYPE} is not chained after calico: the Calico NIC keeps its default route`,
+        );
         continue;
       }
       // Any other plugin after calico may add routes (or undo the route plugin's work).
       for (const { type, i } of after) {
         if (!CHAINABLE_AFTER_CALICO.includes(type)) {
-          report(`spec.config.plugins[${i}].type`, type, `only ${CHAINABLE_AFTER_CALICO.join(", ")} may be chained after calico: another plugin can route via the Calico NIC`);
+          report(
+            `spec.config.plugins[${i}].type`,
+            type,
+            `only ${CHAINABLE_AFTER_CALICO.join(", ")} may be chained after calico: another plugin can route via the Calico NIC`,
+          );
         }
       }
-      const unknown = [pod ? undefined : "network.podCidr", nodeConfigured ? undefined : "network.nodeCidrs"].filter((k) => k !== undefined);
+      const unknown = [pod ? undefined : "network.podCidr", nodeConfigured ? undefined : "network.nodeCidrs"].filter(
+        (k) => k !== undefined,
+      );
       for (const route of routes) {
         if (unknown.length > 0) {
-          report(`spec.config.plugins[${route}].routes`, nad.plugins[route].routes, `cannot be checked: ${unknown.join(" and ")} not known (set them in the policy config)`);
+          report(
+            `spec.config.plugins[${route}].routes`,
+            nad.plugins[route].routes,
+            `cannot be checked: ${unknown.join(" and ")} not known (set them in the policy config)`,
+          );
         }
         asArray(nad.plugins[route].routes).forEach((raw, i) => {
           const dst = asString(asObject(raw).dst);

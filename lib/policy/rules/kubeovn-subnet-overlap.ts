@@ -37,13 +37,18 @@ export const kubeOvnSubnetOverlapRule: StackRule = {
     if (missing.length > 0) {
       const names = missing.map((m) => m.name).join(", ");
       const keys = missing.map((m) => m.configKey).join(", ");
-      findings.push({ message: `the ${names} are unknown (set ${keys} in the policy config), so Kube-OVN subnets cannot be checked against them` });
+      findings.push({
+        message: `the ${names} are unknown (set ${keys} in the policy config), so Kube-OVN subnets cannot be checked against them`,
+      });
     }
     for (const subnet of subnets) {
       const who = describe(subnet, false);
       const text = asString(asObject(subnet.inputs.spec).cidrBlock);
       // Dual-stack subnets write "v4,v6"; only the IPv4 part can meet these IPv4 ranges.
-      const v4 = text?.split(",").map((part) => part.trim()).find((part) => part.includes("."));
+      const v4 = text
+        ?.split(",")
+        .map((part) => part.trim())
+        .find((part) => part.includes("."));
       if (v4 === undefined || cidrProblem(v4) !== undefined) {
         findings.push({ resource: subnet, message: violationAt(who, "spec.cidrBlock", text, "not an IPv4 network CIDR") });
         continue;
@@ -51,7 +56,10 @@ export const kubeOvnSubnetOverlapRule: StackRule = {
       const range = parseCidr(v4);
       for (const { name, value } of known) {
         for (const platform of value.ranges.filter((r) => overlaps(r, range))) {
-          findings.push({ resource: subnet, message: violationAt(who, "spec.cidrBlock", text, `overlaps the ${name} ${platform.text} (${value.source})`) });
+          findings.push({
+            resource: subnet,
+            message: violationAt(who, "spec.cidrBlock", text, `overlaps the ${name} ${platform.text} (${value.source})`),
+          });
         }
       }
     }

@@ -41,7 +41,8 @@ function excluded(excludeIps: unknown, ip: string): boolean {
 
 export const tenantNatRule: StackRule = {
   name: "tenant-nat",
-  description: "NAT gateways, EIPs and SNAT/FIP/DNAT rules stay within their tenant's VPC, grants and VMs; a tenant VPC routes only its default to its own gateway.",
+  description:
+    "NAT gateways, EIPs and SNAT/FIP/DNAT rules stay within their tenant's VPC, grants and VMs; a tenant VPC routes only its default to its own gateway.",
   level: "mandatory",
   config: ["network", "services", "tenants"],
   check(stack): Finding[] {
@@ -55,11 +56,16 @@ export const tenantNatRule: StackRule = {
     const eips = byName(resources, KINDS.iptablesEip.type);
     const externalSubnet = config.network?.externalSubnet;
     const externalCidr = config.network?.externalCidr;
-    const natTypes = [KINDS.vpcNatGateway, KINDS.iptablesEip, KINDS.iptablesSnatRule, KINDS.iptablesFipRule, KINDS.iptablesDnatRule].map((k) => k.type);
+    const natTypes = [KINDS.vpcNatGateway, KINDS.iptablesEip, KINDS.iptablesSnatRule, KINDS.iptablesFipRule, KINDS.iptablesDnatRule].map(
+      (k) => k.type,
+    );
     const natResources = resources.filter((r) => natTypes.includes(r.type));
 
     if (natResources.length > 0 && (externalSubnet === undefined || externalCidr === undefined)) {
-      findings.push({ message: "the platform's external network is unknown (set network.externalSubnet and network.externalCidr in the policy config), so NAT objects cannot be checked against it" });
+      findings.push({
+        message:
+          "the platform's external network is unknown (set network.externalSubnet and network.externalCidr in the policy config), so NAT objects cannot be checked against it",
+      });
     }
 
     /** The tenant namespace of a Vpc: its only namespace, when the policy config registers it. */
@@ -67,7 +73,8 @@ export const tenantNatRule: StackRule = {
       const namespaces = asArray(vpcs.get(vpcName ?? "")?.spec.namespaces).map(asString);
       return namespaces.length === 1 && namespaces[0] !== undefined && stack.tenantOf(namespaces[0]) ? namespaces[0] : undefined;
     };
-    const vmIps = (namespace: string) => new Set(stack.vms.filter((vm) => vm.namespace === namespace).flatMap((vm) => vpcAddresses(vm).map((a) => a.ip)));
+    const vmIps = (namespace: string) =>
+      new Set(stack.vms.filter((vm) => vm.namespace === namespace).flatMap((vm) => vpcAddresses(vm).map((a) => a.ip)));
 
     // Gateways: their tenant's VPC and subnet, the tenant NAD first, a lanIp of their own.
     const gatewayTenant = new Map<string, { namespace: string; subnetCidr?: string; lanIp?: string; vpc: string }>();
@@ -75,7 +82,12 @@ export const tenantNatRule: StackRule = {
       const vpc = asString(spec.vpc);
       const namespace = tenantNamespaceOf(vpc);
       if (namespace === undefined) {
-        flag(resource, "spec.vpc", spec.vpc, "not the Vpc of a tenant the policy config registers, declared in this stack with that tenant's namespace only");
+        flag(
+          resource,
+          "spec.vpc",
+          spec.vpc,
+          "not the Vpc of a tenant the policy config registers, declared in this stack with that tenant's namespace only",
+        );
         continue;
       }
       const subnet = subnets.get(asString(spec.subnet) ?? "");
@@ -89,17 +101,35 @@ export const tenantNatRule: StackRule = {
       const nadRef = nadRefOfProvider(asString(subnet.spec.provider));
       const first = stringMap(metadataOf(resource).annotations)[MULTUS_NETWORKS_ANNOTATION]?.split(",")[0]?.trim();
       if (nadRef === undefined || first !== nadRef) {
-        flag(resource, `metadata.annotations["${MULTUS_NETWORKS_ANNOTATION}"]`, first, `must start with the tenant subnet's NAD ${nadRef ?? "(its provider names none)"}: without it Kube-OVN v1.16.2 gives the gateway no LAN side in non-primary mode`);
+        flag(
+          resource,
+          `metadata.annotations["${MULTUS_NETWORKS_ANNOTATION}"]`,
+          first,
+          `must start with the tenant subnet's NAD ${nadRef ?? "(its provider names none)"}: without it Kube-OVN v1.16.2 gives the gateway no LAN side in non-primary mode`,
+        );
       }
-      if (lanIp === undefined || !isIpv4(lanIp) || subnetCidr === undefined || cidrProblem(subnetCidr) !== undefined || !containsIp(parseCidr(subnetCidr), lanIp)) {
+      if (
+        lanIp === undefined ||
+        !isIpv4(lanIp) ||
+        subnetCidr === undefined ||
+        cidrProblem(subnetCidr) !== undefined ||
+        !containsIp(parseCidr(subnetCidr), lanIp)
+      ) {
         flag(resource, "spec.lanIp", spec.lanIp, `not an address of its subnet ${subnetCidr ?? "(no cidrBlock)"}`);
       } else {
-        if (!excluded(subnet.spec.excludeIps, lanIp)) flag(resource, "spec.lanIp", lanIp, `Subnet ${objectName(subnet.resource)} does not exclude it, so a pod or VM may take it`);
+        if (!excluded(subnet.spec.excludeIps, lanIp))
+          flag(resource, "spec.lanIp", lanIp, `Subnet ${objectName(subnet.resource)} does not exclude it, so a pod or VM may take it`);
         if (vmIps(namespace).has(lanIp)) flag(resource, "spec.lanIp", lanIp, "a VM of the tenant holds it");
       }
       if (externalSubnet !== undefined) {
         const external = asArray(spec.externalSubnets).map(asString);
-        if (external.length !== 1 || external[0] !== externalSubnet) flag(resource, "spec.externalSubnets", spec.externalSubnets, `must be exactly [${externalSubnet}], the platform's external subnet`);
+        if (external.length !== 1 || external[0] !== externalSubnet)
+          flag(
+            resource,
+            "spec.externalSubnets",
+            spec.externalSubnets,
+            `must be exactly [${externalSubnet}], the platform's external subnet`,
+          );
       }
       gatewayTenant.set(name, { namespace, subnetCidr, lanIp, vpc: vpc! });
     }
@@ -113,11 +143,17 @@ export const tenantNatRule: StackRule = {
         continue;
       }
       eipTenant.set(name, gateway.namespace);
-      if (externalSubnet !== undefined && asString(spec.externalSubnet) !== externalSubnet) flag(resource, "spec.externalSubnet", spec.externalSubnet, `must be the platform's external subnet ${externalSubnet}`);
+      if (externalSubnet !== undefined && asString(spec.externalSubnet) !== externalSubnet)
+        flag(resource, "spec.externalSubnet", spec.externalSubnet, `must be the platform's external subnet ${externalSubnet}`);
       const v4ip = asString(spec.v4ip);
       const granted = stack.tenantOf(gateway.namespace)?.eips ?? [];
       if (v4ip === undefined || !granted.includes(v4ip)) {
-        flag(resource, "spec.v4ip", spec.v4ip, `not one of the addresses granted to the tenant of ${gateway.namespace} (policy config tenants.*.eips: ${granted.join(", ") || "none"})`);
+        flag(
+          resource,
+          "spec.v4ip",
+          spec.v4ip,
+          `not one of the addresses granted to the tenant of ${gateway.namespace} (policy config tenants.*.eips: ${granted.join(", ") || "none"})`,
+        );
       } else if (externalCidr !== undefined && cidrProblem(externalCidr) === undefined && !containsIp(parseCidr(externalCidr), v4ip)) {
         flag(resource, "spec.v4ip", v4ip, `outside the external network ${externalCidr}`);
       }
@@ -128,24 +164,45 @@ export const tenantNatRule: StackRule = {
     for (const { resource, spec } of byName(resources, KINDS.iptablesSnatRule.type).values()) {
       const gateway = gatewayOfEip(asString(spec.eip));
       const internal = asString(spec.internalCIDR);
-      if (!gateway || !eipTenant.has(asString(spec.eip) ?? "")) { flag(resource, "spec.eip", spec.eip, "not a tenant IptablesEIP of this stack"); continue; }
+      if (!gateway || !eipTenant.has(asString(spec.eip) ?? "")) {
+        flag(resource, "spec.eip", spec.eip, "not a tenant IptablesEIP of this stack");
+        continue;
+      }
       const inner = internal === undefined ? undefined : isIpv4(internal) ? `${internal}/32` : internal;
-      if (inner === undefined || cidrProblem(inner) !== undefined || gateway.subnetCidr === undefined || !contains(parseCidr(gateway.subnetCidr), parseCidr(inner))) {
-        flag(resource, "spec.internalCIDR", spec.internalCIDR, `not inside the tenant subnet ${gateway.subnetCidr ?? "(unknown)"} of its gateway`);
+      if (
+        inner === undefined ||
+        cidrProblem(inner) !== undefined ||
+        gateway.subnetCidr === undefined ||
+        !contains(parseCidr(gateway.subnetCidr), parseCidr(inner))
+      ) {
+        flag(
+          resource,
+          "spec.internalCIDR",
+          spec.internalCIDR,
+          `not inside the tenant subnet ${gateway.subnetCidr ?? "(unknown)"} of its gateway`,
+        );
       }
     }
     const uses = new Map<string, { fip: number; dnat: number }>();
-    for (const [type, kind] of [[KINDS.iptablesFipRule.type, "fip"], [KINDS.iptablesDnatRule.type, "dnat"]] as const) {
+    for (const [type, kind] of [
+      [KINDS.iptablesFipRule.type, "fip"],
+      [KINDS.iptablesDnatRule.type, "dnat"],
+    ] as const) {
       for (const { resource, spec } of byName(resources, type).values()) {
         const eip = asString(spec.eip) ?? "";
         const namespace = eipTenant.get(eip);
-        if (namespace === undefined) { flag(resource, "spec.eip", spec.eip, "not a tenant IptablesEIP of this stack"); continue; }
+        if (namespace === undefined) {
+          flag(resource, "spec.eip", spec.eip, "not a tenant IptablesEIP of this stack");
+          continue;
+        }
         const use = uses.get(eip) ?? { fip: 0, dnat: 0 };
         use[kind]++;
         uses.set(eip, use);
         const target = asString(spec.internalIp);
-        if (target === undefined || !vmIps(namespace).has(target)) flag(resource, "spec.internalIp", spec.internalIp, `not the VPC address of a VM in ${namespace}, the tenant of its EIP ${eip}`);
-        if (use.fip > 0 && (use.dnat > 0 || use.fip > 1)) flag(resource, "spec.eip", eip, "an EIP with a FIP rule maps every port to one VM: it takes no other FIP or DNAT rule");
+        if (target === undefined || !vmIps(namespace).has(target))
+          flag(resource, "spec.internalIp", spec.internalIp, `not the VPC address of a VM in ${namespace}, the tenant of its EIP ${eip}`);
+        if (use.fip > 0 && (use.dnat > 0 || use.fip > 1))
+          flag(resource, "spec.eip", eip, "an EIP with a FIP rule maps every port to one VM: it takes no other FIP or DNAT rule");
       }
     }
 
@@ -156,9 +213,20 @@ export const tenantNatRule: StackRule = {
       if (routes.length === 0) continue;
       const lanIps = [...gatewayTenant.values()].filter((g) => g.vpc === name).map((g) => g.lanIp);
       const route = routes[0];
-      if (routes.length > 1) flag(resource, "spec.staticRoutes", spec.staticRoutes, "a tenant VPC has one static route at most: its default to its own NAT gateway");
+      if (routes.length > 1)
+        flag(
+          resource,
+          "spec.staticRoutes",
+          spec.staticRoutes,
+          "a tenant VPC has one static route at most: its default to its own NAT gateway",
+        );
       else if (route.cidr !== "0.0.0.0/0" || !lanIps.includes(asString(route.nextHopIP))) {
-        flag(resource, "spec.staticRoutes[0]", route, `must be 0.0.0.0/0 via the lanIp of this VPC's own NAT gateway (${lanIps.join(", ") || "none in this stack"})`);
+        flag(
+          resource,
+          "spec.staticRoutes[0]",
+          route,
+          `must be 0.0.0.0/0 via the lanIp of this VPC's own NAT gateway (${lanIps.join(", ") || "none in this stack"})`,
+        );
       }
     }
 
@@ -168,10 +236,15 @@ export const tenantNatRule: StackRule = {
       const underlay = [
         ...(stack.facts.pod?.ranges ?? []).map((r) => ({ what: `the pod CIDR ${r.text}`, r })),
         ...(stack.facts.node?.ranges ?? []).map((r) => ({ what: `the node CIDR ${r.text}`, r })),
-        ...Object.entries(config.services ?? {}).flatMap(([n, s]) => s.cidrs.filter((c) => cidrProblem(c) === undefined).map((c) => ({ what: `catalog service ${n} ${c}`, r: parseCidr(c) }))),
+        ...Object.entries(config.services ?? {}).flatMap(([n, s]) =>
+          s.cidrs.filter((c) => cidrProblem(c) === undefined).map((c) => ({ what: `catalog service ${n} ${c}`, r: parseCidr(c) })),
+        ),
       ];
       for (const { what, r } of underlay) {
-        if (overlaps(external, r)) findings.push({ message: `the external network ${externalCidr} (policy config network.externalCidr) overlaps ${what}: the underlay NIC would reach it` });
+        if (overlaps(external, r))
+          findings.push({
+            message: `the external network ${externalCidr} (policy config network.externalCidr) overlaps ${what}: the underlay NIC would reach it`,
+          });
       }
     }
     return findings;

@@ -25,9 +25,10 @@ interface Audience {
 /** The grants a policy's rules are held to: one per distinct grant among the VMs it selects. */
 function audiences(stack: StackView, policy: NetworkPolicy): Audience[] {
   const selected = stack.vmsSelectedBy(policy);
-  const candidates = selected.length > 0
-    ? selected.map((vm) => ({ who: vm.who, grant: stack.grantOf(vm.namespace, vm.vmName) }))
-    : [{ who: `any VM in namespace ${policy.namespace}`, grant: stack.grantOf(policy.namespace!) }];
+  const candidates =
+    selected.length > 0
+      ? selected.map((vm) => ({ who: vm.who, grant: stack.grantOf(vm.namespace, vm.vmName) }))
+      : [{ who: `any VM in namespace ${policy.namespace}`, grant: stack.grantOf(policy.namespace!) }];
   const distinct = new Map<string, Audience>();
   for (const audience of candidates) {
     const keyOf = audience.grant.names.join(",");
@@ -57,13 +58,16 @@ class CatalogCheck {
   rule(rule: EgressAllow, audiences: Audience[]): [string, unknown, string][] {
     const out: [string, unknown, string][] = [];
     if (rule.notProtocol) out.push([rule.notProtocol.path, rule.notProtocol.value, "notProtocol allows every other protocol"]);
-    for (const s of rule.endpointSelectors) out.push([s.path, s.value, "chooses destinations by selector instead of explicit catalog nets"]);
+    for (const s of rule.endpointSelectors)
+      out.push([s.path, s.value, "chooses destinations by selector instead of explicit catalog nets"]);
     const nets = rule.nets ?? [];
-    if (nets.length === 0 && rule.endpointSelectors.length === 0) out.push([rule.netsPath, rule.written.nets, "no destination nets: the rule reaches every address"]);
+    if (nets.length === 0 && rule.endpointSelectors.length === 0)
+      out.push([rule.netsPath, rule.written.nets, "no destination nets: the rule reaches every address"]);
     for (const n of rule.notNets) out.push([n.path, n.text, "notNets allows every address outside it"]);
     if (rule.ports === undefined) out.push([rule.portsPath, rule.written.ports, "no ports: the rule allows every port"]);
     for (const p of rule.notPorts) out.push([p.path, p.value, "notPorts allows every other port"]);
-    if (rule.ports?.some((p) => p.protocol === undefined)) out.push([rule.protocolPath, undefined, "no protocol: ports need TCP, UDP or SCTP, and the rule would match every protocol"]);
+    if (rule.ports?.some((p) => p.protocol === undefined))
+      out.push([rule.protocolPath, undefined, "no protocol: ports need TCP, UDP or SCTP, and the rule would match every protocol"]);
     for (const net of nets) out.push(...this.net(rule, net, audiences));
     return out;
   }
@@ -80,14 +84,19 @@ class CatalogCheck {
       }
       for (const port of rule.ports ?? []) {
         if ("error" in port.port) out.push([port.path, port.value, port.port.error]);
-        else if ("named" in port.port) out.push([port.path, port.value, "a named port cannot be checked against the catalog; use port numbers"]);
+        else if ("named" in port.port)
+          out.push([port.path, port.value, "a named port cannot be checked against the catalog; use port numbers"]);
         else if (port.protocol !== undefined) {
           const { range } = port.port;
           const protocol = port.protocol;
           const offered = services.some(({ name, service }) => coversRange(this.ports(name, service.ports).get(protocol) ?? [], range));
           if (!offered) {
             const catalog = services.map(({ name, service }) => `${name}: ${service.ports.join(", ")}`).join("; ");
-            out.push([port.path, port.value, `${protocol} ${rangeText(range)} to ${net.text} is not offered by the granted services there (${catalog})`]);
+            out.push([
+              port.path,
+              port.value,
+              `${protocol} ${rangeText(range)} to ${net.text} is not offered by the granted services there (${catalog})`,
+            ]);
           }
         }
       }
@@ -114,7 +123,8 @@ export const underlayEgressCatalogRule: StackRule = {
       if (policy.egressAllows.length === 0) continue;
       const held = audiences(stack, policy);
       for (const rule of policy.egressAllows) {
-        for (const [path, value, why] of check.rule(rule, held)) findings.push({ resource: policy.resource, message: violationAt(policy.who, path, value, why) });
+        for (const [path, value, why] of check.rule(rule, held))
+          findings.push({ resource: policy.resource, message: violationAt(policy.who, path, value, why) });
       }
     }
     // Admin policies act before (or, baseline, instead of) the tenant's own: any opening egress

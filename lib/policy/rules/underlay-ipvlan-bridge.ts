@@ -34,7 +34,15 @@ export const underlayIpvlanBridgeRule: StackRule = {
         const what = network.networkName === undefined ? undefined : subInterface.get(nadRef(network.networkName, vm.namespace));
         const iface = vm.interfaces.get(network.name);
         if (!what || iface?.binding !== "bridge") continue;
-        findings.push({ resource: vm.resource, message: violationAt(vm.who, `${interfacePath(vm, iface)}.bridge`, {}, `network ${JSON.stringify(network.name)} attaches ${network.networkName}: ${what}, which cannot carry bridge binding; use a Calico underlay or another binding`) });
+        findings.push({
+          resource: vm.resource,
+          message: violationAt(
+            vm.who,
+            `${interfacePath(vm, iface)}.bridge`,
+            {},
+            `network ${JSON.stringify(network.name)} attaches ${network.networkName}: ${what}, which cannot carry bridge binding; use a Calico underlay or another binding`,
+          ),
+        });
       }
     }
     return findings;

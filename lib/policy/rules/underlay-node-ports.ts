@@ -54,8 +54,7 @@ function openingPorts(rule: EgressAllow, control: PortRange): (PortEntry | undef
 
 export const underlayNodePortsRule: StackRule = {
   name: "underlay-node-ports",
-  description:
-    `No egress Allow rule on the underlay reaches node-control ports (${NODE_CONTROL_PORTS.map(({ range }) => rangeText(range)).join(", ")}) on the node CIDRs, whatever the catalog says.`,
+  description: `No egress Allow rule on the underlay reaches node-control ports (${NODE_CONTROL_PORTS.map(({ range }) => rangeText(range)).join(", ")}) on the node CIDRs, whatever the catalog says.`,
   level: "mandatory",
   // tenants: policies in a tenant namespace count even before a VM is declared there.
   config: ["network", "tenants"],
@@ -65,7 +64,12 @@ export const underlayNodePortsRule: StackRule = {
     if (!node) {
       return policies.length === 0
         ? []
-        : [{ message: "the node CIDRs are unknown (no policy config network.nodeCidrs, no route plugin routes in a Calico NAD), so egress rules cannot be checked for node-control ports" }];
+        : [
+            {
+              message:
+                "the node CIDRs are unknown (no policy config network.nodeCidrs, no route plugin routes in a Calico NAD), so egress rules cannot be checked for node-control ports",
+            },
+          ];
     }
     const findings: Finding[] = [];
     for (const policy of policies) {
@@ -87,7 +91,12 @@ export const underlayNodePortsRule: StackRule = {
         for (const { port, reach, controls } of hits.values()) {
           const via = reach.via ? `destination ${reach.via.path} = ${reach.via.text}` : "no destination nets (every address)";
           const why = `opens node-control ports ${controls.join(", ")} on node CIDR ${reach.node.text} (${node.source}) via ${via}`;
-          findings.push({ resource: policy.resource, message: port ? violationAt(policy.who, port.path, port.value, why) : violationAt(policy.who, rule.portsPath, rule.written.ports, why) });
+          findings.push({
+            resource: policy.resource,
+            message: port
+              ? violationAt(policy.who, port.path, port.value, why)
+              : violationAt(policy.who, rule.portsPath, rule.written.ports, why),
+          });
         }
       }
     }

@@ -46,7 +46,12 @@ function reservationFindings(stack: StackView): Finding[] {
         if (cidr && contains(block, cidr)) return;
         findings.push({
           resource,
-          message: violationAt(describe(resource, false), `spec.reservedCIDRs[${i}]`, raw, `outside tenant ${namespace}'s underlayBlock ${block.text} (policy config): the reservation would let its VMs take addresses of another range`),
+          message: violationAt(
+            describe(resource, false),
+            `spec.reservedCIDRs[${i}]`,
+            raw,
+            `outside tenant ${namespace}'s underlayBlock ${block.text} (policy config): the reservation would let its VMs take addresses of another range`,
+          ),
         });
       });
     }
@@ -70,7 +75,9 @@ export const vmUnderlayIpRule: StackRule = {
         findings.push({ resource: vm.resource, message: violationAt(vm.who, annotationPath(vm, CALICO_IP_ADDRS_ANNOTATION), value, why) });
       const parsed = underlayIps(vm);
       if ("problem" in parsed) {
-        report(`${parsed.problem}; the underlay NIC needs exactly one pinned IPv4 (e.g. '["10.199.3.4"]') or Calico picks one from the pod pool`);
+        report(
+          `${parsed.problem}; the underlay NIC needs exactly one pinned IPv4 (e.g. '["10.199.3.4"]') or Calico picks one from the pod pool`,
+        );
         continue;
       }
       if (parsed.ips.length !== 1 || !isIpv4(parsed.ips[0])) {
@@ -82,7 +89,9 @@ export const vmUnderlayIpRule: StackRule = {
       if (!reservations.all.covers(host)) report(`${ip} is inside no IPReservation of this stack; Calico IPAM may give it to a pod`);
       const block = tenantBlock(stack, vm, reservations.byName);
       if (!block) {
-        report(`namespace ${vm.namespace} has no tenant underlay block (no tenant with this namespace in the policy config, no IPReservation ${ipReservationName(vm.namespace)})`);
+        report(
+          `namespace ${vm.namespace} has no tenant underlay block (no tenant with this namespace in the policy config, no IPReservation ${ipReservationName(vm.namespace)})`,
+        );
       } else if (!block.ranges.some((range) => contains(range, host))) {
         report(`${ip} is outside the tenant's block ${block.ranges.map((r) => r.text).join(", ")} (${block.source})`);
       }

@@ -14,11 +14,23 @@ import type { StackRule } from "../types";
 const DIRECTIONS = ["Ingress", "Egress"];
 
 function selectorFindings(policy: NetworkPolicy): Finding[] {
-  const fields = [policy.selector, policy.namespaceSelector, policy.serviceAccountSelector].filter((f): f is SelectorField => f !== undefined);
+  const fields = [policy.selector, policy.namespaceSelector, policy.serviceAccountSelector].filter(
+    (f): f is SelectorField => f !== undefined,
+  );
   return fields.flatMap((field) =>
     field.parsed.ok
       ? []
-      : [{ resource: policy.resource, message: violationAt(policy.who, field.path, field.text, `unparseable selector (${field.parsed.error}); it is treated as selecting nothing`) }],
+      : [
+          {
+            resource: policy.resource,
+            message: violationAt(
+              policy.who,
+              field.path,
+              field.text,
+              `unparseable selector (${field.parsed.error}); it is treated as selecting nothing`,
+            ),
+          },
+        ],
   );
 }
 
@@ -44,7 +56,12 @@ export const vmUnderlayPolicyRule: StackRule = {
       const by = selecting.length > 0 ? `selected only by ${selecting.map(describePolicy).join("; ")}` : "selected by no network policy";
       findings.push({
         resource: vm.resource,
-        message: violationAt(vm.who, `${vm.base}metadata.labels`, vm.labels, `${by}: no ${missing.join(" or ")} policy, so that direction of the underlay NIC is open; select these labels with a policy of types [Ingress, Egress]`),
+        message: violationAt(
+          vm.who,
+          `${vm.base}metadata.labels`,
+          vm.labels,
+          `${by}: no ${missing.join(" or ")} policy, so that direction of the underlay NIC is open; select these labels with a policy of types [Ingress, Egress]`,
+        ),
       });
     }
     return findings;

@@ -27,7 +27,15 @@ export const vmUniqueAddressesRule: StackRule = {
         if (!first) underlay.set(ip, vm);
         else {
           const path = annotationPath(vm, CALICO_IP_ADDRS_ANNOTATION);
-          findings.push({ resource: vm.resource, message: violationAt(vm.who, path, vm.annotations[CALICO_IP_ADDRS_ANNOTATION], `underlay IP ${ip} is already used by ${first.who}`) });
+          findings.push({
+            resource: vm.resource,
+            message: violationAt(
+              vm.who,
+              path,
+              vm.annotations[CALICO_IP_ADDRS_ANNOTATION],
+              `underlay IP ${ip} is already used by ${first.who}`,
+            ),
+          });
         }
       }
       for (const address of vpcAddresses(vm)) {
@@ -36,7 +44,15 @@ export const vmUniqueAddressesRule: StackRule = {
         if (!first) vpc.set(keyOf, vm);
         else {
           const path = annotationPath(vm, address.annotation);
-          findings.push({ resource: vm.resource, message: violationAt(vm.who, path, vm.annotations[address.annotation], `VPC IP ${address.ip} in subnet ${address.subnet} is already used by ${first.who}`) });
+          findings.push({
+            resource: vm.resource,
+            message: violationAt(
+              vm.who,
+              path,
+              vm.annotations[address.annotation],
+              `VPC IP ${address.ip} in subnet ${address.subnet} is already used by ${first.who}`,
+            ),
+          });
         }
       }
     }
