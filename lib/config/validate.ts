@@ -1,6 +1,6 @@
 /**
- * Validates a raw stack config (the three `tenantnet:*` keys) in one pass and returns either
- * the typed config or every problem found. Sections, tenants and VMs are parsed separately so
+ * Validates a raw stack config (the `tenantnet:*` keys; on a tenant-only stack, completed by its
+ * platform's facts) in one pass and returns either the typed config or every problem found. Sections, tenants and VMs are parsed separately so
  * that a broken part hides no problem elsewhere; cross-field rules run on the parts that parsed.
  */
 import type { z } from "zod";

@@ -30,8 +30,29 @@ export function formatSchemaError(error: SchemaError): string {
     : `${error.manifest} ${where}: ${error.message} (${error.expected})`;
 }
 
+/** A JSON Pointer reference token (RFC 6901): `~` as `~0`, `/` as `~1`. */
 export function escapePointerToken(token: string): string {
   return token.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+export function unescapePointerToken(token: string): string {
+  return token.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** Whether a manifest names its kind: a map with string apiVersion and kind. */
+export function isKubernetesObject(manifest: unknown): manifest is Record<string, unknown> & { apiVersion: string; kind: string } {
+  return isPlainObject(manifest) && typeof manifest.apiVersion === "string" && typeof manifest.kind === "string";
+}
+
+/** The one error for a manifest that is not a Kubernetes object. */
+export function notAnObjectError(manifest: unknown): SchemaError {
+  return {
+    manifest: manifestLabel(manifest),
+    path: "",
+    message: "not a Kubernetes object: apiVersion and kind must be strings",
+    expected: "apiVersion and kind",
+    keyword: "kind",
+  };
 }
 
 export function describeValue(value: unknown): string {

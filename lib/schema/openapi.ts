@@ -14,6 +14,7 @@
  *
  * Only the keywords ajv needs are copied, so nothing unknown reaches ajv.
  */
+import { escapePointerToken, unescapePointerToken } from "./errors";
 import { isKnownFormat } from "./formats";
 import { type JsonSchema, isPlainObject } from "./types";
 
@@ -53,12 +54,12 @@ const PLAIN_KEYWORDS = [
 ] as const;
 
 export function definitionRef(name: string): string {
-  return DEFINITIONS_PREFIX + name.replace(/~/g, "~0").replace(/\//g, "~1");
+  return DEFINITIONS_PREFIX + escapePointerToken(name);
 }
 
 export function definitionNameOfRef(ref: string): string | undefined {
   if (!ref.startsWith(DEFINITIONS_PREFIX)) return undefined;
-  return ref.slice(DEFINITIONS_PREFIX.length).replace(/~1/g, "/").replace(/~0/g, "~");
+  return unescapePointerToken(ref.slice(DEFINITIONS_PREFIX.length));
 }
 
 function typesOf(node: Record<string, unknown>): string[] | undefined {

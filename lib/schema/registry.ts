@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
-import { manifestLabel, toSchemaErrors } from "./errors";
+import { isKubernetesObject, manifestLabel, notAnObjectError, toSchemaErrors } from "./errors";
 import { registerKubernetesFormats } from "./formats";
 import { celErrors, hasRules, notEvaluatedRules } from "./cel";
 import { listTypeErrors } from "./list-type";
@@ -96,17 +96,7 @@ export class SchemaRegistry {
   /** Validates one manifest; a manifest without a loaded schema yields one "unchecked" error. */
   validate(manifest: unknown): SchemaError[] {
     const label = manifestLabel(manifest);
-    if (!isPlainObject(manifest) || typeof manifest.apiVersion !== "string" || typeof manifest.kind !== "string") {
-      return [
-        {
-          manifest: label,
-          path: "",
-          message: "not a Kubernetes object: apiVersion and kind must be strings",
-          expected: "apiVersion and kind",
-          keyword: "kind",
-        },
-      ];
-    }
+    if (!isKubernetesObject(manifest)) return [notAnObjectError(manifest)];
     const key = kindKey(manifest.apiVersion, manifest.kind);
     const compiled = this.compiledFor(key);
     if (!compiled) {

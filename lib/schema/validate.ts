@@ -2,7 +2,7 @@
  * Batch validation: every manifest against its kind's schema, and an account of which kinds
  * were checked, which had no schema and which CEL rules were not evaluated (never passed silently).
  */
-import { manifestLabel } from "./errors";
+import { isKubernetesObject, notAnObjectError } from "./errors";
 import type { SchemaRegistry } from "./registry";
 import { type SchemaError, type SchemaReport, isPlainObject, kindKey } from "./types";
 
@@ -27,14 +27,8 @@ export function validateManifests(registry: SchemaRegistry, manifests: Iterable<
   let count = 0;
   for (const manifest of [...manifests].flatMap((m) => expandLists(registry, m))) {
     count++;
-    if (!isPlainObject(manifest) || typeof manifest.apiVersion !== "string" || typeof manifest.kind !== "string") {
-      errors.push({
-        manifest: manifestLabel(manifest),
-        path: "",
-        message: "not a Kubernetes object: apiVersion and kind must be strings",
-        expected: "apiVersion and kind",
-        keyword: "kind",
-      });
+    if (!isKubernetesObject(manifest)) {
+      errors.push(notAnObjectError(manifest));
       continue;
     }
     const key = kindKey(manifest.apiVersion, manifest.kind);
