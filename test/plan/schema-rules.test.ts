@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { EXIT, runPlan } from "../../lib/plan/run";
 import { flatConfig, validRawConfig } from "../fixtures/stack-config";
 import { tenantnet } from "../../program";
+import { crdDocument } from "../fixtures/crd";
 
 describe("plan with --schemas: CEL rules", function () {
   let dir: string;
@@ -23,33 +24,20 @@ describe("plan with --schemas: CEL rules", function () {
   it("exits 3 naming the broken rule, and lists the rule it could not evaluate", async function () {
     const schemas = path.join(dir, "schemas");
     fs.mkdirSync(schemas);
-    const crd = {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: "vpcs.kubeovn.io" },
-      spec: {
-        group: "kubeovn.io",
-        names: { kind: "Vpc", plural: "vpcs" },
-        scope: "Cluster",
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            schema: {
-              openAPIV3Schema: {
-                type: "object",
-                properties: { spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-                "x-kubernetes-validations": [
-                  { rule: "self.metadata.name.startsWith('vpc-')", message: "VPC names start with vpc-" },
-                  { rule: "!has(self.spec.quota) || quantity(self.spec.quota).isInteger()" },
-                ],
-              },
-            },
-          },
+    const crd = crdDocument({
+      group: "kubeovn.io",
+      kind: "Vpc",
+      plural: "vpcs",
+      scope: "Cluster",
+      schema: {
+        type: "object",
+        properties: { spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+        "x-kubernetes-validations": [
+          { rule: "self.metadata.name.startsWith('vpc-')", message: "VPC names start with vpc-" },
+          { rule: "!has(self.spec.quota) || quantity(self.spec.quota).isInteger()" },
         ],
       },
-    };
+    });
     fs.writeFileSync(path.join(schemas, "vpcs.json"), JSON.stringify(crd));
     const outcome = await runPlan({
       program: tenantnet,

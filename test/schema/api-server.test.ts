@@ -8,21 +8,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type SchemaError, formatSchemaError, loadSchemaDir, validateManifests } from "../../lib/schema";
+import { crdDocument } from "../fixtures/crd";
 
 /** A directory holding one namespaced CRD `example.tenantnet.io/v1 Widget` with this root schema. */
 function widgetSchemas(root: Record<string, unknown>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantnet-schema-api-"));
-  const crd = {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: "widgets.example.tenantnet.io" },
-    spec: {
-      group: "example.tenantnet.io",
-      names: { kind: "Widget", plural: "widgets" },
-      scope: "Namespaced",
-      versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: root } }],
-    },
-  };
+  const crd = crdDocument({ group: "example.tenantnet.io", kind: "Widget", plural: "widgets", schema: root });
   fs.writeFileSync(path.join(dir, "widgets.json"), JSON.stringify(crd));
   return dir;
 }

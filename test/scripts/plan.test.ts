@@ -7,6 +7,7 @@ import { main } from "../../scripts/plan";
 import { runCli } from "../fixtures/cli";
 import { flatConfig, validRawConfig } from "../fixtures/stack-config";
 import { PULUMI_TYPES } from "../../lib/k8s/kinds";
+import { crdDocument } from "../fixtures/crd";
 
 const plan = (...args: string[]) => runCli(main, ...args);
 
@@ -131,37 +132,25 @@ describe("npm run plan (command line)", function () {
     fs.mkdirSync(schemas);
     fs.writeFileSync(
       path.join(schemas, "vm.yaml"),
-      stringify({
-        apiVersion: "apiextensions.k8s.io/v1",
-        kind: "CustomResourceDefinition",
-        metadata: { name: "virtualmachines.kubevirt.io" },
-        spec: {
+      stringify(
+        crdDocument({
           group: "kubevirt.io",
-          names: { kind: "VirtualMachine", plural: "virtualmachines" },
-          scope: "Namespaced",
-          versions: [
-            {
-              name: "v1",
-              served: true,
-              storage: true,
-              schema: {
-                openAPIV3Schema: {
-                  type: "object",
-                  required: ["spec"],
-                  properties: {
-                    spec: {
-                      type: "object",
-                      required: ["dataVolumeTemplates"],
-                      properties: { dataVolumeTemplates: { type: "array" } },
-                      "x-kubernetes-preserve-unknown-fields": true,
-                    },
-                  },
-                },
+          kind: "VirtualMachine",
+          plural: "virtualmachines",
+          schema: {
+            type: "object",
+            required: ["spec"],
+            properties: {
+              spec: {
+                type: "object",
+                required: ["dataVolumeTemplates"],
+                properties: { dataVolumeTemplates: { type: "array" } },
+                "x-kubernetes-preserve-unknown-fields": true,
               },
             },
-          ],
-        },
-      }),
+          },
+        }),
+      ),
     );
     const run = await plan("--config", stackFile("schema"), "--out", path.join(dir, "out"), "--schemas", schemas);
     assert.equal(run.status, 3, run.stderr + run.stdout);
