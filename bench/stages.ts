@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { manifestsOf } from "../lib/plan/manifests";
-import { planResources, type PlanFile } from "../lib/plan/plan-file";
+import { planFileOf } from "../lib/plan/plan-file";
 import { policyStage, registerStage, schemaStage, validateStage, writeStage } from "../lib/plan/run";
 import { tenantnet } from "../program";
 import { floorShape, registerFloor, type FloorNode } from "./floor";
@@ -68,16 +68,7 @@ async function planStages(input: PassInput, timed: Timed): Promise<{ facts: Omit
   try {
     await timed("write", () => {
       const manifests = manifestsOf(captured.resources);
-      const plan: PlanFile = {
-        stack: input.stack,
-        resources: planResources(captured.resources),
-        outputs: captured.outputs as Record<string, unknown>,
-        violations,
-        liveMigration,
-        policyConfig,
-        schema,
-      };
-      writeStage(outDir, plan, manifests);
+      writeStage(outDir, planFileOf(input.stack, captured, { violations, liveMigration, policyConfig }, schema), manifests);
     });
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });

@@ -17,7 +17,7 @@
  *   schema        present with --schemas: {checked, unchecked, errors}
  */
 import type { LiveMigrationVerdict, Violation } from "../policy";
-import type { CapturedResource } from "./capture";
+import type { CapturedResource, CaptureResult } from "./capture";
 
 export interface PlanResource {
   type: string;
@@ -55,4 +55,22 @@ export function planResources(resources: CapturedResource[]): PlanResource[] {
     parentUrn: r.parentUrn ?? null,
     dependsOn: r.dependsOn,
   }));
+}
+
+/** The plan of one run: what the program registered and returned, and what the policy stage found. */
+export function planFileOf(
+  stack: string,
+  captured: CaptureResult,
+  judged: Pick<PlanFile, "violations" | "liveMigration" | "policyConfig">,
+  schema?: SchemaSummary,
+): PlanFile {
+  return {
+    stack,
+    resources: planResources(captured.resources),
+    outputs: captured.outputs as Record<string, unknown>,
+    violations: judged.violations,
+    liveMigration: judged.liveMigration,
+    policyConfig: judged.policyConfig,
+    ...(schema ? { schema } : {}),
+  };
 }

@@ -23,7 +23,7 @@ import { captureProgram, type CapturedResource, type CaptureResult } from "./cap
 import { platformOutputs, PlatformOutputsError, type PlatformSource, type StackOutputs } from "./platform-outputs";
 import type { K8sObject } from "../k8s/object";
 import { manifestsOf, manifestYaml } from "./manifests";
-import { planResources, type PlanFile, type SchemaSummary } from "./plan-file";
+import { planFileOf, type PlanFile, type SchemaSummary } from "./plan-file";
 import { planSummary } from "./summary";
 
 export { EXIT };
@@ -122,22 +122,15 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     throw error;
   }
   const captured = await registerStage(options.program, options.stack, options.config, options.stackOutputs);
-  const { policyConfig, violations, liveMigration } = policyStage(config, captured.resources);
+  const judged = policyStage(config, captured.resources);
   const manifests = manifestsOf(captured.resources);
-  const plan: PlanFile = {
-    stack: options.stack,
-    resources: planResources(captured.resources),
-    outputs: captured.outputs as Record<string, unknown>,
-    violations,
-    liveMigration,
-    policyConfig,
-  };
-  if (options.schemasDir) plan.schema = schemaStage(options.schemasDir, [...manifests.values()]);
+  const schema = options.schemasDir ? schemaStage(options.schemasDir, [...manifests.values()]) : undefined;
+  const plan = planFileOf(options.stack, captured, judged, schema);
   writeStage(options.outDir, plan, manifests);
 
   const exitCode = plan.schema?.errors.length
     ? EXIT.schemaError
-    : violations.some((v) => v.level === "mandatory")
+    : judged.violations.some((v) => v.level === "mandatory")
       ? EXIT.mandatoryViolation
       : EXIT.clean;
   return { exitCode, report: planSummary(plan, [...manifests.values()], options.outDir), plan };

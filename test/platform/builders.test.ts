@@ -9,15 +9,9 @@ import { kubeOvnValues } from "../../lib/platform/kube-ovn";
 import { kubevirtOperatorObjects, VENDORED_KUBEVIRT_VERSIONS } from "../../lib/platform/kubevirt";
 import { awaitCondition, COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
 import { DEFAULT_VERSIONS } from "../../lib/platform/versions";
+import { validNetwork } from "../fixtures/stack-config";
 
-const NETWORK = {
-  podCidr: "10.199.0.0/16",
-  serviceCidr: "10.96.0.0/12",
-  nodeCidrs: ["10.50.0.0/16"],
-  joinCidr: "100.64.0.0/16",
-  vmReservation: "10.199.3.0/24",
-  dataplane: "overlay" as const,
-};
+const NETWORK = validNetwork();
 const MASTERS = { masterNodes: [], masterNodesLabels: DEFAULT_KUBE_OVN_MASTER_LABELS };
 
 describe("platform builders", () => {

@@ -7,6 +7,7 @@ import { natObjects } from "../../lib/tenant/nat";
 import * as path from "path";
 import { loadStackConfig, readStackFile } from "../../lib/config/load";
 import { REPO_ROOT } from "../../lib/stack-file";
+import { validNetwork } from "../fixtures/stack-config";
 
 const ext = (uplink: Record<string, unknown>) =>
   externalNetworkSchema.parse({
@@ -65,15 +66,7 @@ describe("external network objects", () => {
   });
 
   it("the chart's NAT gateway image follows imageRegistry; no ConfigMap of the chart's is rendered", () => {
-    const network = {
-      podCidr: "10.199.0.0/16",
-      serviceCidr: "10.96.0.0/12",
-      nodeCidrs: ["10.50.0.0/16"],
-      joinCidr: "100.64.0.0/16",
-      vmReservation: "10.199.3.0/24",
-      dataplane: "overlay" as const,
-    };
-    const values = kubeOvnValues(network, { masterNodes: [], masterNodesLabels: {} }, "mirror.example:5000", undefined) as any;
+    const values = kubeOvnValues(validNetwork(), { masterNodes: [], masterNodesLabels: {} }, "mirror.example:5000", undefined) as any;
     assert.equal(values.natGw.image.repository, "mirror.example:5000/kubeovn/vpc-nat-gateway");
     assert.ok(!externalNetworkObjects(ext({ type: "macvlan", nic: "eth1" })).some((o) => o.kind === "ConfigMap"));
   });
