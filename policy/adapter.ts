@@ -1,20 +1,20 @@
 /**
- * Turns the pure rules of lib/policy into CrossGuard policies: each becomes a
+ * Turns the pure rules of lib/policy into CrossGuard policies: a stack rule becomes a
  * StackValidationPolicy (resources -> the pure `{type, name, inputs}`, findings reported against
- * the resource's URN). Each declares the config sections it reads, so `--policy-pack-config` is
- * validated against them by the CLI.
+ * the resource's URN), a resource rule a ResourceValidationPolicy. Each declares the config
+ * sections it reads, so `--policy-pack-config` is validated against them by the CLI.
  */
-import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
+import type { Policy, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { CONFIG_SECTION_SCHEMAS, type PolicyConfig } from "../lib/policy/config";
 import { StackView } from "../lib/policy/stack";
-import type { PolicyResource, StackRule } from "../lib/policy/types";
+import { isResourceRule, type PolicyResource, type ResourceRule, type Rule, type StackRule } from "../lib/policy/types";
 
-function configSchema(rule: StackRule): PolicyConfigSchema | undefined {
+function configSchema(rule: Rule): PolicyConfigSchema | undefined {
   if (rule.config.length === 0) return undefined;
   return { properties: Object.fromEntries(rule.config.map((section) => [section, CONFIG_SECTION_SCHEMAS[section]])) };
 }
 
-export function stackPolicy(rule: StackRule): StackValidationPolicy {
+function stackPolicy(rule: StackRule): StackValidationPolicy {
   return {
     name: rule.name,
     description: rule.description,
@@ -33,4 +33,21 @@ export function stackPolicy(rule: StackRule): StackValidationPolicy {
       }
     },
   };
+}
+
+function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+  return {
+    name: rule.name,
+    description: rule.description,
+    enforcementLevel: rule.level,
+    configSchema: configSchema(rule),
+    validateResource: (args, reportViolation) => {
+      const resource: PolicyResource = { type: args.type, name: args.name, inputs: args.props };
+      for (const finding of rule.checkResource(resource, args.getConfig<PolicyConfig>())) reportViolation(finding.message);
+    },
+  };
+}
+
+export function crossGuardPolicy(rule: Rule): Policy {
+  return isResourceRule(rule) ? resourcePolicy(rule) : stackPolicy(rule);
 }

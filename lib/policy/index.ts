@@ -10,4 +10,5 @@ export { formatViolations } from "./report";
 export { liveMigration, type LiveMigrationVerdict } from "./live-migration";
 export { RULES } from "./rules";
 export { StackView } from "./stack";
-export type { Finding, Level, PolicyResource, Rule, StackRule, Violation } from "./types";
+export { isResourceRule } from "./types";
+export type { Finding, Level, PolicyResource, ResourceRule, Rule, StackRule, Violation } from "./types";

@@ -2,8 +2,8 @@
  * Shapes shared by the pure policy rules, the offline runner and the CrossGuard adapters.
  * Pure: nothing here imports @pulumi/policy, so the rules run the same offline and in the pack.
  */
-import type { ConfigSection } from "./config";
-import type { Finding, Level } from "./resource";
+import type { ConfigSection, PolicyConfig } from "./config";
+import type { Finding, Level, PolicyResource } from "./resource";
 import type { StackView } from "./stack";
 
 export type { Finding, Level, PolicyResource, Violation } from "./resource";
@@ -12,15 +12,25 @@ interface RuleInfo {
   name: string;
   description: string;
   level: Level;
+  /** The policy config sections the rule reads (each CrossGuard policy is handed only these). */
+  config: ConfigSection[];
 }
 
-/**
- * A rule over the whole stack (indexes across resources) that reads these config sections. Every
- * rule is one: even a per-VM verdict needs the objects around the VM (its NADs, the platform's).
- */
+/** A rule over the whole stack (indexes across resources): a CrossGuard stack policy. */
 export interface StackRule extends RuleInfo {
-  config: ConfigSection[];
   check(stack: StackView): Finding[];
 }
 
-export type Rule = StackRule;
+/**
+ * A rule that needs one resource and the platform's facts (the policy config) only: a CrossGuard
+ * resource policy, so `pulumi up` stops before it applies the object.
+ */
+export interface ResourceRule extends RuleInfo {
+  checkResource(resource: PolicyResource, config: PolicyConfig): Finding[];
+}
+
+export type Rule = StackRule | ResourceRule;
+
+export function isResourceRule(rule: Rule): rule is ResourceRule {
+  return "checkResource" in rule;
+}

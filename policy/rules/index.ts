@@ -3,15 +3,15 @@
  * CrossGuard adapter. Kept apart from index.ts, which constructs the PolicyPack (a gRPC server),
  * so tests can import the policies.
  */
-import type { Policies, StackValidationPolicy } from "@pulumi/policy";
+import type { Policies, Policy } from "@pulumi/policy";
 import { RULES } from "../../lib/policy/rules";
-import { stackPolicy } from "../adapter";
+import { crossGuardPolicy } from "../adapter";
 
-export const policies: Policies = RULES.map(stackPolicy);
+export const policies: Policies = RULES.map(crossGuardPolicy);
 
 /** One policy by its name; throws for a name the pack does not have. */
-export function policyNamed(name: string): StackValidationPolicy {
+export function policyNamed<T extends Policy = Policy>(name: string): T {
   const found = policies.find((policy) => policy.name === name);
   if (!found) throw new Error(`tenantnet-guard has no policy ${name}`);
-  return found as StackValidationPolicy;
+  return found as T;
 }

@@ -10,9 +10,9 @@ import type { CapturedResource } from "../../lib/plan/capture";
 import { evaluatePolicies, policyPackConfig, RULES, type PolicyConfig } from "../../lib/policy";
 import { policies, policyNamed } from "../../policy/rules";
 
-const underlayEgressCatalog = policyNamed("underlay-egress-catalog");
-const underlayNodePorts = policyNamed("underlay-node-ports");
-const vmLiveMigration = policyNamed("vm-live-migration");
+const underlayEgressCatalog = policyNamed<StackValidationPolicy>("underlay-egress-catalog");
+const underlayNodePorts = policyNamed<StackValidationPolicy>("underlay-node-ports");
+const vmLiveMigration = policyNamed<StackValidationPolicy>("vm-live-migration");
 import { at, customResource, devStack, named } from "../fixtures/policy";
 
 const OPTIONS = {
