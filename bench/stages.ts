@@ -56,7 +56,7 @@ type Timed = <T>(stage: MeasuredName, run: () => T | Promise<T>) => Promise<T>;
 async function planStages(input: PassInput, timed: Timed): Promise<{ facts: Omit<PassResult, "ms">; shape: FloorNode[] }> {
   const config = await timed("validate", () => validateStage(input.stack, input.flat));
   const captured = await timed("register", () => registerStage(tenantnet, input.stack, input.flat));
-  const { policyConfig, violations, liveMigration } = await timed("policy", () => policyStage(config, captured.resources));
+  const { policyConfig, violations, reachability, liveMigration } = await timed("policy", () => policyStage(config, captured.resources));
   // runPlan renders the manifests once for schema and write; here the write stage renders them
   // again so that their (small) cost is timed with writing, where it belongs.
   const manifestCount = manifestsOf(captured.resources).size;
@@ -68,7 +68,7 @@ async function planStages(input: PassInput, timed: Timed): Promise<{ facts: Omit
   try {
     await timed("write", () => {
       const manifests = manifestsOf(captured.resources);
-      writeStage(outDir, planFileOf(input.stack, captured, { violations, liveMigration, policyConfig }, schema), manifests);
+      writeStage(outDir, planFileOf(input.stack, captured, { violations, reachability, liveMigration, policyConfig }, schema), manifests);
     });
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });

@@ -9,6 +9,10 @@
  *   outputs       the stack outputs as the program returns them; on the platform stack
  *                 `outputs.platformFacts`, what tenant-only stacks read (--platform-plan)
  *   violations    policy findings: {policy, level: "mandatory" | "advisory", resource, message}
+ *   reachability  per underlay endpoint "<namespace>/<workload>", sorted: {egress: [FLOW...], ingress: [FLOW...]},
+ *                 FLOW = {nets: [CIDR...], protocol: "TCP" | "UDP" | "SCTP" | "ICMP" | "any", ports: [[lo, hi]...] | "any"}:
+ *                 what the underlay NIC may send (nets = destinations) and accept (nets = sources) after every
+ *                 policy of the stack (lib/policy/reachability); canonical, so equal reachability prints equal
  *   liveMigration per VirtualMachine, in registration order: {vm: "<namespace>/<name>", migratable, reasons};
  *                 each reason is "blocks: ...", "unknown: ..." or "degrades: ..." (lib/policy/live-migration.ts);
  *                 migratable when none blocks or is unknown. The vm-live-migration advisory reports the same
@@ -16,7 +20,7 @@
  *                 stack's own on the platform stack, the platform's platformFacts on a tenant-only one
  *   schema        present with --schemas: {checked, unchecked, errors}
  */
-import type { LiveMigrationVerdict, Violation } from "../policy";
+import type { LiveMigrationVerdict, ReachabilityTable, Violation } from "../policy";
 import type { CapturedResource, CaptureResult } from "./capture";
 
 export interface PlanResource {
@@ -40,6 +44,7 @@ export interface PlanFile {
   resources: PlanResource[];
   outputs: Record<string, unknown>;
   violations: Violation[];
+  reachability: ReachabilityTable;
   liveMigration: LiveMigrationVerdict[];
   policyConfig: unknown;
   schema?: SchemaSummary;
@@ -61,7 +66,7 @@ export function planResources(resources: CapturedResource[]): PlanResource[] {
 export function planFileOf(
   stack: string,
   captured: CaptureResult,
-  judged: Pick<PlanFile, "violations" | "liveMigration" | "policyConfig">,
+  judged: Pick<PlanFile, "violations" | "reachability" | "liveMigration" | "policyConfig">,
   schema?: SchemaSummary,
 ): PlanFile {
   return {
@@ -69,6 +74,7 @@ export function planFileOf(
     resources: planResources(captured.resources),
     outputs: captured.outputs as Record<string, unknown>,
     violations: judged.violations,
+    reachability: judged.reachability,
     liveMigration: judged.liveMigration,
     policyConfig: judged.policyConfig,
     ...(schema ? { schema } : {}),

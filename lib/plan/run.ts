@@ -13,7 +13,10 @@ import {
   evaluatePolicies,
   liveMigration,
   policyConfigFromStackConfig,
+  reachabilityTable,
+  StackView,
   type LiveMigrationVerdict,
+  type ReachabilityTable,
   type PolicyConfig,
   type Violation,
 } from "../policy";
@@ -90,13 +93,18 @@ export async function referencedOutputs(
   return platformOutputs(platformStack, source, async (stack, platformFlat) => (await registerStage(program, stack, platformFlat)).outputs);
 }
 
-/** The policy facts of a validated stack, every rule's findings over what it registered, and which VMs can live-migrate. */
+/** The policy facts of a validated stack, every rule's findings over what it registered, the underlay reachability table, and which VMs can live-migrate. */
 export function policyStage(
   config: StackConfig,
   resources: CapturedResource[],
-): { policyConfig: PolicyConfig; violations: Violation[]; liveMigration: LiveMigrationVerdict[] } {
+): { policyConfig: PolicyConfig; violations: Violation[]; reachability: ReachabilityTable; liveMigration: LiveMigrationVerdict[] } {
   const policyConfig = policyConfigFromStackConfig(config);
-  return { policyConfig, violations: evaluatePolicies(resources, policyConfig), liveMigration: liveMigration(resources, policyConfig) };
+  return {
+    policyConfig,
+    violations: evaluatePolicies(resources, policyConfig),
+    reachability: reachabilityTable(new StackView(resources, policyConfig)),
+    liveMigration: liveMigration(resources, policyConfig),
+  };
 }
 
 export function schemaStage(schemasDir: string, manifests: K8sObject[]): SchemaSummary {

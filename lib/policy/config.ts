@@ -16,6 +16,15 @@ export interface PolicyNetworkConfig {
   /** The platform's external network (tenantnet:platform.externalNetwork): its Subnet's name and CIDR. */
   externalSubnet?: string;
   externalCidr?: string;
+  /** Addresses inside the node CIDRs that are not nodes (tenantnet:platform.network.nonNodeCidrs): a catalog service there may use a node-control port. */
+  nonNodeCidrs?: string[];
+}
+
+/** A source a tenant's underlay NICs accept traffic from (registration underlayIngress). */
+export interface PolicyIngressConfig {
+  cidrs: string[];
+  /** "22/TCP" like the stack config. */
+  ports: string[];
 }
 
 export interface PolicyServiceConfig {
@@ -33,6 +42,8 @@ export interface PolicyTenantConfig {
   vms: Record<string, string[]>;
   /** Public addresses granted to the tenant (registration eips); absent: none. */
   eips?: string[];
+  /** The only sources its underlay NICs accept (registration underlayIngress); absent: none. */
+  underlayIngress?: PolicyIngressConfig[];
 }
 
 export interface PolicyConfig {
@@ -51,7 +62,7 @@ export type ConfigSection = keyof PolicyConfig;
  * came from the platform's `platformFacts`, and its VMs are held to their tenant's grants.
  */
 export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
-  const { podCidr, serviceCidr, joinCidr, nodeCidrs, dataplane } = stack.platform.network;
+  const { podCidr, serviceCidr, joinCidr, nodeCidrs, dataplane, nonNodeCidrs } = stack.platform.network;
   const external = stack.platform.externalNetwork;
   const ownGrants = stack.platformStack === undefined;
   const vmGrants = new Map(
@@ -64,6 +75,7 @@ export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
       joinCidr,
       nodeCidrs: [...nodeCidrs],
       dataplane,
+      nonNodeCidrs: [...nonNodeCidrs],
       ...(external ? { externalSubnet: external.name, externalCidr: external.cidr } : {}),
     },
     services: Object.fromEntries(
@@ -78,6 +90,7 @@ export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
           services: [...tenant.services],
           vms: (ownGrants ? vmGrants.get(name) : undefined) ?? {},
           eips: [...tenant.eips],
+          underlayIngress: tenant.underlayIngress.map((entry) => ({ cidrs: [...entry.cidrs], ports: [...entry.ports] })),
         },
       ]),
     ),
@@ -114,6 +127,7 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
       dataplane: { type: "string", pattern: `^(${DATAPLANES.join("|")})$` },
       externalSubnet: { type: "string" },
       externalCidr: cidr,
+      nonNodeCidrs: { type: "array", items: cidr },
     },
   },
   services: {
@@ -131,7 +145,8 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
   },
   tenants: {
     type: "object",
-    description: "Grants per tenant (tenantnet:tenants): namespace, underlay block, services, services per VM, and public addresses (eips)",
+    description:
+      "Grants per tenant (tenantnet:tenants): namespace, underlay block, services, services per VM, public addresses (eips) and the underlay ingress sources (underlayIngress)",
     additionalProperties: {
       type: "object",
       additionalProperties: false,
@@ -142,6 +157,18 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
         services: names,
         vms: { type: "object", additionalProperties: names },
         eips: names,
+        underlayIngress: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["cidrs", "ports"],
+            properties: {
+              cidrs: { type: "array", items: cidr },
+              ports: { type: "array", items: { type: "string", pattern: PORT_PATTERN.source } },
+            },
+          },
+        },
       },
     },
   },

@@ -10,5 +10,6 @@ export { formatViolations } from "./report";
 export { liveMigration, type LiveMigrationVerdict } from "./live-migration";
 export { RULES } from "./rules";
 export { StackView } from "./stack";
+export { explainText, endpointKeys, flowText, reachabilityTable, type Flow, type ReachabilityTable } from "./reachability";
 export { isResourceRule } from "./types";
 export type { Finding, Level, PolicyResource, ResourceRule, Rule, StackRule, Violation } from "./types";

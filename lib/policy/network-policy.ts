@@ -1,27 +1,51 @@
 /**
- * Calico (projectcalico.org/v3, crd.projectcalico.org/v1; namespaced and global) and Kubernetes
- * NetworkPolicies reduced to what the underlay rules judge: whom a policy selects, its effective
- * types, and each egress rule that opens something (Allow, or Pass: in the last tier it falls
- * through to the profile, which allows) with the key path of every field.
+ * Every kind of network policy Calico v3.32.1 enforces on a workload endpoint, read into one
+ * model: Calico NetworkPolicy / GlobalNetworkPolicy (projectcalico.org/v3 and the
+ * crd.projectcalico.org/v1 storage group), Kubernetes NetworkPolicy, policy.networking.k8s.io
+ * ClusterNetworkPolicy (v1alpha2) and AdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1);
+ * and Calico Tiers. Each policy becomes: where it sits (tier, order), whom it selects, and its
+ * rules per direction as tests on (peer address, protocol, destination port) plus whether the
+ * rule's match is exact (can be credited with a Deny) or only possible (an Allow counts anyway).
+ * Staged policies are not enforced by Calico and are not read.
  */
 import type { Cidr } from "../cidr";
-import { asArray, asObject, asString, describe, isObject, objectName, objectNamespace } from "./k8s";
+import { asArray, asObject, asString, describe, isObject, metadataOf, objectName } from "./k8s";
 import { parseLabelSelector } from "./label-selector";
 import { netOf } from "./net-cache";
-import { normalizeProtocol, parseCalicoPort, parseKubernetesPort, type PolicyPort } from "./ports";
+import { parseCalicoPort, parseKubernetesPort, protocolNumber, type PortRange } from "./ports";
 import { parseSelector, type ParsedSelector } from "./selector";
 import type { PolicyResource } from "./resource";
 import { CALICO_CRD_V1, KINDS } from "../k8s/kinds";
 
+export type Direction = "Ingress" | "Egress";
+export const DIRECTIONS: Direction[] = ["Ingress", "Egress"];
+export type Action = "Allow" | "Deny" | "Pass" | "Log";
+
+/** The namespace of a namespaced policy written without metadata.namespace: the provider's default, i.e. any. */
+export const ANY_NAMESPACE = "*";
+
 const CALICO_NAMESPACED = [KINDS.calicoNetworkPolicy.type, KINDS.calicoCrdNetworkPolicy.type];
 const CALICO_GLOBAL = [KINDS.calicoGlobalNetworkPolicy.type, KINDS.calicoCrdGlobalNetworkPolicy.type];
 const KUBERNETES_POLICY = KINDS.kubernetesNetworkPolicy.type;
+const CALICO_TIER_TYPES = [KINDS.calicoTier.type, KINDS.calicoCrdTier.type];
 /** Calico's storage group (crd.projectcalico.org/v1), whose enums libcalico reads case-insensitively. */
 const isCrdGroup = (resource: PolicyResource) => resource.type.startsWith(`kubernetes:${CALICO_CRD_V1}:`);
 
-export function isNetworkPolicy(resource: PolicyResource): boolean {
-  return [...CALICO_NAMESPACED, ...CALICO_GLOBAL, KUBERNETES_POLICY].includes(resource.type);
-}
+/**
+ * Built-in tiers (projectcalico/calico@v3.32.1 api/pkg/apis/projectcalico/v3/tier.go): kube-admin
+ * 1,000 and kube-baseline 10,000,000 must default to Pass, default 1,000,000 to Deny. A Tier's
+ * own `defaultAction` defaults to Deny (`+kubebuilder:default=Deny`); no `order` is "infinite".
+ */
+export const DEFAULT_TIER = "default";
+export const KUBE_ADMIN_TIER = "kube-admin";
+export const KUBE_BASELINE_TIER = "kube-baseline";
+export const BUILTIN_TIERS: Record<string, { order: number; defaultAction: "Deny" | "Pass" }> = {
+  [KUBE_ADMIN_TIER]: { order: 1_000, defaultAction: "Pass" },
+  [DEFAULT_TIER]: { order: 1_000_000, defaultAction: "Deny" },
+  [KUBE_BASELINE_TIER]: { order: 10_000_000, defaultAction: "Pass" },
+};
+/** Calico puts a Kubernetes NetworkPolicy in the default tier at order 1000 (libcalico-go conversion). */
+const KUBERNETES_POLICY_ORDER = 1000;
 
 export interface SelectorField {
   path: string;
@@ -29,78 +53,217 @@ export interface SelectorField {
   parsed: ParsedSelector;
 }
 
-export interface NetEntry {
+export interface PolicyRule {
+  /** Where the rule is written: `spec.egress[0]`, `spec.ingress[1].from[0]`. */
   path: string;
-  text: string;
-  /** Undefined when the text is not an IPv4 net. */
-  cidr?: Cidr;
-  /** Kubernetes ipBlock.except: addresses carved out of this net. */
-  except: Cidr[];
+  action: Action;
+  /** IANA protocol numbers; undefined: every protocol. */
+  protocols?: number[];
+  notProtocols: number[];
+  /** Peer ranges (destination for egress, source for ingress); undefined: every address. */
+  nets?: Cidr[];
+  notNets: Cidr[];
+  /** Destination port ranges; undefined: every port (and every protocol, ports or not). */
+  ports?: PortRange[];
+  notPorts: PortRange[];
+  /** A named or unreadable entry in ports / notPorts: which numbers it means is unknown. */
+  unknownPorts: boolean;
+  unknownNotPorts: boolean;
+  /**
+   * False when the rule also tests what this model cannot decide (peer selectors, the endpoint's
+   * own side, ICMP types, unknown fields, a policy Calico may not enforce): it may match, never must.
+   */
+  exact: boolean;
+  /** Matches no IPv4 packet (ipVersion 6, IPv6 nets only). */
+  never: boolean;
 }
 
-export interface PortEntry {
-  path: string;
-  value: unknown;
-  port: PolicyPort;
-  /** Undefined when the rule names no protocol. */
-  protocol?: string;
-}
-
-/** A field that widens or sidesteps explicit nets/ports (notNets, selectors, notPorts, ...). */
-export interface Widening {
-  path: string;
-  value: unknown;
-}
-
-export interface EgressAllow {
-  path: string;
-  /** The action as written (Allow or Pass, any case for crd.projectcalico.org/v1). */
-  action: string;
-  /** Undefined: no destination nets, i.e. every address (unless endpoint selectors narrow it). */
-  nets?: NetEntry[];
-  notNets: NetEntry[];
-  /** Destination chosen by endpoint selectors/services instead of nets. */
-  endpointSelectors: Widening[];
-  /** Undefined: every port. */
-  ports?: PortEntry[];
-  notPorts: PortEntry[];
-  notProtocol?: Widening;
-  /** Where the destination nets, the ports and the protocol are (or would be) written. */
-  netsPath: string;
-  portsPath: string;
-  protocolPath: string;
-  /** Destination nets and ports as written, for messages. */
-  written: { nets: unknown; ports: unknown };
-}
+export type PolicyFamily = "calico" | "kubernetes" | "cluster" | "admin";
 
 export interface NetworkPolicy {
   resource: PolicyResource;
   who: string;
-  /** Undefined for a GlobalNetworkPolicy. */
+  family: PolicyFamily;
+  /** Name Calico sorts by within a tier. */
+  name: string;
+  /** Undefined: cluster-wide (GlobalNetworkPolicy, admin policies); ANY_NAMESPACE: namespaced but unset. */
   namespace?: string;
+  tier: string;
+  order: number;
   selector: SelectorField;
-  /** GlobalNetworkPolicy only. */
   namespaceSelector?: SelectorField;
   serviceAccountSelector?: SelectorField;
-  types: Set<string>;
-  egressAllows: EgressAllow[];
-  /** Calico `spec.tier` when not the default tier. */
-  tier?: string;
-  /**
-   * A GlobalNetworkPolicy with `doNotTrack` or `preDNAT`: Calico applies it to host endpoints
-   * only, so it neither selects nor denies for a VM's workload endpoint.
-   */
+  types: Set<Direction>;
+  rules: Record<Direction, PolicyRule[]>;
+  /** A doNotTrack/preDNAT/applyOnForward-only GlobalNetworkPolicy: host endpoints only. */
   hostOnly: boolean;
 }
 
-/** Calico actions that let traffic on (Pass falls through to later tiers, finally the allowing profile). */
-const OPENING_ACTIONS = ["Allow", "Pass"];
+export interface Tier {
+  name: string;
+  order: number;
+  defaultAction: "Deny" | "Pass";
+  who: string;
+}
 
-/** projectcalico.org/v3 validates actions exactly; crd.projectcalico.org/v1 (libcalico) lowercases them. */
-function calicoOpens(resource: PolicyResource, action: unknown): action is string {
-  if (typeof action !== "string") return false;
-  if (isCrdGroup(resource)) return OPENING_ACTIONS.some((a) => a.toLowerCase() === action.toLowerCase());
-  return OPENING_ACTIONS.includes(action);
+export function isNetworkPolicy(resource: PolicyResource): boolean {
+  return [...CALICO_NAMESPACED, ...CALICO_GLOBAL, KUBERNETES_POLICY].includes(resource.type) || isAdminNetworkPolicy(resource);
+}
+
+export function isTier(resource: PolicyResource): boolean {
+  return CALICO_TIER_TYPES.includes(resource.type);
+}
+
+const ADMIN_KINDS = ["AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"];
+
+export function isAdminNetworkPolicy(resource: PolicyResource): boolean {
+  const [provider, group, kind] = resource.type.split(":");
+  return provider === "kubernetes" && group !== undefined && group.startsWith("policy.networking.k8s.io/") && ADMIN_KINDS.includes(kind);
+}
+
+function numberOrInfinity(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : Infinity;
+}
+
+export function parseTier(resource: PolicyResource): Tier {
+  const spec = asObject(resource.inputs.spec);
+  const action = asString(spec.defaultAction);
+  const pass = action !== undefined && (isCrdGroup(resource) ? action.toLowerCase() === "pass" : action === "Pass");
+  const name = objectName(resource);
+  const builtin = BUILTIN_TIERS[name];
+  return {
+    name,
+    order: spec.order === undefined && builtin ? builtin.order : numberOrInfinity(spec.order),
+    // An unset or unreadable defaultAction is Deny; Calico validation admits only Deny and Pass.
+    defaultAction: pass ? "Pass" : "Deny",
+    who: describe(resource, false),
+  };
+}
+
+// ---------------------------------------------------------------- rule parts
+
+function emptyRule(path: string, action: Action): PolicyRule {
+  return {
+    path,
+    action,
+    notProtocols: [],
+    notNets: [],
+    notPorts: [],
+    unknownPorts: false,
+    unknownNotPorts: false,
+    exact: true,
+    never: false,
+  };
+}
+
+/** IPv4 nets of a list; IPv6 ones match no IPv4 packet; unreadable ones make the match inexact. */
+function readNets(values: unknown, rule: PolicyRule): { v4: Cidr[]; written: number; unreadable: boolean } {
+  const list = asArray(values);
+  const v4: Cidr[] = [];
+  let unreadable = false;
+  for (const value of list) {
+    const text = String(value);
+    const cidr = netOf(text);
+    if (cidr) v4.push(cidr);
+    else if (!text.includes(":")) unreadable = true;
+  }
+  if (unreadable) rule.exact = false;
+  return { v4, written: list.length, unreadable };
+}
+
+function setPeerNets(rule: PolicyRule, values: unknown): void {
+  if (values === undefined) return;
+  const { v4, written, unreadable } = readNets(values, rule);
+  if (written === 0 || unreadable) return;
+  if (v4.length === 0) rule.never = true;
+  rule.nets = [...(rule.nets ?? []), ...v4];
+}
+
+function setPorts(rule: PolicyRule, values: unknown, which: "ports" | "notPorts"): void {
+  const list = asArray(values);
+  if (list.length === 0) return;
+  const ranges: PortRange[] = [];
+  let unknown = false;
+  for (const value of list) {
+    const port = parseCalicoPort(value);
+    if ("range" in port) ranges.push(port.range);
+    else unknown = true;
+  }
+  if (which === "ports") {
+    rule.ports = ranges;
+    rule.unknownPorts = unknown;
+  } else {
+    rule.notPorts = ranges;
+    rule.unknownNotPorts = unknown;
+  }
+}
+
+function readProtocol(value: unknown, rule: PolicyRule): number | undefined {
+  if (value === undefined) return undefined;
+  const number = protocolNumber(value);
+  if (number === undefined) rule.exact = false;
+  return number;
+}
+
+// ---------------------------------------------------------------- Calico
+
+const CALICO_ACTIONS: Action[] = ["Allow", "Deny", "Pass", "Log"];
+const CALICO_RULE_KEYS = new Set([
+  "action",
+  "protocol",
+  "notProtocol",
+  "icmp",
+  "notICMP",
+  "ipVersion",
+  "source",
+  "destination",
+  "metadata",
+]);
+const ENTITY_SELECTORS = ["selector", "notSelector", "namespaceSelector", "serviceAccounts", "services"];
+
+function calicoAction(resource: PolicyResource, value: unknown): Action | undefined {
+  if (typeof value !== "string") return undefined;
+  // projectcalico.org/v3 validates actions exactly; crd.projectcalico.org/v1 (libcalico) lowercases them.
+  return isCrdGroup(resource)
+    ? CALICO_ACTIONS.find((a) => a.toLowerCase() === value.toLowerCase())
+    : CALICO_ACTIONS.find((a) => a === value);
+}
+
+function calicoRule(resource: PolicyResource, raw: unknown, path: string, direction: Direction): PolicyRule {
+  const spec = asObject(raw);
+  const action = calicoAction(resource, spec.action);
+  // An action Calico would not accept is judged as the widest: it may allow.
+  const rule = emptyRule(path, action ?? "Allow");
+  if (action === undefined) rule.exact = false;
+  if (Object.keys(spec).some((key) => !CALICO_RULE_KEYS.has(key))) rule.exact = false;
+  if (spec.ipVersion === 6) rule.never = true;
+  const protocol = readProtocol(spec.protocol, rule);
+  if (protocol !== undefined) rule.protocols = [protocol];
+  const notProtocol = readProtocol(spec.notProtocol, rule);
+  if (notProtocol !== undefined) rule.notProtocols = [notProtocol];
+  // ICMP type/code tests match part of ICMP only.
+  if (spec.icmp !== undefined || spec.notICMP !== undefined) rule.exact = false;
+  const source = asObject(spec.source);
+  const destination = asObject(spec.destination);
+  const peer = direction === "Egress" ? destination : source;
+  const own = direction === "Egress" ? source : destination;
+  setPeerNets(rule, peer.nets);
+  rule.notNets = readNets(peer.notNets, rule).v4;
+  if (ENTITY_SELECTORS.some((field) => peer[field] !== undefined)) rule.exact = false;
+  setPorts(rule, destination.ports, "ports");
+  setPorts(rule, destination.notPorts, "notPorts");
+  // The endpoint's own side (and source ports) are not modelled: such a rule may match, never must.
+  const ownKeys = Object.keys(own).filter((key) => direction === "Egress" || (key !== "ports" && key !== "notPorts"));
+  if (ownKeys.length > 0 || source.ports !== undefined || source.notPorts !== undefined) rule.exact = false;
+  return rule;
+}
+
+/** Calico: no `types` means Ingress, plus Egress when there are egress rules (Egress alone if only egress rules). */
+function calicoTypes(spec: Record<string, unknown>): Set<Direction> {
+  if (Array.isArray(spec.types)) return new Set(spec.types.filter((t): t is Direction => t === "Ingress" || t === "Egress"));
+  const ingress = asArray(spec.ingress).length > 0;
+  const egress = asArray(spec.egress).length > 0;
+  return new Set<Direction>(egress ? (ingress ? ["Ingress", "Egress"] : ["Egress"]) : ["Ingress"]);
 }
 
 function calicoSelector(spec: Record<string, unknown>, field: string): SelectorField | undefined {
@@ -110,192 +273,224 @@ function calicoSelector(spec: Record<string, unknown>, field: string): SelectorF
   return { path: `spec.${field}`, text, parsed: text === undefined ? { ok: false, error: "not a string" } : parseSelector(text) };
 }
 
-function nets(values: unknown, path: string): NetEntry[] {
-  return asArray(values).map((value, i) => {
-    const text = String(value);
-    return { path: `${path}[${i}]`, text, cidr: netOf(text), except: [] };
-  });
-}
-
-function calicoEgress(rule: Record<string, unknown>, path: string, action: string): EgressAllow {
-  const destination = asObject(rule.destination);
-  const protocol = normalizeProtocol(rule.protocol);
-  const ports = (field: string) =>
-    asArray(destination[field]).map((value, i): PortEntry => ({
-      path: `${path}.destination.${field}[${i}]`,
-      value,
-      port: parseCalicoPort(value),
-      protocol,
-    }));
-  const endpointSelectors = ["selector", "notSelector", "namespaceSelector", "serviceAccounts", "services"]
-    .filter((field) => destination[field] !== undefined)
-    .map((field) => ({ path: `${path}.destination.${field}`, value: destination[field] }));
-  return {
-    path,
-    action,
-    nets: destination.nets === undefined ? undefined : nets(destination.nets, `${path}.destination.nets`),
-    notNets: nets(destination.notNets, `${path}.destination.notNets`),
-    endpointSelectors,
-    // An empty `ports` list matches every port, like a missing one.
-    ports: asArray(destination.ports).length === 0 ? undefined : ports("ports"),
-    notPorts: ports("notPorts"),
-    notProtocol: rule.notProtocol === undefined ? undefined : { path: `${path}.notProtocol`, value: rule.notProtocol },
-    netsPath: `${path}.destination.nets`,
-    portsPath: `${path}.destination.ports`,
-    protocolPath: `${path}.protocol`,
-    written: { nets: destination.nets, ports: destination.ports },
-  };
-}
-
-/** Calico: no `types` means Ingress, plus Egress when there are egress rules (Egress alone if only egress rules). */
-function calicoTypes(spec: Record<string, unknown>): Set<string> {
-  if (Array.isArray(spec.types)) return new Set(spec.types.filter((t): t is string => typeof t === "string"));
-  const ingress = asArray(spec.ingress).length > 0;
-  const egress = asArray(spec.egress).length > 0;
-  return new Set(egress ? (ingress ? ["Ingress", "Egress"] : ["Egress"]) : ["Ingress"]);
+function policyNamespace(resource: PolicyResource): string {
+  return asString(metadataOf(resource).namespace) ?? ANY_NAMESPACE;
 }
 
 function parseCalico(resource: PolicyResource, global: boolean): NetworkPolicy {
   const spec = asObject(resource.inputs.spec);
-  const egressAllows = asArray(spec.egress)
-    .map((raw, i) => ({ rule: asObject(raw), path: `spec.egress[${i}]` }))
-    .filter(({ rule }) => calicoOpens(resource, rule.action))
-    .map(({ rule, path }) => calicoEgress(rule, path, rule.action as string));
   const tier = asString(spec.tier);
+  const rules = (direction: Direction) =>
+    asArray(spec[direction.toLowerCase()]).map((raw, i) => calicoRule(resource, raw, `spec.${direction.toLowerCase()}[${i}]`, direction));
   return {
     resource,
     who: describe(resource, !global),
-    namespace: global ? undefined : objectNamespace(resource),
+    family: "calico",
+    name: objectName(resource),
+    namespace: global ? undefined : policyNamespace(resource),
+    tier: tier === undefined || tier === "" ? DEFAULT_TIER : tier,
+    order: numberOrInfinity(spec.order),
     selector: calicoSelector(spec, "selector") ?? { path: "spec.selector", text: undefined, parsed: parseSelector(undefined) },
     namespaceSelector: global ? calicoSelector(spec, "namespaceSelector") : undefined,
     serviceAccountSelector: calicoSelector(spec, "serviceAccountSelector"),
     types: calicoTypes(spec),
-    egressAllows,
-    tier: tier === undefined || tier === "" || tier === "default" ? undefined : tier,
+    rules: { Ingress: rules("Ingress"), Egress: rules("Egress") },
     hostOnly: global && (spec.doNotTrack === true || spec.preDNAT === true),
   };
 }
 
-function kubernetesEgress(rule: Record<string, unknown>, path: string): EgressAllow {
-  const entries: NetEntry[] = [];
-  const endpointSelectors: Widening[] = [];
-  const peers = asArray(rule.to);
-  peers.forEach((raw, i) => {
-    const peer = asObject(raw);
-    const peerPath = `${path}.to[${i}]`;
-    if (isObject(peer.ipBlock)) {
-      const [entry] = nets([peer.ipBlock.cidr], `${peerPath}.ipBlock.cidr`);
-      entry.path = `${peerPath}.ipBlock.cidr`;
-      entry.except = nets(peer.ipBlock.except, `${peerPath}.ipBlock.except`).flatMap((e) => (e.cidr ? [e.cidr] : []));
-      entries.push(entry);
-    }
-    for (const field of ["podSelector", "namespaceSelector"]) {
-      if (peer[field] !== undefined) endpointSelectors.push({ path: `${peerPath}.${field}`, value: peer[field] });
-    }
+// ---------------------------------------------------------------- Kubernetes
+
+function kubernetesRules(spec: Record<string, unknown>, direction: Direction): PolicyRule[] {
+  const field = direction === "Egress" ? "to" : "from";
+  return asArray(spec[direction.toLowerCase()]).flatMap((raw, i) => {
+    const rule = asObject(raw);
+    const base = `spec.${direction.toLowerCase()}[${i}]`;
+    const peers = asArray(rule[field]);
+    // An empty or missing peer list matches every peer; an empty ports list every port.
+    const peerRules: PolicyRule[] =
+      peers.length === 0
+        ? [emptyRule(base, "Allow")]
+        : peers.map((rawPeer, j) => {
+            const peer = asObject(rawPeer);
+            const out = emptyRule(`${base}.${field}[${j}]`, "Allow");
+            if (isObject(peer.ipBlock)) {
+              setPeerNets(out, [peer.ipBlock.cidr]);
+              out.notNets = readNets(peer.ipBlock.except, out).v4;
+            }
+            if (peer.podSelector !== undefined || peer.namespaceSelector !== undefined || !isObject(peer.ipBlock)) out.exact = false;
+            return out;
+          });
+    const ports = asArray(rule.ports);
+    if (ports.length === 0) return peerRules;
+    return peerRules.flatMap((peerRule) =>
+      ports.map((rawPort, k) => {
+        const port = asObject(rawPort);
+        const out: PolicyRule = { ...peerRule, path: `${peerRule.path} ports[${k}]` };
+        const protocol = readProtocol(port.protocol ?? "TCP", out);
+        if (protocol !== undefined) out.protocols = [protocol];
+        if (port.port === undefined) out.ports = [{ from: 0, to: 65535 }];
+        else {
+          const parsed = parseKubernetesPort(port.port, port.endPort);
+          if ("range" in parsed) out.ports = [parsed.range];
+          else {
+            out.ports = [];
+            out.unknownPorts = true;
+          }
+        }
+        return out;
+      }),
+    );
   });
-  const ports =
-    rule.ports === undefined || asArray(rule.ports).length === 0
-      ? undefined
-      : asArray(rule.ports).map((raw, i): PortEntry => {
-          const port = asObject(raw);
-          return {
-            path: `${path}.ports[${i}]`,
-            value: raw,
-            // A NetworkPolicyPort without `port` matches every port of its protocol.
-            port: port.port === undefined ? { range: { from: 1, to: 65535 } } : parseKubernetesPort(port.port, port.endPort),
-            protocol: normalizeProtocol(port.protocol) ?? "TCP",
-          };
-        });
-  return {
-    path,
-    action: "Allow",
-    // An empty or missing `to` allows every destination.
-    nets: peers.length === 0 ? undefined : entries,
-    notNets: [],
-    endpointSelectors,
-    ports,
-    notPorts: [],
-    netsPath: `${path}.to`,
-    portsPath: `${path}.ports`,
-    protocolPath: `${path}.ports`,
-    written: { nets: rule.to, ports: rule.ports },
-  };
 }
 
 function parseKubernetes(resource: PolicyResource): NetworkPolicy {
   const spec = asObject(resource.inputs.spec);
   const egress = asArray(spec.egress);
   const types = Array.isArray(spec.policyTypes)
-    ? new Set(spec.policyTypes.filter((t): t is string => typeof t === "string"))
-    : new Set(egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"]);
+    ? new Set(spec.policyTypes.filter((t): t is Direction => t === "Ingress" || t === "Egress"))
+    : new Set<Direction>(egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"]);
+  const name = objectName(resource);
   return {
     resource,
     who: describe(resource, true),
-    namespace: objectNamespace(resource),
+    family: "kubernetes",
+    name: `knp.default.${name}`,
+    namespace: policyNamespace(resource),
+    tier: DEFAULT_TIER,
+    order: KUBERNETES_POLICY_ORDER,
     selector: { path: "spec.podSelector", text: JSON.stringify(spec.podSelector ?? {}), parsed: parseLabelSelector(spec.podSelector) },
     types,
-    egressAllows: egress.map((raw, i) => kubernetesEgress(asObject(raw), `spec.egress[${i}]`)),
+    rules: { Ingress: kubernetesRules(spec, "Ingress"), Egress: kubernetesRules(spec, "Egress") },
+    hostOnly: false,
+  };
+}
+
+// ---------------------------------------------------------------- policy.networking.k8s.io
+
+const ADMIN_ACTIONS: Record<string, Action> = { allow: "Allow", accept: "Allow", deny: "Deny", pass: "Pass" };
+
+/** ClusterNetworkPolicy `protocols` (v1alpha2) or AdminNetworkPolicy `ports` (v1alpha1) as (protocol, ports) pairs. */
+function adminPorts(rule: Record<string, unknown>, template: PolicyRule): PolicyRule[] {
+  const entries = [...asArray(rule.protocols), ...asArray(rule.ports)];
+  if (entries.length === 0) return [template];
+  return entries.map((raw, k) => {
+    const entry = asObject(raw);
+    const out: PolicyRule = { ...template, path: `${template.path} ports[${k}]` };
+    const set = (protocol: unknown, range: PortRange | undefined) => {
+      const number = readProtocol(protocol, out);
+      if (number !== undefined) out.protocols = [number];
+      if (range) out.ports = [range];
+    };
+    const portOf = (value: unknown): PortRange | undefined => {
+      const port = asObject(value);
+      if (typeof port.number === "number") return { from: port.number, to: port.number };
+      const range = asObject(port.range);
+      if (typeof range.start === "number" && typeof range.end === "number") return { from: range.start, to: range.end };
+      return undefined;
+    };
+    const cnp = ["tcp", "udp", "sctp"].find((p) => isObject(entry[p]));
+    if (cnp) set(cnp.toUpperCase(), portOf(asObject(entry[cnp]).destinationPort));
+    else if (isObject(entry.portNumber)) {
+      const port = asObject(entry.portNumber);
+      set(port.protocol ?? "TCP", typeof port.port === "number" ? { from: port.port, to: port.port } : undefined);
+    } else if (isObject(entry.portRange)) {
+      const range = asObject(entry.portRange);
+      set(
+        range.protocol ?? "TCP",
+        typeof range.start === "number" && typeof range.end === "number" ? { from: range.start, to: range.end } : undefined,
+      );
+    } else {
+      // A named port (destinationNamedPort / namedPort) or an entry this model cannot read.
+      out.ports = [];
+      out.unknownPorts = true;
+    }
+    return out;
+  });
+}
+
+function adminRules(spec: Record<string, unknown>, direction: Direction, enforced: boolean): PolicyRule[] {
+  const field = direction === "Egress" ? "to" : "from";
+  return asArray(spec[direction.toLowerCase()]).flatMap((raw, i) => {
+    const rule = asObject(raw);
+    const base = `spec.${direction.toLowerCase()}[${i}]`;
+    const action = ADMIN_ACTIONS[(asString(rule.action) ?? "").toLowerCase()];
+    const peers = asArray(rule[field]);
+    const peerRules = (peers.length === 0 ? [{}] : peers).map((rawPeer, j) => {
+      const peer = asObject(rawPeer);
+      const out = emptyRule(peers.length === 0 ? base : `${base}.${field}[${j}]`, action ?? "Allow");
+      if (action === undefined || !enforced) out.exact = false;
+      if (peer.networks !== undefined) setPeerNets(out, peer.networks);
+      // Namespaces, pods, nodes and domain names are peers whose addresses this model does not know.
+      if (Object.keys(peer).some((key) => key !== "networks") || peer.networks === undefined) out.exact = false;
+      return out;
+    });
+    return peerRules.flatMap((template) => adminPorts(rule, template));
+  });
+}
+
+function parseAdmin(resource: PolicyResource): NetworkPolicy {
+  const spec = asObject(resource.inputs.spec);
+  const kind = resource.type.split(":").pop();
+  const subject = asObject(spec.subject);
+  // Calico v3.32.1 converts ClusterNetworkPolicy (v1alpha2) into the kube-admin / kube-baseline
+  // tiers with order = priority (libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go).
+  // It no longer reads the v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy: they are
+  // placed where they would act, their allows count, their denies never do.
+  const enforced = kind === "ClusterNetworkPolicy";
+  const baseline = kind === "BaselineAdminNetworkPolicy" || (enforced && spec.tier === "Baseline");
+  let namespaceSelector: SelectorField | undefined;
+  let selector: SelectorField = { path: "spec.subject", text: undefined, parsed: parseSelector(undefined) };
+  if (isObject(subject.namespaces)) {
+    namespaceSelector = {
+      path: "spec.subject.namespaces",
+      text: JSON.stringify(subject.namespaces),
+      parsed: parseLabelSelector(subject.namespaces),
+    };
+  } else if (isObject(subject.pods)) {
+    const pods = asObject(subject.pods);
+    namespaceSelector = {
+      path: "spec.subject.pods.namespaceSelector",
+      text: JSON.stringify(pods.namespaceSelector ?? {}),
+      parsed: parseLabelSelector(pods.namespaceSelector),
+    };
+    selector = {
+      path: "spec.subject.pods.podSelector",
+      text: JSON.stringify(pods.podSelector ?? {}),
+      parsed: parseLabelSelector(pods.podSelector),
+    };
+  } else {
+    selector = {
+      path: "spec.subject",
+      text: JSON.stringify(spec.subject),
+      parsed: { ok: false, error: "the subject names neither namespaces nor pods" },
+    };
+  }
+  const rules = { Ingress: adminRules(spec, "Ingress", enforced), Egress: adminRules(spec, "Egress", enforced) };
+  return {
+    resource,
+    who: describe(resource, false),
+    family: enforced ? "cluster" : "admin",
+    name: objectName(resource),
+    tier: baseline ? KUBE_BASELINE_TIER : KUBE_ADMIN_TIER,
+    order: typeof spec.priority === "number" ? spec.priority : baseline ? 0 : Infinity,
+    selector,
+    namespaceSelector,
+    // The admin tiers default to Pass, so a direction is only governed where it has rules.
+    types: new Set(DIRECTIONS.filter((d) => rules[d].length > 0)),
+    rules,
     hostOnly: false,
   };
 }
 
 export function parseNetworkPolicy(resource: PolicyResource): NetworkPolicy {
   if (resource.type === KUBERNETES_POLICY) return parseKubernetes(resource);
+  if (isAdminNetworkPolicy(resource)) return parseAdmin(resource);
   return parseCalico(resource, CALICO_GLOBAL.includes(resource.type));
 }
 
-const CALICO_TIER_TYPES = [KINDS.calicoTier.type, KINDS.calicoCrdTier.type];
-
-/** A Calico Tier's name and whether its end-of-tier action is Deny (unknown or Pass: not). */
-export function denyTierOf(resource: PolicyResource): string | undefined {
-  if (!CALICO_TIER_TYPES.includes(resource.type)) return undefined;
-  const action = asObject(resource.inputs.spec).defaultAction;
-  const crd = isCrdGroup(resource);
-  const deny = typeof action === "string" && (crd ? action.toLowerCase() === "deny" : action === "Deny");
-  return deny ? objectName(resource) : undefined;
-}
-
-/**
- * policy.networking.k8s.io AdminNetworkPolicy, BaselineAdminNetworkPolicy and
- * ClusterNetworkPolicy: cluster-scoped, judged before (or, baseline, after) namespaced policy.
- */
-const ADMIN_POLICY_KINDS = ["AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"];
-/** Actions that let traffic on or hand it past the admin tier (ClusterNetworkPolicy says Accept). */
-const ADMIN_OPENING_ACTIONS = ["allow", "accept", "pass"];
-
-export function isAdminNetworkPolicy(resource: PolicyResource): boolean {
-  const [provider, group, kind] = resource.type.split(":");
-  return (
-    provider === "kubernetes" && group !== undefined && group.startsWith("policy.networking.k8s.io/") && ADMIN_POLICY_KINDS.includes(kind)
-  );
-}
-
-export interface AdminPolicy {
-  resource: PolicyResource;
-  who: string;
-  /** Namespace selectors of the subject (LabelSelector objects); undefined: every namespace or unreadable. */
-  namespaceSelectors?: { path: string; value: unknown }[];
-  /** Egress rules whose action opens (Allow/Accept/Pass), with where the action is written. */
-  openingEgress: { path: string; action: string }[];
-}
-
-export function parseAdminPolicy(resource: PolicyResource): AdminPolicy {
-  const spec = asObject(resource.inputs.spec);
-  const subject = asObject(spec.subject);
-  let namespaceSelectors: { path: string; value: unknown }[] | undefined;
-  if (isObject(subject.namespaces)) namespaceSelectors = [{ path: "spec.subject.namespaces", value: subject.namespaces }];
-  else if (isObject(subject.pods)) {
-    const pods = asObject(subject.pods);
-    // A pods subject without a namespaceSelector is unreadable here: count it as every namespace.
-    namespaceSelectors = isObject(pods.namespaceSelector)
-      ? [{ path: "spec.subject.pods.namespaceSelector", value: pods.namespaceSelector }]
-      : undefined;
-  }
-  const openingEgress = asArray(spec.egress).flatMap((raw, i) => {
-    const action = asObject(raw).action;
-    return typeof action === "string" && ADMIN_OPENING_ACTIONS.includes(action.toLowerCase())
-      ? [{ path: `spec.egress[${i}].action`, action }]
-      : [];
-  });
-  return { resource, who: describe(resource, false), namespaceSelectors, openingEgress };
+/** The rule as written (the `spec.<direction>[i]` entry a compiled rule comes from), for messages. */
+export function writtenRule(policy: NetworkPolicy, rule: PolicyRule): unknown {
+  const match = /^spec\.(ingress|egress)\[(\d+)\]/.exec(rule.path);
+  return match ? asArray(asObject(policy.resource.inputs.spec)[match[1]])[Number(match[2])] : undefined;
 }

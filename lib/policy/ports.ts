@@ -11,17 +11,39 @@ export interface PortRange {
 
 export type PolicyPort = { range: PortRange } | { named: string } | { error: string };
 
-/** Node services a VM's underlay must never reach, whatever the catalog grants. */
+/**
+ * Node services a VM's underlay must never reach, whatever the catalog grants: on every node
+ * address, these are ports the nodes of this platform listen on (host-network daemons).
+ * Sources: Kubernetes well-known ports; Calico projectcalico/calico@v3.32.1
+ * felix/config/config_params.go (HealthPort 9099, PrometheusMetricsPort 9091) and
+ * typha/pkg/syncproto/sync_proto.go (DefaultPort 5473); Kube-OVN kubeovn/kube-ovn@v1.16.2
+ * dist/images/start-db.sh (NB 6641, SB 6642, raft 6643/6644) and charts/kube-ovn-v2/values.yaml
+ * (controller 10660, monitor 10661, CNI agent 10665 metrics; all hostNetwork); Spiderpool
+ * spidernet-io/spiderpool@v1.2.2 charts/spiderpool/values.yaml (agent 5710-5712, controller
+ * 5720-5724, hostNetwork).
+ */
 export const NODE_CONTROL_PORTS: readonly { range: PortRange; what: string }[] = [
   { range: { from: 22, to: 22 }, what: "SSH" },
   { range: { from: 179, to: 179 }, what: "BGP" },
   { range: { from: 2379, to: 2380 }, what: "etcd" },
+  { range: { from: 2381, to: 2381 }, what: "etcd metrics" },
   { range: { from: 4789, to: 4789 }, what: "VXLAN" },
+  { range: { from: 5473, to: 5473 }, what: "Calico Typha" },
+  { range: { from: 5710, to: 5712 }, what: "Spiderpool agent" },
+  { range: { from: 5720, to: 5724 }, what: "Spiderpool controller" },
   { range: { from: 6081, to: 6081 }, what: "Geneve" },
   { range: { from: 6443, to: 6443 }, what: "Kubernetes API server" },
+  { range: { from: 6641, to: 6644 }, what: "OVN northbound/southbound databases" },
+  { range: { from: 9091, to: 9091 }, what: "Felix metrics" },
+  { range: { from: 9099, to: 9099 }, what: "Felix health" },
   { range: { from: 10250, to: 10250 }, what: "kubelet" },
   { range: { from: 10255, to: 10255 }, what: "kubelet read-only" },
   { range: { from: 10256, to: 10256 }, what: "kube-proxy health" },
+  { range: { from: 10257, to: 10257 }, what: "kube-controller-manager" },
+  { range: { from: 10259, to: 10259 }, what: "kube-scheduler" },
+  { range: { from: 10660, to: 10661 }, what: "Kube-OVN controller/monitor metrics" },
+  { range: { from: 10665, to: 10665 }, what: "Kube-OVN CNI agent" },
+  { range: { from: 30000, to: 32767 }, what: "NodePort services" },
 ];
 
 const PROTOCOL_NUMBERS: Record<string, string> = { "1": "ICMP", "6": "TCP", "17": "UDP", "132": "SCTP" };
@@ -75,4 +97,14 @@ export function coversRange(sorted: number[], range: PortRange): boolean {
   let inside = 0;
   for (const port of sorted) if (port >= range.from && port <= range.to) inside++;
   return inside === range.to - range.from + 1;
+}
+
+const IANA_PROTOCOLS: Record<string, number> = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58, SCTP: 132, UDPLITE: 136 };
+
+/** A protocol as Calico and Kubernetes write it (name in any case, or an IANA number 0-255), as its number. */
+export function protocolNumber(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isInteger(value) && value >= 0 && value <= 255 ? value : undefined;
+  if (typeof value !== "string") return undefined;
+  if (/^\d+$/.test(value)) return protocolNumber(Number(value));
+  return IANA_PROTOCOLS[value.toUpperCase()];
 }

@@ -1,14 +1,43 @@
 /**
- * Calico label selectors (projectcalico.org selector syntax), parsed into predicates over labels:
+ * Calico label selectors (projectcalico.org selector syntax) parsed into a small expression tree:
  * `all()`, `global()`, `has(k)`, `k == 'v'`, `k != 'v'`, `k in {'a','b'}`, `k not in {...}`,
  * `k contains 's'`, `k starts with 's'`, `k ends with 's'`, `!`, `&&`, `||` and parentheses.
- * Anything else is a parse error: the caller treats that selector as selecting nothing and says so.
+ * Anything else is a parse error: the caller judges that selector and says so.
+ *
+ * The tree is evaluated two ways: over known labels (true/false) and over partially known labels
+ * (yes/no/maybe), so a selector that uses a label whose value nobody can know (a uid, a namespace
+ * label the stack does not declare) is "maybe", never silently false.
  */
 
 export type Labels = Readonly<Record<string, string>>;
 export type Predicate = (labels: Labels) => boolean;
 
-export type ParsedSelector = { ok: true; matches: Predicate } | { ok: false; error: string };
+/** Three-valued truth: Kleene logic over labels some of whose values are unknown. */
+export type Tri = "yes" | "no" | "maybe";
+
+/** What a selector may ask of an endpoint: a label's value, undefined when absent, UNKNOWN when nobody knows. */
+export const UNKNOWN: unique symbol = Symbol("unknown label value");
+export type LabelLookup = (key: string) => string | undefined | typeof UNKNOWN;
+
+export type SelectorNode =
+  | { op: "all" }
+  | { op: "none" }
+  | { op: "has"; key: string }
+  | { op: "test"; key: string; test: (value: string) => boolean; absent: boolean; equals?: string }
+  | { op: "not"; inner: SelectorNode }
+  | { op: "and" | "or"; left: SelectorNode; right: SelectorNode };
+
+export type ParsedSelector =
+  | {
+      ok: true;
+      node: SelectorNode;
+      /** True when every label is known and the selector matches them. */
+      matches: Predicate;
+      evaluate(lookup: LabelLookup): Tri;
+      /** `key == 'value'` conjuncts every match needs: what policies are indexed by. */
+      requires: [string, string][];
+    }
+  | { ok: false; error: string };
 
 type Token =
   { kind: "op"; text: string; at: number } | { kind: "word"; text: string; at: number } | { kind: "string"; text: string; at: number };
@@ -54,11 +83,11 @@ class Parser {
   private i = 0;
   constructor(private readonly tokens: Token[]) {}
 
-  parse(): Predicate {
-    const predicate = this.or();
+  parse(): SelectorNode {
+    const node = this.or();
     const extra = this.tokens[this.i];
     if (extra) throw new Error(`unexpected ${JSON.stringify(extra.text)} at offset ${extra.at}`);
-    return predicate;
+    return node;
   }
 
   private peek(text: string): boolean {
@@ -83,33 +112,28 @@ class Parser {
     return t.text;
   }
 
-  private or(): Predicate {
+  private or(): SelectorNode {
     let left = this.and();
     while (this.peek("||")) {
       this.i++;
-      const a = left;
-      const b = this.and();
-      left = (labels) => a(labels) || b(labels);
+      left = { op: "or", left, right: this.and() };
     }
     return left;
   }
 
-  private and(): Predicate {
+  private and(): SelectorNode {
     let left = this.unary();
     while (this.peek("&&")) {
       this.i++;
-      const a = left;
-      const b = this.unary();
-      left = (labels) => a(labels) && b(labels);
+      left = { op: "and", left, right: this.unary() };
     }
     return left;
   }
 
-  private unary(): Predicate {
+  private unary(): SelectorNode {
     if (this.peek("!")) {
       this.i++;
-      const inner = this.unary();
-      return (labels) => !inner(labels);
+      return { op: "not", inner: this.unary() };
     }
     return this.primary();
   }
@@ -128,7 +152,7 @@ class Parser {
     return values;
   }
 
-  private primary(): Predicate {
+  private primary(): SelectorNode {
     if (this.peek("(")) {
       this.i++;
       const inner = this.or();
@@ -142,70 +166,128 @@ class Parser {
       this.i++;
       if (t.text === "all" || t.text === "global") {
         this.expect(")");
-        // global() matches non-namespaced resources only; VMs always live in a namespace.
-        return t.text === "all" ? () => true : () => false;
+        // global() matches non-namespaced resources only; workload endpoints always live in a namespace.
+        return { op: t.text === "all" ? "all" : "none" };
       }
       if (t.text === "has") {
         const k = this.tokens[this.i];
         if (k?.kind !== "word") throw new Error(`expected a label key in has() ${this.where()}`);
         this.i++;
         this.expect(")");
-        return (labels) => Object.prototype.hasOwnProperty.call(labels, k.text);
+        return { op: "has", key: k.text };
       }
       throw new Error(`unknown function ${t.text}() at offset ${t.at}`);
     }
-    const labelKey = t.text;
-    const value = (labels: Labels): string | undefined =>
-      Object.prototype.hasOwnProperty.call(labels, labelKey) ? labels[labelKey] : undefined;
+    const key = t.text;
     if (this.peek("==")) {
       this.i++;
       const v = this.string();
-      return (labels) => value(labels) === v;
+      return { op: "test", key, test: (value) => value === v, absent: false, equals: v };
     }
     if (this.peek("!=")) {
       this.i++;
       const v = this.string();
-      return (labels) => value(labels) !== v;
+      // Calico: != also matches endpoints that lack the label.
+      return { op: "test", key, test: (value) => value !== v, absent: true };
     }
     if (this.peek("in")) {
       this.i++;
       const values = this.set();
-      return (labels) => {
-        const v = value(labels);
-        return v !== undefined && values.has(v);
+      return {
+        op: "test",
+        key,
+        test: (value) => values.has(value),
+        absent: false,
+        ...(values.size === 1 ? { equals: [...values][0] } : {}),
       };
     }
     if (this.peek("not")) {
       this.i++;
       this.expect("in");
       const values = this.set();
-      return (labels) => {
-        const v = value(labels);
-        return v === undefined || !values.has(v);
-      };
+      return { op: "test", key, test: (value) => !values.has(value), absent: true };
     }
     if (this.peek("contains")) {
       this.i++;
       const s = this.string();
-      return (labels) => value(labels)?.includes(s) ?? false;
+      return { op: "test", key, test: (value) => value.includes(s), absent: false };
     }
     for (const side of ["starts", "ends"] as const) {
       if (this.peek(side)) {
         this.i++;
         this.expect("with");
         const s = this.string();
-        return side === "starts" ? (labels) => value(labels)?.startsWith(s) ?? false : (labels) => value(labels)?.endsWith(s) ?? false;
+        return { op: "test", key, test: side === "starts" ? (value) => value.startsWith(s) : (value) => value.endsWith(s), absent: false };
       }
     }
-    throw new Error(`expected an operator after label key ${JSON.stringify(labelKey)} ${this.where()}`);
+    throw new Error(`expected an operator after label key ${JSON.stringify(key)} ${this.where()}`);
   }
+}
+
+const NOT: Record<Tri, Tri> = { yes: "no", no: "yes", maybe: "maybe" };
+
+/** Kleene evaluation of a selector tree over partially known labels. */
+export function evaluateNode(node: SelectorNode, lookup: LabelLookup): Tri {
+  switch (node.op) {
+    case "all":
+      return "yes";
+    case "none":
+      return "no";
+    case "has": {
+      const value = lookup(node.key);
+      return value === UNKNOWN ? "maybe" : value === undefined ? "no" : "yes";
+    }
+    case "test": {
+      const value = lookup(node.key);
+      if (value === UNKNOWN) return "maybe";
+      if (value === undefined) return node.absent ? "yes" : "no";
+      return node.test(value) ? "yes" : "no";
+    }
+    case "not":
+      return NOT[evaluateNode(node.inner, lookup)];
+    case "and": {
+      const left = evaluateNode(node.left, lookup);
+      if (left === "no") return "no";
+      const right = evaluateNode(node.right, lookup);
+      return right === "no" ? "no" : left === "yes" && right === "yes" ? "yes" : "maybe";
+    }
+    case "or": {
+      const left = evaluateNode(node.left, lookup);
+      if (left === "yes") return "yes";
+      const right = evaluateNode(node.right, lookup);
+      return right === "yes" ? "yes" : left === "no" && right === "no" ? "no" : "maybe";
+    }
+  }
+}
+
+/** The `key == 'value'` facts a match needs (conjuncts of the top-level `&&` chain). */
+function requiredEqualities(node: SelectorNode): [string, string][] {
+  if (node.op === "and") return [...requiredEqualities(node.left), ...requiredEqualities(node.right)];
+  if (node.op === "test" && node.equals !== undefined) return [[node.key, node.equals]];
+  return [];
+}
+
+const knownLookup =
+  (labels: Labels): LabelLookup =>
+  (key) =>
+    Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
+
+/** A parsed selector from its tree. */
+export function selectorOf(node: SelectorNode): ParsedSelector {
+  return {
+    ok: true,
+    node,
+    matches: (labels) => evaluateNode(node, knownLookup(labels)) === "yes",
+    evaluate: (lookup) => evaluateNode(node, lookup),
+    requires: requiredEqualities(node),
+  };
 }
 
 /** Parses a Calico selector; an empty or missing selector selects everything (Calico's default). */
 export function parseSelector(text: string | undefined): ParsedSelector {
-  if (text === undefined || text.trim() === "") return { ok: true, matches: () => true };
+  if (text === undefined || text.trim() === "") return selectorOf({ op: "all" });
   try {
-    return { ok: true, matches: new Parser(tokenize(text)).parse() };
+    return selectorOf(new Parser(tokenize(text)).parse());
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }

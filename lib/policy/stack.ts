@@ -1,33 +1,24 @@
 /**
  * One pass over a stack's resources building the indexes every stack rule shares: VMs by
- * namespace, NADs by `namespace/name`, network policies by namespace (plus global ones), the
- * network facts and the grants. Selection only ever matches a VM against its own namespace's
- * policies and the global ones (and a policy against its namespace's VMs), memoized per policy.
+ * namespace, NADs by `namespace/name`, network policies and tiers, namespace and service account
+ * labels, the network facts and the grants; and, built once on demand, the reachability model
+ * (lib/policy/reachability), which indexes policies itself so selection never pairs every
+ * endpoint with every policy.
  */
 import { CALICO_NAD_REF } from "../tenant/names";
 import { isCalicoNad, NAD_TYPE, nadRef, parseNad, type Nad } from "./cni";
 import type { PolicyConfig, PolicyServiceConfig, PolicyTenantConfig } from "./config";
 import { networkFacts, type NetworkFacts } from "./facts";
-import { metadataOf, objectName, stringMap } from "./k8s";
-import { parseLabelSelector } from "./label-selector";
-import {
-  denyTierOf,
-  isAdminNetworkPolicy,
-  isNetworkPolicy,
-  parseAdminPolicy,
-  parseNetworkPolicy,
-  type AdminPolicy,
-  type NetworkPolicy,
-  type SelectorField,
-} from "./network-policy";
-import type { Labels } from "./selector";
+import { metadataOf, objectName, objectNamespace, stringMap } from "./k8s";
+import { ANY_NAMESPACE, isNetworkPolicy, isTier, parseNetworkPolicy, parseTier, type NetworkPolicy, type Tier } from "./network-policy";
 import type { PolicyResource } from "./resource";
+import { hypotheticalEndpoint, vmEndpoint, type UnderlayEndpoint } from "./reachability/endpoint";
+import { ReachabilityModel } from "./reachability/model";
 import { defaultNetwork, isVm, parseVm, type Vm, type VmNetwork } from "./vm";
 import { KINDS } from "../k8s/kinds";
 
 const NAMESPACE_TYPE = KINDS.namespace.type;
-/** KubeVirt launcher pods run as the namespace's default service account. */
-const SERVICE_ACCOUNT_LABELS: Labels = { "projectcalico.org/name": "default" };
+const SERVICE_ACCOUNT_TYPE = KINDS.serviceAccount.type;
 
 export interface Grant {
   /** Granted service names, sorted: also the key VMs with the same grants share. */
@@ -43,29 +34,23 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function selects(field: SelectorField | undefined, labels: Labels): boolean {
-  return field === undefined || (field.parsed.ok && field.parsed.matches(labels));
-}
-
 export class StackView {
   readonly vms: Vm[] = [];
   readonly nads = new Map<string, Nad>();
   readonly calicoNads: Nad[] = [];
+  /** Every network policy Calico enforces (Calico, Kubernetes and admin policies). */
   readonly policies: NetworkPolicy[] = [];
-  /** policy.networking.k8s.io admin policies (AdminNetworkPolicy, ClusterNetworkPolicy, ...). */
-  readonly adminPolicies: AdminPolicy[] = [];
-  /** Calico tiers the stack declares with `defaultAction: Deny`. */
-  readonly denyTiers = new Set<string>();
+  /** Calico Tiers the stack declares, by name. */
+  readonly tiers = new Map<string, Tier>();
   readonly facts: NetworkFacts;
   /** Namespaces that hold tenant VMs: the stack's VMs plus the configured tenants. */
   readonly tenantNamespaces: Set<string>;
 
   private readonly vmsByNamespace = new Map<string, Vm[]>();
-  private readonly policiesByNamespace = new Map<string, NetworkPolicy[]>();
-  private readonly globalPolicies: NetworkPolicy[] = [];
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
+  private readonly serviceAccountLabels = new Map<string, Record<string, string>>();
   private readonly tenantsByNamespace = new Map<string, { name: string; tenant: PolicyTenantConfig }>();
-  private readonly selected = new Map<NetworkPolicy, Vm[]>();
+  private model?: ReachabilityModel;
   /** VMs with an underlay NIC, computed once when the view is built. */
   private readonly underlay = new Set<Vm>();
 
@@ -83,17 +68,14 @@ export class StackView {
         this.nads.set(nad.ref, nad);
         if (isCalicoNad(nad)) this.calicoNads.push(nad);
       } else if (isNetworkPolicy(resource)) {
-        const policy = parseNetworkPolicy(resource);
-        this.policies.push(policy);
-        if (policy.namespace === undefined) this.globalPolicies.push(policy);
-        else push(this.policiesByNamespace, policy.namespace, policy);
+        this.policies.push(parseNetworkPolicy(resource));
+      } else if (isTier(resource)) {
+        const tier = parseTier(resource);
+        this.tiers.set(tier.name, tier);
       } else if (resource.type === NAMESPACE_TYPE) {
         this.namespaceLabels.set(objectName(resource), stringMap(metadataOf(resource).labels));
-      } else if (isAdminNetworkPolicy(resource)) {
-        this.adminPolicies.push(parseAdminPolicy(resource));
-      } else {
-        const tier = denyTierOf(resource);
-        if (tier !== undefined) this.denyTiers.add(tier);
+      } else if (resource.type === SERVICE_ACCOUNT_TYPE) {
+        this.serviceAccountLabels.set(`${objectNamespace(resource)}/${objectName(resource)}`, stringMap(metadataOf(resource).labels));
       }
     }
     // After the loop: a VM's NADs may come after it.
@@ -138,7 +120,12 @@ export class StackView {
 
   /** Whether a policy can apply to tenant VMs: global, or in a namespace that holds them. */
   inTenantScope(policy: NetworkPolicy): boolean {
-    return policy.namespace === undefined || this.tenantNamespaces.has(policy.namespace);
+    return policy.namespace === undefined || policy.namespace === ANY_NAMESPACE || this.tenantNamespaces.has(policy.namespace);
+  }
+
+  /** The registered tenant (name and registration) whose namespace this is. */
+  tenantEntry(namespace: string): { name: string; tenant: PolicyTenantConfig } | undefined {
+    return this.tenantsByNamespace.get(namespace);
   }
 
   tenantOf(namespace: string): PolicyTenantConfig | undefined {
@@ -167,63 +154,26 @@ export class StackView {
     };
   }
 
-  private labelsOfNamespace(namespace: string): Labels {
-    return { ...(this.namespaceLabels.get(namespace) ?? {}), "projectcalico.org/name": namespace };
-  }
-
-  /** Whether a policy counts as default deny: Calico's default tier, or a declared tier whose defaultAction is Deny. */
-  denies(policy: NetworkPolicy): boolean {
-    return policy.tier === undefined || this.denyTiers.has(policy.tier);
-  }
-
   /**
-   * Tenant namespaces an admin policy's subject can select. Namespaces the stack does not declare
-   * have unknown labels, so any selector may match them; an unreadable subject selects them all.
+   * The underlay endpoints judged: every VM with an underlay NIC, and for every registered
+   * tenant a stand-in for whatever it may run (so a policy no stack of the tenant's owns, e.g. a
+   * platform stack's global or admin policy, is judged against that tenant's workloads).
    */
-  adminPolicyTenantNamespaces(policy: AdminPolicy): string[] {
-    const namespaces = [...this.tenantNamespaces].sort();
-    if (policy.namespaceSelectors === undefined) return namespaces;
-    const parsed = policy.namespaceSelectors.map((s) => parseLabelSelector(s.value));
-    return namespaces.filter((namespace) => {
-      if (!this.namespaceLabels.has(namespace)) return true;
-      const labels = { ...this.namespaceLabels.get(namespace), "kubernetes.io/metadata.name": namespace };
-      return parsed.some((p) => !p.ok || p.matches(labels));
-    });
+  underlayEndpoints(): UnderlayEndpoint[] {
+    return this.reachability().endpoints;
   }
 
-  private policySelects(policy: NetworkPolicy, vm: Vm): boolean {
-    return (
-      !policy.hostOnly &&
-      selects(policy.selector, vm.labels) &&
-      selects(policy.namespaceSelector, this.labelsOfNamespace(vm.namespace)) &&
-      selects(policy.serviceAccountSelector, SERVICE_ACCOUNT_LABELS)
-    );
-  }
-
-  /** Policies whose selectors match the VM's launcher pod (an unparseable selector matches nothing). */
-  policiesSelecting(vm: Vm): NetworkPolicy[] {
-    const candidates = [...(this.policiesByNamespace.get(vm.namespace) ?? []), ...this.globalPolicies];
-    return candidates.filter((policy) => this.policySelects(policy, vm));
-  }
-
-  /** VMs (with an underlay NIC) a policy applies to. */
-  vmsSelectedBy(policy: NetworkPolicy): Vm[] {
-    let found = this.selected.get(policy);
-    if (!found) {
-      const candidates = policy.namespace === undefined ? this.vms : (this.vmsByNamespace.get(policy.namespace) ?? []);
-      found = candidates.filter((vm) => this.hasUnderlayNic(vm) && this.policySelects(policy, vm));
-      this.selected.set(policy, found);
+  /** The reachability model of the stack, built once. */
+  reachability(): ReachabilityModel {
+    if (!this.model) {
+      const endpoints = this.vms.filter((vm) => this.hasUnderlayNic(vm)).map(vmEndpoint);
+      for (const [namespace, { name }] of [...this.tenantsByNamespace].sort(([a], [b]) => (a < b ? -1 : 1)))
+        endpoints.push(hypotheticalEndpoint(namespace, name));
+      this.model = new ReachabilityModel(this.policies, this.tiers, endpoints, {
+        namespaceLabels: (namespace) => this.namespaceLabels.get(namespace),
+        serviceAccountLabels: (namespace, name) => this.serviceAccountLabels.get(`${namespace}/${name}`),
+      });
     }
-    return found;
-  }
-
-  /**
-   * Policies that can open a VM's underlay: every policy in a tenant namespace (it applies to any
-   * VM there that carries matching labels later) and any other policy that selects a VM now.
-   */
-  vmFacingPolicies(): NetworkPolicy[] {
-    return this.policies.filter(
-      (policy) => (policy.namespace !== undefined && this.tenantNamespaces.has(policy.namespace)) || this.vmsSelectedBy(policy).length > 0,
-    );
+    return this.model;
   }
 }

@@ -4,6 +4,7 @@ import { calicoNadRoutesRule } from "./calico-nad-routes";
 import { kubeOvnSubnetOverlapRule } from "./kubeovn-subnet-overlap";
 import { tenantNatRule } from "./tenant-nat";
 import { underlayEgressCatalogRule } from "./underlay-egress-catalog";
+import { underlayIngressRule } from "./underlay-ingress";
 import { underlayIpvlanBridgeRule } from "./underlay-ipvlan-bridge";
 import { underlayNodePortsRule } from "./underlay-node-ports";
 import { vmLiveMigrationRule } from "./vm-live-migration";
@@ -17,6 +18,7 @@ export {
   kubeOvnSubnetOverlapRule,
   tenantNatRule,
   underlayEgressCatalogRule,
+  underlayIngressRule,
   underlayIpvlanBridgeRule,
   underlayNodePortsRule,
   vmLiveMigrationRule,
@@ -33,6 +35,7 @@ export const RULES: readonly Rule[] = [
   vmUnderlayPolicyRule,
   underlayEgressCatalogRule,
   underlayNodePortsRule,
+  underlayIngressRule,
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
   tenantNatRule,

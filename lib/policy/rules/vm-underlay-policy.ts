@@ -1,68 +1,60 @@
 /**
- * Every VM with an underlay NIC is selected by network policy for both Ingress and Egress, so
- * Calico drops whatever no rule allows: without an Egress policy the NIC reaches the whole node
- * network, kubelet on its own node included (DESIGN.md). Selectors are evaluated against the
- * launcher pod's labels; one that cannot be parsed selects nothing and is reported here. A policy
- * in a non-default tier counts only when the stack declares that Tier with `defaultAction: Deny`;
- * a doNotTrack/preDNAT GlobalNetworkPolicy applies to host endpoints only and never counts.
+ * Every underlay endpoint is default-deny in both directions: no flow of its NIC reaches the end
+ * of Calico's tiers, where the namespace profile would allow it. Computed over all policies
+ * (lib/policy/reachability): a default deny counts only where it must apply (its selector surely
+ * matches, its tier's place is known and ends in Deny, the VM surely runs under the service
+ * account it names), so a Tier without defaultAction counts (Calico defaults it to Deny) and a
+ * security tier that Passes to a denying default tier counts. Unparseable selectors are reported.
  */
 import { violationAt } from "../k8s";
-import type { NetworkPolicy, SelectorField } from "../network-policy";
+import type { SelectorField } from "../network-policy";
+import { flowsText } from "../reachability";
+import { canonicalFlows } from "../reachability/flows";
 import type { Finding } from "../resource";
 import type { StackRule } from "../types";
 
-const DIRECTIONS = ["Ingress", "Egress"];
-
-function selectorFindings(policy: NetworkPolicy): Finding[] {
-  const fields = [policy.selector, policy.namespaceSelector, policy.serviceAccountSelector].filter(
-    (f): f is SelectorField => f !== undefined,
-  );
-  return fields.flatMap((field) =>
-    field.parsed.ok
-      ? []
-      : [
-          {
+export const vmUnderlayPolicyRule: StackRule = {
+  name: "vm-underlay-policy",
+  description:
+    "Every underlay endpoint is default-deny for Ingress and Egress: no flow falls through Calico's tiers to the allowing namespace profile (a deny counts only where it must apply); unparseable selectors are reported.",
+  level: "mandatory",
+  config: [],
+  check(stack): Finding[] {
+    const findings: Finding[] = [];
+    // A namespaced policy elsewhere cannot select a tenant endpoint, whatever its selector says.
+    for (const policy of stack.policies.filter((p) => stack.inTenantScope(p))) {
+      for (const field of [policy.selector, policy.namespaceSelector, policy.serviceAccountSelector].filter(
+        (f): f is SelectorField => f !== undefined,
+      )) {
+        if (!field.parsed.ok)
+          findings.push({
             resource: policy.resource,
             message: violationAt(
               policy.who,
               field.path,
               field.text,
-              `unparseable selector (${field.parsed.error}); it is treated as selecting nothing`,
+              `unparseable selector (${field.parsed.error}); it may select anything: its allows count, its default deny does not`,
             ),
-          },
-        ],
-  );
-}
-
-export const vmUnderlayPolicyRule: StackRule = {
-  name: "vm-underlay-policy",
-  description:
-    "Every VM with an underlay NIC is selected by network policy with both Ingress and Egress types (default deny; a non-default tier only if declared with defaultAction Deny); unparseable selectors select nothing and are reported.",
-  level: "mandatory",
-  config: [],
-  check(stack): Finding[] {
-    // A namespaced policy elsewhere cannot select a tenant VM, whatever its selector says.
-    const findings = stack.policies.filter((policy) => stack.inTenantScope(policy)).flatMap(selectorFindings);
-    for (const vm of stack.vms) {
-      if (!stack.hasUnderlayNic(vm)) continue;
-      const selecting = stack.policiesSelecting(vm);
-      // A policy in a tier without a declared `defaultAction: Deny` may end in Pass: no default deny.
-      const denying = selecting.filter((policy) => stack.denies(policy));
-      const types = new Set(denying.flatMap((policy) => [...policy.types]));
-      const missing = DIRECTIONS.filter((direction) => !types.has(direction));
-      if (missing.length === 0) continue;
-      const describePolicy = (p: NetworkPolicy) =>
-        `${p.who} (${stack.denies(p) ? `types ${[...p.types].join(", ")}` : `tier ${p.tier} has no declared Tier with defaultAction Deny`})`;
-      const by = selecting.length > 0 ? `selected only by ${selecting.map(describePolicy).join("; ")}` : "selected by no network policy";
-      findings.push({
-        resource: vm.resource,
-        message: violationAt(
-          vm.who,
-          `${vm.base}metadata.labels`,
-          vm.labels,
-          `${by}: no ${missing.join(" or ")} policy, so that direction of the underlay NIC is open; select these labels with a policy of types [Ingress, Egress]`,
-        ),
-      });
+          });
+      }
+    }
+    for (const reach of stack.reachability().all()) {
+      const endpoint = reach.endpoint;
+      if (endpoint.hypothetical || !endpoint.resource) continue;
+      for (const direction of ["egress", "ingress"] as const) {
+        const open = reach[direction].filter((a) => "profile" in a.reason);
+        if (open.length === 0) continue;
+        const why = "profile" in open[0].reason ? open[0].reason.profile : "";
+        findings.push({
+          resource: endpoint.resource,
+          message: violationAt(
+            endpoint.who,
+            endpoint.labelsPath,
+            endpoint.labels,
+            `${direction} ${flowsText(canonicalFlows(open.map((a) => a.box)), direction)}: ${why}; select these labels with a policy of types [Ingress, Egress] in a tier that ends in Deny`,
+          ),
+        });
+      }
     }
     return findings;
   },
