@@ -69,44 +69,6 @@ describe("policy primitives", () => {
     assert.deepStrictEqual(k8s({ podSelector: {}, egress: [{}] }), ["Ingress", "Egress"]);
   });
 
-  it("keeps only Allow egress rules and reads Kubernetes peers, except and default protocol", () => {
-    const calico = parseNetworkPolicy(
-      resource(KINDS.calicoGlobalNetworkPolicy.type, {
-        metadata: { name: "g" },
-        spec: { egress: [{ action: "Deny" }, { action: "Allow", protocol: 6, destination: { nets: ["10.50.0.1"] } }] },
-      }),
-    );
-    assert.strictEqual(calico.namespace, undefined);
-    assert.deepStrictEqual(
-      calico.egressAllows.map((r) => r.path),
-      ["spec.egress[1]"],
-    );
-    assert.strictEqual(calico.egressAllows[0].nets![0].cidr?.text, "10.50.0.1/32");
-    assert.strictEqual(calico.egressAllows[0].ports, undefined);
-    const k8s = parseNetworkPolicy(
-      resource(KINDS.kubernetesNetworkPolicy.type, {
-        metadata: { name: "n", namespace: "t" },
-        spec: {
-          podSelector: {},
-          egress: [{ to: [{ ipBlock: { cidr: "10.50.0.0/16", except: ["10.50.0.0/24"] } }, { podSelector: {} }], ports: [{ port: 443 }] }],
-        },
-      }),
-    );
-    const [rule] = k8s.egressAllows;
-    assert.deepStrictEqual(
-      rule.nets!.map((n) => [n.path, n.text, n.except.map((e) => e.text)]),
-      [["spec.egress[0].to[0].ipBlock.cidr", "10.50.0.0/16", ["10.50.0.0/24"]]],
-    );
-    assert.deepStrictEqual(
-      rule.endpointSelectors.map((s) => s.path),
-      ["spec.egress[0].to[1].podSelector"],
-    );
-    assert.deepStrictEqual(
-      rule.ports!.map((p) => [p.protocol, p.port]),
-      [["TCP", { range: { from: 443, to: 443 } }]],
-    );
-  });
-
   it("derives the pod CIDR from the Installation and the node CIDRs from the route plugin when unconfigured", () => {
     const nad = parseNad(
       resource(KINDS.networkAttachmentDefinition.type, {

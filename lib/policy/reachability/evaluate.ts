@@ -24,6 +24,8 @@ export interface TierRun {
   tier: Tier;
   /** The tier's policies that apply, in Calico's order. */
   applied: Applied[];
+  /** A default deny is assumed to apply here (a registered tenant's own, for a stand-in endpoint). */
+  assumedDeny?: boolean;
 }
 
 /** Why a flow is allowed: a rule, or the profile at the end (after no policy, or a Pass). */
@@ -111,7 +113,7 @@ export function evaluateDirection(tiers: TierRun[], direction: Direction, end: "
     run,
     rules: run.applied.flatMap((applied) => applied.policy.rules[direction].map((rule) => ({ applied, rule }))),
     // A tier ends in its defaultAction only where one of its policies surely applies.
-    ends: run.applied.some((a) => a.selected === "yes") ? run.tier.defaultAction : "Pass",
+    ends: run.assumedDeny || run.applied.some((a) => a.selected === "yes") ? run.tier.defaultAction : "Pass",
   }));
   const { addresses, ports, protocols } = cuts(flat.flatMap((t) => t.rules.map((r) => r.rule)));
   const out: AllowedBox[] = [];
@@ -161,6 +163,9 @@ export function evaluateDirection(tiers: TierRun[], direction: Direction, end: "
 }
 
 function profileWhy(tiers: TierRun[]): string {
-  if (tiers.length === 0) return "no policy applies in this direction, so the namespace profile allows everything";
-  return `no rule or tier end denies it (tiers ${tiers.map((t) => t.tier.name).join(", ")}), so the namespace profile allows it`;
+  if (tiers.length === 0) return "selected by no network policy in this direction, so the namespace profile allows it";
+  const tiersText = tiers.map(
+    (t) => `${t.tier.name}: ${t.applied.map((a) => `${a.policy.who}${a.selected === "yes" ? "" : " (may select)"}`).join(", ")}`,
+  );
+  return `no rule or tier end denies it (${tiersText.join("; ")}), so the namespace profile allows it`;
 }

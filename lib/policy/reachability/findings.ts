@@ -26,7 +26,11 @@ function listed(whos: string[]): string {
   return whos.length > 3 ? `${whos.slice(0, 3).join(", ")} and ${whos.length - 3} more` : whos.join(", ");
 }
 
-/** Breaches opened by a policy rule (the profile's are vm-underlay-policy's), one finding per rule and flow set. */
+/**
+ * Breaches opened by a policy rule (the profile's are vm-underlay-policy's): one finding per rule,
+ * showing the flows of the first endpoint it breaches (real endpoints come before stand-ins) and
+ * every endpoint it breaches, grouped by why.
+ */
 export function ruleBreaches(stack: StackView, held: (endpoint: UnderlayEndpoint) => Held | undefined): Finding[] {
   const grouped = new Map<
     string,
@@ -38,14 +42,13 @@ export function ruleBreaches(stack: StackView, held: (endpoint: UnderlayEndpoint
     const allowed: AllowedBox[] = reach[rules.direction];
     for (const { reason, flows } of breaches(allowed, rules.rects, rules.part, (r) => !("profile" in r))) {
       if ("profile" in reason) continue;
-      const text = flowsText(flows, rules.direction);
-      const key = `${reason.policy.who}|${reason.rule.path}|${text}`;
+      const key = `${reason.policy.who}|${reason.rule.path}`;
       const entry = grouped.get(key) ?? {
         finding: { resource: reason.policy.resource },
         who: reason.policy.who,
         path: reason.rule.path,
         value: writtenRule(reason.policy, reason.rule),
-        text,
+        text: flowsText(flows, rules.direction),
         whys: new Map<string, string[]>(),
       };
       const why = rules.why(reach.endpoint);
@@ -59,7 +62,7 @@ export function ruleBreaches(stack: StackView, held: (endpoint: UnderlayEndpoint
       who,
       path,
       value,
-      `${text}: ${[...whys].map(([why, endpoints]) => `for ${listed(endpoints)}, ${why}`).join("; ")}`,
+      `allows ${text}: for ${[...whys].map(([why, endpoints]) => `${listed(endpoints)}, ${why}`).join("; for ")}`,
     ),
   }));
 }

@@ -5,7 +5,7 @@
  * over (endpoint × policy). Endpoints that meet the same policies with the same certainty share
  * one evaluation.
  */
-import { ANY_NAMESPACE, BUILTIN_TIERS, DIRECTIONS, type Direction, type NetworkPolicy, type Tier } from "../network-policy";
+import { ANY_NAMESPACE, BUILTIN_TIERS, DEFAULT_TIER, DIRECTIONS, type Direction, type NetworkPolicy, type Tier } from "../network-policy";
 import { UNKNOWN, type Tri } from "../selector";
 import { endpointLookups, type EndpointLookups, type LabelFacts, type UnderlayEndpoint } from "./endpoint";
 import { evaluateDirection, type Applied, type AllowedBox, type TierRun } from "./evaluate";
@@ -115,7 +115,7 @@ export class ReachabilityModel {
   }
 
   /** The declared or built-in tier; undefined when the stack does not say where it is. */
-  private tierOf(policy: NetworkPolicy): Tier | undefined {
+  private tierOf(policy: Pick<NetworkPolicy, "tier">): Tier | undefined {
     const declared = this.tiers.get(policy.tier);
     if (declared) return declared;
     const builtin = BUILTIN_TIERS[policy.tier];
@@ -150,8 +150,19 @@ export class ReachabilityModel {
 
   private direction(endpoint: UnderlayEndpoint, direction: Direction): AllowedBox[] {
     const runs = this.tierRuns(endpoint, direction);
+    // A stand-in for a registered tenant's workloads carries that tenant's own default deny
+    // (its stack is judged for it): in the default tier, as tenantnet writes it.
+    if (endpoint.hypothetical) {
+      const existing = runs.find((r) => r.tier.name === DEFAULT_TIER);
+      if (existing) existing.assumedDeny = true;
+      else {
+        const tier = this.tierOf({ tier: DEFAULT_TIER })!;
+        const at = runs.findIndex((r) => r.tier.order > tier.order);
+        runs.splice(at < 0 ? runs.length : at, 0, { tier, applied: [], assumedDeny: true });
+      }
+    }
     const end = endpoint.hypothetical ? "deny" : "profile";
-    const key = `${direction}|${end}|${runs.map((r) => r.applied.map((a) => `${this.ids.get(a.policy)}${a.selected[0]}`).join(",")).join(";")}`;
+    const key = `${direction}|${end}|${runs.map((r) => (r.assumedDeny ? "!" : "")).join("")}|${runs.map((r) => r.applied.map((a) => `${this.ids.get(a.policy)}${a.selected[0]}`).join(",")).join(";")}`;
     let boxes = this.shared.get(key);
     if (!boxes) {
       boxes = evaluateDirection(runs, direction, end);

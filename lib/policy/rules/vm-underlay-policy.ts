@@ -41,20 +41,22 @@ export const vmUnderlayPolicyRule: StackRule = {
     for (const reach of stack.reachability().all()) {
       const endpoint = reach.endpoint;
       if (endpoint.hypothetical || !endpoint.resource) continue;
-      for (const direction of ["egress", "ingress"] as const) {
-        const open = reach[direction].filter((a) => "profile" in a.reason);
-        if (open.length === 0) continue;
-        const why = "profile" in open[0].reason ? open[0].reason.profile : "";
-        findings.push({
-          resource: endpoint.resource,
-          message: violationAt(
-            endpoint.who,
-            endpoint.labelsPath,
-            endpoint.labels,
-            `${direction} ${flowsText(canonicalFlows(open.map((a) => a.box)), direction)}: ${why}; select these labels with a policy of types [Ingress, Egress] in a tier that ends in Deny`,
-          ),
-        });
-      }
+      const open = (["egress", "ingress"] as const).flatMap((direction) => {
+        const boxes = reach[direction].filter((a) => "profile" in a.reason);
+        if (boxes.length === 0) return [];
+        const why = boxes.map((a) => ("profile" in a.reason ? a.reason.profile : ""))[0];
+        return [`${direction} ${flowsText(canonicalFlows(boxes.map((a) => a.box)), direction)} (${why})`];
+      });
+      if (open.length === 0) continue;
+      findings.push({
+        resource: endpoint.resource,
+        message: violationAt(
+          endpoint.who,
+          endpoint.labelsPath,
+          endpoint.labels,
+          `not default-deny: ${open.join("; ")}; select these labels with a policy of types [Ingress, Egress] in a tier that ends in Deny`,
+        ),
+      });
     }
     return findings;
   },
