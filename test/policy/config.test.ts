@@ -24,6 +24,7 @@ describe("policy config", () => {
       dataplane: "bgp",
       externalSubnet: "tn-external",
       externalCidr: "203.0.113.0/24",
+      nonNodeCidrs: [],
     });
     assert.deepStrictEqual(config.services?.oss, { cidrs: ["10.50.31.21/32"], ports: ["80/TCP", "443/TCP"] });
     assert.deepStrictEqual(config.tenants?.acme, {
@@ -33,6 +34,7 @@ describe("policy config", () => {
       // web narrows its grants; db inherits acme's.
       vms: { web: ["oss", "dns"], db: ["oss", "dns", "mirror"] },
       eips: ["203.0.113.64", "203.0.113.65"],
+      underlayIngress: [{ cidrs: ["10.50.0.100/32"], ports: ["22/TCP"] }],
     });
     assert.deepStrictEqual(config.tenants?.globex.vms, { app: ["oss", "mirror"], worker: ["mirror"] });
   });
@@ -44,6 +46,7 @@ describe("policy config", () => {
       "vm-underlay-ip",
       "underlay-egress-catalog",
       "underlay-node-ports",
+      "underlay-ingress",
       "calico-nad-routes",
       "kubeovn-subnet-overlap",
       "tenant-nat",
@@ -52,6 +55,7 @@ describe("policy config", () => {
     assert.deepStrictEqual(Object.keys(pack["vm-live-migration"]), ["network"], "the dataplane, for a stack that declares no Installation");
     assert.deepStrictEqual(Object.keys(pack["underlay-egress-catalog"]), ["services", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["underlay-node-ports"]), ["network", "tenants"]);
+    assert.deepStrictEqual(Object.keys(pack["underlay-ingress"]), ["tenants"]);
     assert.deepStrictEqual(Object.keys(pack["calico-nad-routes"]), ["network"]);
   });
 
