@@ -1,5 +1,6 @@
-/** The short stdout summary of a plan: counts by kind, per tenant, live migration, violations, schema coverage. */
+/** The short stdout summary of a plan: counts by kind, per tenant, underlay reachability per tenant, live migration, violations, schema coverage. */
 import type { K8sObject } from "../k8s/object";
+import { flowText, type Flow, type PolicyConfig } from "../policy";
 import type { PlanFile } from "./plan-file";
 import { KINDS, PULUMI_TYPES } from "../k8s/kinds";
 
@@ -33,6 +34,34 @@ function tenantOf(plan: PlanFile): (urn: string) => string | undefined {
   return find;
 }
 
+/**
+ * The reachability table per tenant, one line per endpoint and direction:
+ *   acme (tenant-acme)
+ *     web     egress   TCP 53 to 10.50.0.10/32; TCP 80,443 to 10.50.31.21/32
+ *             ingress  TCP 22 from 10.50.0.100/32
+ */
+export function reachabilityLines(plan: Pick<PlanFile, "reachability" | "policyConfig">): string[] {
+  const tenants = Object.entries((plan.policyConfig as PolicyConfig | undefined)?.tenants ?? {});
+  const byNamespace = new Map<string, [string, { egress: Flow[]; ingress: Flow[] }][]>();
+  for (const [key, reach] of Object.entries(plan.reachability)) {
+    const [namespace, name] = key.split("/");
+    byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), [name, reach]]);
+  }
+  const lines: string[] = [];
+  for (const [namespace, endpoints] of [...byNamespace].sort(([a], [b]) => a.localeCompare(b))) {
+    const tenant = tenants.find(([, t]) => t.namespace === namespace)?.[0];
+    lines.push(`  ${tenant ? `${tenant} (${namespace})` : namespace}`);
+    const width = Math.max(...endpoints.map(([name]) => name.length));
+    for (const [name, reach] of endpoints) {
+      for (const direction of ["egress", "ingress"] as const) {
+        const flows = reach[direction].map((f) => flowText(f, direction)).join("; ") || "nothing";
+        lines.push(`    ${(direction === "egress" ? name : "").padEnd(width)}  ${direction.padEnd(7)}  ${flows}`);
+      }
+    }
+  }
+  return lines;
+}
+
 export function planSummary(plan: PlanFile, manifests: K8sObject[], outDir: string): string {
   const lines: string[] = [`stack ${plan.stack}: ${plan.resources.length} resources, ${manifests.length} manifests in ${outDir}`];
   lines.push("objects by kind:");
@@ -52,6 +81,7 @@ export function planSummary(plan: PlanFile, manifests: K8sObject[], outDir: stri
       lines.push(`  ${name}: ${vms} VMs, ${policies} underlay policies, ${own.length} resources`);
     }
   }
+  if (Object.keys(plan.reachability).length > 0) lines.push("underlay reachability:", ...reachabilityLines(plan));
   if (plan.schema) {
     lines.push(
       `schemas: checked ${plan.schema.checked.join(", ") || "nothing"}; unchecked: ${plan.schema.unchecked.join(", ") || "none"}; ${plan.schema.errors.length} errors`,
