@@ -71,7 +71,7 @@ describe("npm run policy", function () {
     const lines = run.stdout.trim().split("\n");
     assert.ok(
       lines[0].startsWith(
-        "[mandatory] underlay-egress-catalog allow-all: NetworkPolicy tenant-acme/allow-all: spec.egress[0].destination.nets = (unset)",
+        '[mandatory] underlay-egress-catalog allow-all: NetworkPolicy tenant-acme/allow-all: spec.egress[0] = {"action":"Allow"}: allows any protocol to 0.0.0.0/0',
       ),
       lines[0],
     );
@@ -80,6 +80,25 @@ describe("npm run policy", function () {
       run.stdout,
     );
     assert.match(lines.at(-1)!, /^policy violations: [1-9]\d* mandatory, 0 advisory$/);
+  });
+
+  it("--explain names the policy and rule behind each flow of an endpoint, and exits 2 on an unknown one", async () => {
+    const file = write("plan.json", plan);
+    const run = await policyCli("--plan", file, "--explain", "tenant-globex/worker");
+    assert.strictEqual(run.status, 0, run.stderr);
+    assert.deepStrictEqual(run.stdout.trim().split("\n"), [
+      "tenant-globex/worker",
+      "  egress:",
+      "    TCP 80,443 to 10.50.40.0/28  <- NetworkPolicy tenant-globex/underlay-worker spec.egress[0]",
+      "  ingress:",
+      "    (nothing)",
+    ]);
+    const missing = await policyCli("--plan", file, "--explain", "tenant-globex/nope");
+    assert.strictEqual(missing.status, 2);
+    assert.match(
+      missing.stderr,
+      /tenant-globex\/nope is not an underlay endpoint of .*have: tenant-acme\/db, tenant-acme\/web, tenant-globex\/app, tenant-globex\/worker/,
+    );
   });
 
   it("takes --policy-config over the plan's, in either config format", async () => {
@@ -124,7 +143,14 @@ describe("npm run policy", function () {
   it("documents its flags under --help", async () => {
     const run = await policyCli("--help");
     assert.strictEqual(run.status, 0);
-    for (const flag of ["--plan FILE", "--policy-config FILE", "exit codes: 0", "1 a mandatory violation", "2 unreadable input"])
+    for (const flag of [
+      "--plan FILE",
+      "--policy-config FILE",
+      "--explain KEY",
+      "exit codes: 0",
+      "1 a mandatory violation",
+      "2 unreadable input",
+    ])
       assert.ok(run.stdout.includes(flag), flag);
   });
 });
