@@ -46,15 +46,6 @@ export const NODE_CONTROL_PORTS: readonly { range: PortRange; what: string }[] =
   { range: { from: 30000, to: 32767 }, what: "NodePort services" },
 ];
 
-const PROTOCOL_NUMBERS: Record<string, string> = { "1": "ICMP", "6": "TCP", "17": "UDP", "132": "SCTP" };
-
-/** Calico and Kubernetes accept names in any case and IANA numbers; compare them upper-case by name. */
-export function normalizeProtocol(value: unknown): string | undefined {
-  if (typeof value === "number") return PROTOCOL_NUMBERS[String(value)] ?? String(value);
-  if (typeof value !== "string" || value === "") return undefined;
-  return PROTOCOL_NUMBERS[value] ?? value.toUpperCase();
-}
-
 function validRange(from: number, to: number): PolicyPort {
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > 65535 || from > to) {
     return { error: `${from}:${to} is not a port range within 0-65535` };
@@ -83,23 +74,13 @@ export function rangeText(range: PortRange): string {
   return range.from === range.to ? String(range.from) : `${range.from}:${range.to}`;
 }
 
-export function rangesOverlap(a: PortRange, b: PortRange): boolean {
-  return a.from <= b.to && b.from <= a.to;
-}
-
 /** Catalog ports ("443/TCP") grouped by protocol as sorted, de-duplicated port numbers. */
 export function catalogPorts(ports: string[]): Map<string, number[]> {
   return new Map(portsByProtocol(ports).map(({ protocol, ports: numbers }) => [protocol, [...numbers].sort((a, b) => a - b)]));
 }
 
-/** Every port of `range` is among `sorted` (unique, ascending): count the ports inside the range. */
-export function coversRange(sorted: number[], range: PortRange): boolean {
-  let inside = 0;
-  for (const port of sorted) if (port >= range.from && port <= range.to) inside++;
-  return inside === range.to - range.from + 1;
-}
-
-const IANA_PROTOCOLS: Record<string, number> = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58, SCTP: 132, UDPLITE: 136 };
+/** IANA numbers of the protocols Calico and Kubernetes name. */
+export const IANA_PROTOCOLS: Record<string, number> = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58, SCTP: 132, UDPLITE: 136 };
 
 /** A protocol as Calico and Kubernetes write it (name in any case, or an IANA number 0-255), as its number. */
 export function protocolNumber(value: unknown): number | undefined {

@@ -31,15 +31,24 @@ export interface UnderlayEndpoint {
   hypothetical: boolean;
 }
 
-/** Labels KubeVirt puts on a launcher pod beyond the VMI's own (kubevirt/kubevirt@v1.9.0 pkg/virt-controller/services/template.go). */
-const KUBEVIRT_UNKNOWN_LABELS = ["kubevirt.io/created-by", "kubevirt.io/nodeName", "kubevirt.io/migrationJobUID"];
-const KUBEVIRT_PREFIXES = ["kubevirt.io/", "vm.kubevirt.io/"];
+/**
+ * KubeVirt's launcher pod carries the VMI's labels plus kubevirt.io=virt-launcher,
+ * kubevirt.io/created-by=<VMI uid>, vm.kubevirt.io/name=<hostname> and vmi.kubevirt.io/id
+ * (kubevirt/kubevirt@v1.9.0 pkg/virt-controller/services/template.go podLabels), and KubeVirt's
+ * controllers add more under its prefixes: any such label may be there, with any value.
+ */
+const KUBEVIRT_UNKNOWN_LABELS = ["kubevirt.io/created-by", "vmi.kubevirt.io/id"];
+const KUBEVIRT_PREFIXES = ["kubevirt.io/", "vm.kubevirt.io/", "vmi.kubevirt.io/"];
 const DEFAULT_SERVICE_ACCOUNT = "default";
+
+function templateSpec(vm: Vm): Record<string, unknown> {
+  const template = vm.base === "" ? vm.resource.inputs : asObject(asObject(vm.resource.inputs.spec).template);
+  return asObject(template.spec);
+}
 
 /** The launcher pod's service account: a `serviceAccount` volume sets it, else the namespace's default. */
 function launcherServiceAccount(vm: Vm): string | undefined {
-  const template = vm.base === "" ? vm.resource.inputs : asObject(asObject(vm.resource.inputs.spec).template);
-  const volumes = asArray(asObject(template.spec).volumes).map(asObject);
+  const volumes = asArray(templateSpec(vm).volumes).map(asObject);
   const named = volumes.filter((v) => v.serviceAccount !== undefined);
   if (named.length === 0) return DEFAULT_SERVICE_ACCOUNT;
   return asString(asObject(named[0].serviceAccount).serviceAccountName);
@@ -51,7 +60,11 @@ export function vmEndpoint(vm: Vm): UnderlayEndpoint {
     key: `${vm.namespace}/${name}`,
     namespace: vm.namespace,
     name,
-    labels: { ...vm.labels, "kubevirt.io/domain": name },
+    // vm.kubevirt.io/name is the guest's hostname, which spec.hostname may set.
+    labels: {
+      ...vm.labels,
+      ...(asString(templateSpec(vm).hostname) ? { "vm.kubevirt.io/name": asString(templateSpec(vm).hostname)! } : {}),
+    },
     unknownLabels: KUBEVIRT_UNKNOWN_LABELS,
     openLabelPrefixes: KUBEVIRT_PREFIXES,
     serviceAccountName: launcherServiceAccount(vm),

@@ -54,6 +54,9 @@ function inNets(address: bigint, nets: { start: bigint; end: bigint }[]): boolea
   return nets.some((n) => n.start <= address && address <= n.end);
 }
 
+/** A port that stands for "some port": port tests pass, so only address and protocol decide. */
+const ANY_PORT = -1;
+
 /** Whether a rule matches every packet of a cell ("yes"), none ("no"), or may. */
 export function ruleMatches(rule: PolicyRule, cell: Cell): Tri {
   if (rule.never) return "no";
@@ -62,14 +65,14 @@ export function ruleMatches(rule: PolicyRule, cell: Cell): Tri {
   let sure = rule.exact;
   if (rule.ports !== undefined || rule.unknownPorts) {
     if (cell.port === undefined) return "no";
-    if (!inRanges(cell.port, rule.ports ?? [])) {
+    if (cell.port !== ANY_PORT && !inRanges(cell.port, rule.ports ?? [])) {
       if (!rule.unknownPorts) return "no";
       sure = false;
     }
   }
   if (rule.notPorts.length > 0 || rule.unknownNotPorts) {
     if (cell.port === undefined) return "no";
-    if (inRanges(cell.port, rule.notPorts)) return "no";
+    if (cell.port !== ANY_PORT && inRanges(cell.port, rule.notPorts)) return "no";
     if (rule.unknownNotPorts) sure = false;
   }
   if (rule.nets && !inNets(cell.address, rule.nets)) return "no";
@@ -110,53 +113,70 @@ const DENY: Outcome = { allow: false };
  */
 export function evaluateDirection(tiers: TierRun[], direction: Direction, end: "profile" | "deny"): AllowedBox[] {
   const flat = tiers.map((run) => ({
-    run,
-    rules: run.applied.flatMap((applied) => applied.policy.rules[direction].map((rule) => ({ applied, rule }))),
+    // Each rule's Allow outcome is made once, so equal outcomes are the same object.
+    rules: run.applied.flatMap((applied) =>
+      applied.policy.rules[direction].map((rule) => ({
+        applied,
+        rule,
+        allow: { allow: true, reason: { policy: applied.policy, rule } } as Outcome,
+      })),
+    ),
     // A tier ends in its defaultAction only where one of its policies surely applies.
     ends: run.assumedDeny || run.applied.some((a) => a.selected === "yes") ? run.tier.defaultAction : "Pass",
   }));
+  const profile: Outcome = end === "deny" ? DENY : { allow: true, reason: { profile: profileWhy(tiers) } };
   const { addresses, ports, protocols } = cuts(flat.flatMap((t) => t.rules.map((r) => r.rule)));
+  const portCells = ports.map((lo, j): [number, number] => [lo, j + 1 < ports.length ? ports[j + 1] - 1 : MAX_PORT]);
   const out: AllowedBox[] = [];
-  const evaluateCell = (cell: Cell): Outcome => {
-    const memo = new Map<number, Outcome>();
-    const from = (t: number): Outcome => {
-      const known = memo.get(t);
-      if (known) return known;
-      let result: Outcome | undefined;
-      if (t === flat.length) result = end === "deny" ? DENY : { allow: true, reason: { profile: profileWhy(tiers) } };
-      else {
-        for (const { applied, rule } of flat[t].rules) {
-          const match = and(ruleMatches(rule, cell), applied.selected);
-          if (match === "no" || rule.action === "Log") continue;
-          const outcome: Outcome =
-            rule.action === "Allow"
-              ? { allow: true, reason: { policy: applied.policy, rule } }
-              : rule.action === "Pass"
-                ? from(t + 1)
-                : DENY;
-          if (match === "yes" || outcome.allow) {
-            result = outcome;
-            break;
-          }
-        }
-        result ??= flat[t].ends === "Deny" ? DENY : from(t + 1);
-      }
-      memo.set(t, result);
-      return result;
-    };
-    return from(0);
-  };
+  const memo: (Outcome | undefined)[] = new Array(flat.length + 1);
   addresses.forEach((start, i) => {
     const endAddress = i + 1 < addresses.length ? addresses[i + 1] - 1n : MAX_ADDRESS;
     for (const protocol of protocols) {
-      const portCells: ([number, number] | undefined)[] = PORT_PROTOCOLS.has(protocol)
-        ? ports.map((lo, j): [number, number] => [lo, j + 1 < ports.length ? ports[j + 1] - 1 : MAX_PORT])
-        : [undefined];
-      for (const range of portCells) {
-        const outcome = evaluateCell({ protocol, address: start, port: range?.[0] });
-        if (outcome.allow)
-          out.push({ box: { protocol, start, end: endAddress, ...(range ? { ports: range } : {}) }, reason: outcome.reason });
+      const hasPorts = PORT_PROTOCOLS.has(protocol);
+      // Rules that can match this address and protocol at all; only their ports remain to test.
+      const live = flat.map((t) =>
+        t.rules.filter(({ rule }) => ruleMatches(rule, { protocol, address: start, port: hasPorts ? ANY_PORT : undefined }) !== "no"),
+      );
+      const from = (t: number, cell: Cell): Outcome => {
+        const known = memo[t];
+        if (known) return known;
+        let result: Outcome | undefined;
+        if (t === flat.length) result = profile;
+        else {
+          for (const { applied, rule, allow } of live[t]) {
+            const match = and(ruleMatches(rule, cell), applied.selected);
+            if (match === "no" || rule.action === "Log") continue;
+            const outcome = rule.action === "Allow" ? allow : rule.action === "Pass" ? from(t + 1, cell) : DENY;
+            if (match === "yes" || outcome.allow) {
+              result = outcome;
+              break;
+            }
+          }
+          result ??= flat[t].ends === "Deny" ? DENY : from(t + 1, cell);
+        }
+        memo[t] = result;
+        return result;
+      };
+      let open: { outcome: Outcome & { allow: true }; ports?: [number, number] } | undefined;
+      const flush = () => {
+        if (open)
+          out.push({
+            box: { protocol, start, end: endAddress, ...(open.ports ? { ports: open.ports } : {}) },
+            reason: open.outcome.reason,
+          });
+        open = undefined;
+      };
+      for (const range of hasPorts ? portCells : [undefined]) {
+        memo.fill(undefined);
+        const outcome = from(0, { protocol, address: start, port: range?.[0] });
+        // Adjacent port cells allowed by the same rule make one box.
+        if (open && outcome === open.outcome && range && open.ports) open.ports = [open.ports[0], range[1]];
+        else {
+          flush();
+          if (outcome.allow) open = { outcome, ports: range && [range[0], range[1]] };
+        }
       }
+      flush();
     }
   });
   return out;

@@ -5,6 +5,7 @@
  * the set, never on how it was cut: equal reachability prints equal.
  */
 import { bigIntToIp } from "../../cidr";
+import { IANA_PROTOCOLS } from "../ports";
 
 export type FlowProtocol = "TCP" | "UDP" | "SCTP" | "ICMP" | "any";
 
@@ -20,14 +21,14 @@ export interface Flow {
   ports: [number, number][] | "any";
 }
 
-/** IANA numbers; OTHER_PROTOCOL stands for every protocol number no rule in the evaluation names. */
-export const PROTOCOL_NUMBERS: Record<string, number> = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58, SCTP: 132, UDPLITE: 136 };
+/** Stands for every protocol number no rule in the evaluation names. */
 export const OTHER_PROTOCOL = -1;
 /** Calico matches `ports` only for these (libcalico-go rule validation: TCP, UDP, SCTP, UDPLite). */
-export const PORT_PROTOCOLS = new Set([6, 17, 132, 136]);
-const NAMED: Record<number, FlowProtocol> = { 1: "ICMP", 6: "TCP", 17: "UDP", 132: "SCTP" };
+export const PORT_PROTOCOLS = new Set([IANA_PROTOCOLS.TCP, IANA_PROTOCOLS.UDP, IANA_PROTOCOLS.SCTP, IANA_PROTOCOLS.UDPLITE]);
+const NAMED_PROTOCOLS: FlowProtocol[] = ["ICMP", "TCP", "UDP", "SCTP"];
+const NAMED: Record<number, FlowProtocol> = Object.fromEntries(NAMED_PROTOCOLS.map((name) => [IANA_PROTOCOLS[name], name]));
 /** Protocols always partitioned, so the four named ones print by name whatever the rules say. */
-export const BASE_PROTOCOLS = [1, 6, 17, 132];
+export const BASE_PROTOCOLS = NAMED_PROTOCOLS.map((name) => IANA_PROTOCOLS[name]);
 
 export const MAX_ADDRESS = (1n << 32n) - 1n;
 export const MAX_PORT = 65535;

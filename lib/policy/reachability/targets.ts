@@ -7,9 +7,9 @@ import type { Range } from "../../cidr";
 import type { PolicyIngressConfig } from "../config";
 import type { NetworkFacts } from "../facts";
 import { netOf } from "../net-cache";
-import { catalogPorts, NODE_CONTROL_PORTS, protocolNumber } from "../ports";
+import { catalogPorts, IANA_PROTOCOLS, NODE_CONTROL_PORTS, protocolNumber } from "../ports";
 import type { Grant } from "../stack";
-import { canonicalFlows, PORT_PROTOCOLS, PROTOCOL_NUMBERS, splitBox, type Box, type Flow, type Rect } from "./flows";
+import { canonicalFlows, PORT_PROTOCOLS, splitBox, type Box, type Flow, type Rect } from "./flows";
 import type { AllowedBox, Reason } from "./evaluate";
 
 function rectsOf(cidrs: string[], ports: string[], withIcmp: boolean): Rect[] {
@@ -20,7 +20,7 @@ function rectsOf(cidrs: string[], ports: string[], withIcmp: boolean): Rect[] {
     if (number === undefined) continue;
     for (const port of numbers) for (const r of ranges) out.push({ protocol: number, start: r.start, end: r.end, ports: [port, port] });
   }
-  if (withIcmp) for (const r of ranges) out.push({ protocol: PROTOCOL_NUMBERS.ICMP, start: r.start, end: r.end });
+  if (withIcmp) for (const r of ranges) out.push({ protocol: IANA_PROTOCOLS.ICMP, start: r.start, end: r.end });
   return out;
 }
 
