@@ -283,12 +283,21 @@ export function selectorOf(node: SelectorNode): ParsedSelector {
   };
 }
 
+const ALL = selectorOf({ op: "all" });
+/** Parsed selectors by text: immutable, and a stack (and every view of it) repeats the same texts. */
+const parsedByText = new Map<string, ParsedSelector>();
+
 /** Parses a Calico selector; an empty or missing selector selects everything (Calico's default). */
 export function parseSelector(text: string | undefined): ParsedSelector {
-  if (text === undefined || text.trim() === "") return selectorOf({ op: "all" });
-  try {
-    return selectorOf(new Parser(tokenize(text)).parse());
-  } catch (error) {
-    return { ok: false, error: (error as Error).message };
+  if (text === undefined || text.trim() === "") return ALL;
+  let parsed = parsedByText.get(text);
+  if (!parsed) {
+    try {
+      parsed = selectorOf(new Parser(tokenize(text)).parse());
+    } catch (error) {
+      parsed = { ok: false, error: (error as Error).message };
+    }
+    parsedByText.set(text, parsed);
   }
+  return parsed;
 }

@@ -129,34 +129,37 @@ export function evaluateDirection(tiers: TierRun[], direction: Direction, end: "
   const portCells = ports.map((lo, j): [number, number] => [lo, j + 1 < ports.length ? ports[j + 1] - 1 : MAX_PORT]);
   const out: AllowedBox[] = [];
   const memo: (Outcome | undefined)[] = new Array(flat.length + 1);
+  const cell: Cell = { protocol: 0, address: 0n };
+  let live: (typeof flat)[number]["rules"][] = [];
+  const from = (t: number): Outcome => {
+    const known = memo[t];
+    if (known) return known;
+    let result: Outcome | undefined;
+    if (t === flat.length) result = profile;
+    else {
+      for (const { applied, rule, allow } of live[t]) {
+        const match = and(ruleMatches(rule, cell), applied.selected);
+        if (match === "no" || rule.action === "Log") continue;
+        const outcome = rule.action === "Allow" ? allow : rule.action === "Pass" ? from(t + 1) : DENY;
+        if (match === "yes" || outcome.allow) {
+          result = outcome;
+          break;
+        }
+      }
+      result ??= flat[t].ends === "Deny" ? DENY : from(t + 1);
+    }
+    memo[t] = result;
+    return result;
+  };
   addresses.forEach((start, i) => {
     const endAddress = i + 1 < addresses.length ? addresses[i + 1] - 1n : MAX_ADDRESS;
+    cell.address = start;
     for (const protocol of protocols) {
       const hasPorts = PORT_PROTOCOLS.has(protocol);
+      cell.protocol = protocol;
       // Rules that can match this address and protocol at all; only their ports remain to test.
-      const live = flat.map((t) =>
-        t.rules.filter(({ rule }) => ruleMatches(rule, { protocol, address: start, port: hasPorts ? ANY_PORT : undefined }) !== "no"),
-      );
-      const from = (t: number, cell: Cell): Outcome => {
-        const known = memo[t];
-        if (known) return known;
-        let result: Outcome | undefined;
-        if (t === flat.length) result = profile;
-        else {
-          for (const { applied, rule, allow } of live[t]) {
-            const match = and(ruleMatches(rule, cell), applied.selected);
-            if (match === "no" || rule.action === "Log") continue;
-            const outcome = rule.action === "Allow" ? allow : rule.action === "Pass" ? from(t + 1, cell) : DENY;
-            if (match === "yes" || outcome.allow) {
-              result = outcome;
-              break;
-            }
-          }
-          result ??= flat[t].ends === "Deny" ? DENY : from(t + 1, cell);
-        }
-        memo[t] = result;
-        return result;
-      };
+      cell.port = hasPorts ? ANY_PORT : undefined;
+      live = flat.map((t) => t.rules.filter(({ rule }) => ruleMatches(rule, cell) !== "no"));
       let open: { outcome: Outcome & { allow: true }; ports?: [number, number] } | undefined;
       const flush = () => {
         if (open)
@@ -168,7 +171,8 @@ export function evaluateDirection(tiers: TierRun[], direction: Direction, end: "
       };
       for (const range of hasPorts ? portCells : [undefined]) {
         memo.fill(undefined);
-        const outcome = from(0, { protocol, address: start, port: range?.[0] });
+        cell.port = range?.[0];
+        const outcome = from(0);
         // Adjacent port cells allowed by the same rule make one box.
         if (open && outcome === open.outcome && range && open.ports) open.ports = [open.ports[0], range[1]];
         else {

@@ -6,6 +6,7 @@
  * the grant. Each violation names the policy and rule that allows the flow and the flow itself.
  */
 import { ruleBreaches } from "../reachability/findings";
+import type { Rect } from "../reachability/flows";
 import { grantRects } from "../reachability/targets";
 import type { Finding } from "../resource";
 import type { StackRule } from "../types";
@@ -17,11 +18,15 @@ export const underlayEgressCatalogRule: StackRule = {
   level: "mandatory",
   config: ["services", "tenants"],
   check(stack): Finding[] {
+    // Endpoints with the same grant share its rectangles.
+    const rects = new Map<string, Rect[]>();
     return ruleBreaches(stack, (endpoint) => {
       const grant = stack.grantOf(endpoint.namespace, endpoint.grantName);
+      const key = grant.names.join(",");
+      if (!rects.has(key)) rects.set(key, grantRects(grant));
       return {
         direction: "egress",
-        rects: grantRects(grant),
+        rects: rects.get(key)!,
         part: "outside",
         why: () => `outside the services granted to it (${grant.names.join(", ") || "none"}; ${grant.source})`,
       };
