@@ -40,7 +40,7 @@ export const networkSchema = z.strictObject({
    * Addresses inside nodeCidrs that are not nodes (appliances, service VIPs): a catalog service
    * there may offer a port that is a node-control port on nodes (e.g. 22/TCP).
    */
-  nonNodeCidrs: z.array(cidr).default([]),
+  nonNodeCidrs: z.array(cidr).optional(),
   /** The guests' resolvers for tenants that set no `dns` of their own. */
   dns: dnsSchema.optional(),
 });

@@ -75,7 +75,7 @@ export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
       joinCidr,
       nodeCidrs: [...nodeCidrs],
       dataplane,
-      nonNodeCidrs: [...nonNodeCidrs],
+      ...(nonNodeCidrs ? { nonNodeCidrs: [...nonNodeCidrs] } : {}),
       ...(external ? { externalSubnet: external.name, externalCidr: external.cidr } : {}),
     },
     services: Object.fromEntries(

@@ -130,6 +130,8 @@ describe("platformFacts: the platform stack owns the facts, tenant stacks read t
       services: ["oss", "dns", "mirror"],
       vms: {},
       eips: ["203.0.113.64", "203.0.113.65"],
+      // The ingress sources the underlay-ingress rule holds acme's VMs to come from the platform too.
+      underlayIngress: [{ cidrs: ["10.50.0.100/32"], ports: ["22/TCP"] }],
     });
     assert.deepEqual(outcome.plan!.outputs.platformFacts, undefined, "only the platform stack exports facts");
   });

@@ -24,7 +24,6 @@ describe("policy config", () => {
       dataplane: "bgp",
       externalSubnet: "tn-external",
       externalCidr: "203.0.113.0/24",
-      nonNodeCidrs: [],
     });
     assert.deepStrictEqual(config.services?.oss, { cidrs: ["10.50.31.21/32"], ports: ["80/TCP", "443/TCP"] });
     assert.deepStrictEqual(config.tenants?.acme, {
