@@ -31,11 +31,16 @@ export const CALICO_CRD_V1 = "crd.projectcalico.org/v1";
 
 export const KINDS = {
   namespace: kindOf("v1", "Namespace"),
+  pod: kindOf("v1", "Pod"),
   configMap: kindOf("v1", "ConfigMap"),
   persistentVolumeClaim: kindOf("v1", "PersistentVolumeClaim"),
   serviceAccount: kindOf("v1", "ServiceAccount"),
   daemonSet: kindOf("apps/v1", "DaemonSet"),
   deployment: kindOf("apps/v1", "Deployment"),
+  statefulSet: kindOf("apps/v1", "StatefulSet"),
+  replicaSet: kindOf("apps/v1", "ReplicaSet"),
+  job: kindOf("batch/v1", "Job"),
+  cronJob: kindOf("batch/v1", "CronJob"),
   customResourceDefinition: kindOf("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
   priorityClass: kindOf("scheduling.k8s.io/v1", "PriorityClass"),
   role: kindOf("rbac.authorization.k8s.io/v1", "Role"),
@@ -71,6 +76,17 @@ export const KINDS = {
 
   virtualMachine: kindOf("kubevirt.io/v1", "VirtualMachine"),
   virtualMachineInstance: kindOf("kubevirt.io/v1", "VirtualMachineInstance"),
+  virtualMachineInstanceReplicaSet: kindOf("kubevirt.io/v1", "VirtualMachineInstanceReplicaSet"),
+  /**
+   * KubeVirt v1.9.0 still serves kubevirt.io/v1alpha3 beside v1 (staging/src/kubevirt.io/api/core/v1/register.go
+   * ApiSupportedVersions) and pool.kubevirt.io/v1alpha1 beside v1beta1 (pkg/virt-operator/resource/generate/components/crds.go):
+   * the same objects under another type token, judged the same.
+   */
+  virtualMachineV1alpha3: kindOf("kubevirt.io/v1alpha3", "VirtualMachine"),
+  virtualMachineInstanceV1alpha3: kindOf("kubevirt.io/v1alpha3", "VirtualMachineInstance"),
+  virtualMachineInstanceReplicaSetV1alpha3: kindOf("kubevirt.io/v1alpha3", "VirtualMachineInstanceReplicaSet"),
+  virtualMachinePool: kindOf("pool.kubevirt.io/v1beta1", "VirtualMachinePool"),
+  virtualMachinePoolV1alpha1: kindOf("pool.kubevirt.io/v1alpha1", "VirtualMachinePool"),
   kubevirt: kindOf("kubevirt.io/v1", "KubeVirt"),
 
   spiderMultusConfig: kindOf("spiderpool.spidernet.io/v2beta1", "SpiderMultusConfig"),

@@ -5,7 +5,7 @@
  * policies and the global ones (and a policy against its namespace's VMs), memoized per policy.
  */
 import { CALICO_NAD_REF } from "../tenant/names";
-import { isCalicoNad, NAD_TYPE, nadRef, parseNad, type Nad } from "./cni";
+import { isCalicoNad, NAD_TYPE, nadRef, parseNad, platformCalicoProblem, type Nad } from "./cni";
 import type { PolicyConfig, PolicyServiceConfig, PolicyTenantConfig } from "./config";
 import { networkFacts, type NetworkFacts } from "./facts";
 import { metadataOf, objectName, stringMap } from "./k8s";
@@ -22,7 +22,8 @@ import {
 } from "./network-policy";
 import type { Labels } from "./selector";
 import type { PolicyResource } from "./resource";
-import { defaultNetwork, isVm, parseVm, type Vm, type VmNetwork } from "./vm";
+import { defaultNetwork, type Vm, type VmNetwork } from "./vm";
+import { parseWorkload, type Workload } from "./workload";
 import { KINDS } from "../k8s/kinds";
 
 const NAMESPACE_TYPE = KINDS.namespace.type;
@@ -49,6 +50,8 @@ function selects(field: SelectorField | undefined, labels: Labels): boolean {
 
 export class StackView {
   readonly vms: Vm[] = [];
+  /** Every pod-template owner (VMs included, each with its `vm`), in resource order. */
+  readonly workloads: Workload[] = [];
   readonly nads = new Map<string, Nad>();
   readonly calicoNads: Nad[] = [];
   readonly policies: NetworkPolicy[] = [];
@@ -74,10 +77,13 @@ export class StackView {
     readonly config: PolicyConfig,
   ) {
     for (const resource of resources) {
-      if (isVm(resource)) {
-        const vm = parseVm(resource);
-        this.vms.push(vm);
-        push(this.vmsByNamespace, vm.namespace, vm);
+      const workload = parseWorkload(resource);
+      if (workload) {
+        this.workloads.push(workload);
+        if (workload.vm) {
+          this.vms.push(workload.vm);
+          push(this.vmsByNamespace, workload.vm.namespace, workload.vm);
+        }
       } else if (resource.type === NAD_TYPE) {
         const nad = parseNad(resource);
         this.nads.set(nad.ref, nad);
@@ -104,14 +110,18 @@ export class StackView {
   }
 
   /**
-   * `namespace/name` of the Calico NADs a VM's underlay may use: those outside tenant namespaces
-   * (the platform's). A tenant-only stack declares none, and then the platform's is assumed,
-   * unless the stack declares a NAD of that name that is not Calico.
+   * `namespace/name` of the Calico NAD a VM's underlay may use: CALICO_NAD_REF only, and only
+   * while the NAD the stack declares there is the platform's (platformCalicoProblem). A
+   * tenant-only stack declares none, and then the platform's is assumed.
    */
   platformCalicoNads(): Set<string> {
-    const platform = this.calicoNads.filter((nad) => !this.tenantNamespaces.has(nad.namespace)).map((nad) => nad.ref);
-    if (platform.length === 0 && !this.nads.has(CALICO_NAD_REF)) platform.push(CALICO_NAD_REF);
-    return new Set(platform);
+    return new Set(this.platformCalicoProblem() === undefined ? [CALICO_NAD_REF] : []);
+  }
+
+  /** Why the NAD declared at CALICO_NAD_REF does not count as the platform's; undefined when it does or none is declared. */
+  platformCalicoProblem(): string | undefined {
+    const nad = this.nads.get(CALICO_NAD_REF);
+    return nad === undefined ? undefined : platformCalicoProblem(nad, this.config.network);
   }
 
   /** The NAD a multus network refers to, if the stack declares it. */

@@ -83,7 +83,7 @@ describe("policy rules on the dev render", () => {
       "vm-networks",
       "acme/web/vm",
       '= "default/calico-open"',
-      "the platform Calico NAD (default/calico)",
+      "the platform Calico NAD default/calico",
     );
   });
 
@@ -120,8 +120,8 @@ describe("policy rules on the dev render", () => {
         "vm-networks",
         "acme/web/vm",
         "networks[0].multus.networkName",
-        "this stack declares none",
-        "default/calico: spec.config is not JSON",
+        "must be the platform Calico NAD default/calico",
+        "default/calico: spec.config: not JSON as Go reads it",
       );
     });
 
@@ -133,7 +133,7 @@ describe("policy rules on the dev render", () => {
         "vm-networks",
         "acme/web/vm",
         "networks[1].multus.networkName",
-        "tenant-globex belongs to someone else",
+        "must be the tenant's Kube-OVN NAD, tenant-acme/kubeovn or default/kubeovn",
       );
       spec.networks[1].multus.networkName = "kubeovn";
       spec.networks.push({ name: "extra", multus: { networkName: "default/kubeovn" } });
