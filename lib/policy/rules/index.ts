@@ -2,6 +2,7 @@
 import type { Rule } from "../types";
 import { calicoNadRoutesRule } from "./calico-nad-routes";
 import { kubeOvnSubnetOverlapRule } from "./kubeovn-subnet-overlap";
+import { nadConfigRule } from "./nad-config";
 import { tenantNatRule } from "./tenant-nat";
 import { underlayEgressCatalogRule } from "./underlay-egress-catalog";
 import { underlayIpvlanBridgeRule } from "./underlay-ipvlan-bridge";
@@ -11,10 +12,15 @@ import { vmNetworksRule } from "./vm-networks";
 import { vmUnderlayIpRule } from "./vm-underlay-ip";
 import { vmUnderlayPolicyRule } from "./vm-underlay-policy";
 import { vmUniqueAddressesRule } from "./vm-unique-addresses";
+import { workloadAnnotationsRule } from "./workload-annotations";
+import { workloadHostAccessRule } from "./workload-host-access";
+import { workloadNetworksRule } from "./workload-networks";
+import { workloadUnderlayIpRule } from "./workload-underlay-ip";
 
 export {
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
+  nadConfigRule,
   tenantNatRule,
   underlayEgressCatalogRule,
   underlayIpvlanBridgeRule,
@@ -24,11 +30,20 @@ export {
   vmUnderlayIpRule,
   vmUnderlayPolicyRule,
   vmUniqueAddressesRule,
+  workloadAnnotationsRule,
+  workloadHostAccessRule,
+  workloadNetworksRule,
+  workloadUnderlayIpRule,
 };
 
 export const RULES: readonly Rule[] = [
   vmNetworksRule,
+  workloadNetworksRule,
+  workloadAnnotationsRule,
+  workloadHostAccessRule,
+  nadConfigRule,
   vmUnderlayIpRule,
+  workloadUnderlayIpRule,
   vmUniqueAddressesRule,
   vmUnderlayPolicyRule,
   underlayEgressCatalogRule,
