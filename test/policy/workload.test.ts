@@ -1,0 +1,325 @@
+/**
+ * Workloads other than VMs and NAD configs read otherwise than Multus reads them (issue 13), each
+ * rebuilt from the real dev render: the violation names the rule, the resource and the key path.
+ */
+import * as assert from "assert";
+import type { CapturedResource } from "../../lib/plan/capture";
+import type { PolicyConfig } from "../../lib/policy";
+import { KINDS, type Kind } from "../../lib/k8s/kinds";
+import { StackView } from "../../lib/policy/stack";
+import { assertNone, assertOne, at, devStack, mandatory, named, templateOf } from "../fixtures/policy";
+
+function workload(name: string, kind: Kind, metadata: Record<string, unknown>, spec: unknown): CapturedResource {
+  return {
+    urn: `urn:pulumi:dev::tenantnet::${kind.type}::${name}`,
+    type: kind.type,
+    name,
+    dependsOn: [],
+    custom: true,
+    inputs: { apiVersion: kind.apiVersion, kind: kind.kind, metadata, spec },
+  };
+}
+
+function podSpec(extra: Record<string, unknown> = {}) {
+  return { containers: [{ name: "c", image: "busybox" }], ...extra };
+}
+
+function deployment(name: string, namespace: string, annotations: Record<string, string>, spec: Record<string, unknown> = {}) {
+  return workload(
+    name,
+    KINDS.deployment,
+    { name, namespace },
+    {
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name }, annotations }, spec: podSpec(spec) },
+    },
+  );
+}
+
+describe("closed world: workloads and NAD configs (issue 13)", () => {
+  let resources: CapturedResource[];
+  let config: PolicyConfig;
+
+  beforeEach(async () => {
+    ({ resources, config } = await devStack());
+  });
+
+  describe("CNI config parsed as Multus parses it", () => {
+    it('refuses the platform conflist plus a top-level "Type":"host-device", on the NAD and on every VM using it', () => {
+      const nad = named(resources, "platform-nad-calico");
+      const text: string = at(nad, "spec").config;
+      at(nad, "spec").config = `${text.slice(0, -1)},"Type":"host-device","device":"eth1"}`;
+      const violations = mandatory(resources, config);
+      assertOne(
+        violations,
+        "nad-config",
+        "platform-nad-calico",
+        "NetworkAttachmentDefinition default/calico: spec.config",
+        'key "Type" is "type"',
+      );
+      assertOne(
+        violations,
+        "vm-networks",
+        "acme/web/vm",
+        "spec.template.spec.networks[0].multus.networkName",
+        "default/calico: spec.config.Type",
+      );
+    });
+
+    it("refuses a lower-case type beside plugins, repeated and case-variant keys", () => {
+      const nad = named(resources, "platform-nad-calico");
+      const config0 = JSON.parse(at(nad, "spec").config);
+      at(nad, "spec").config = JSON.stringify({ ...config0, type: "host-device" });
+      assertOne(mandatory(resources, config, "nad-config"), "nad-config", "platform-nad-calico", "beside spec.config.plugins");
+      at(nad, "spec").config = JSON.stringify(config0).replace('"type":"calico"', '"type":"calico","TYPE":"host-device"');
+      assertOne(
+        mandatory(resources, config, "nad-config"),
+        "nad-config",
+        "platform-nad-calico",
+        'spec.config.plugins[0].TYPE: key "TYPE" repeats "type"',
+      );
+    });
+
+    it("counts only default/calico, exactly as rendered, as the platform's: not a Calico-looking NAD elsewhere", () => {
+      const copy = structuredClone(named(resources, "platform-nad-calico"));
+      copy.name = "copy-calico";
+      at(copy, "metadata").namespace = "kube-system";
+      resources.push(copy);
+      templateOf(named(resources, "acme/web/vm")).spec.networks[0].multus.networkName = "kube-system/calico";
+      assertOne(
+        mandatory(resources, config, "vm-networks"),
+        "vm-networks",
+        "acme/web/vm",
+        '"kube-system/calico"',
+        "must be the platform Calico NAD default/calico",
+      );
+      const platform = named(resources, "platform-nad-calico");
+      const rendered = JSON.parse(at(platform, "spec").config);
+      rendered.plugins[0].ipam = { type: "host-local", subnet: "10.50.0.0/16" };
+      at(platform, "spec").config = JSON.stringify(rendered);
+      assert.deepStrictEqual([...new StackView(resources, config).platformCalicoNads()], []);
+      assertOne(
+        mandatory(resources, config, "nad-config"),
+        "nad-config",
+        "platform-nad-calico",
+        "spec.config.plugins[0].ipam.subnet differs from what the platform renders",
+      );
+    });
+
+    it("refuses a tenant Kube-OVN NAD that chains another plugin", () => {
+      const nad = resources.find(
+        (r) => r.type === KINDS.networkAttachmentDefinition.type && at(r, "metadata").namespace === "tenant-acme",
+      )!;
+      const conf = JSON.parse(at(nad, "spec").config);
+      conf.plugins.push({ type: "host-device", device: "eth1" });
+      at(nad, "spec").config = JSON.stringify(conf);
+      assertOne(mandatory(resources, config, "nad-config"), "nad-config", nad.name, "spec.config.plugins differs");
+      assertOne(
+        mandatory(resources, config, "vm-networks"),
+        "vm-networks",
+        "acme/web/vm",
+        "networks[1].multus.networkName",
+        "not the Kube-OVN NAD the program renders",
+      );
+    });
+  });
+
+  describe("workloads other than VMs", () => {
+    it("judges a VirtualMachineInstanceReplicaSet and a VirtualMachinePool as VMs, at their template's key path", () => {
+      const vm = named(resources, "acme/web/vm");
+      const template = structuredClone(templateOf(vm));
+      template.spec.networks = [{ name: "default", pod: {} }];
+      resources.push(
+        workload(
+          "rs",
+          KINDS.virtualMachineInstanceReplicaSet,
+          { name: "rs", namespace: "tenant-acme" },
+          { replicas: 2, selector: {}, template },
+        ),
+      );
+      const poolTemplate = structuredClone(templateOf(vm));
+      poolTemplate.spec.domain.devices.hostDevices = [{ name: "nic", deviceName: "intel.com/x710" }];
+      delete poolTemplate.metadata.annotations["cni.projectcalico.org/ipAddrs"];
+      resources.push(
+        workload(
+          "pool",
+          KINDS.virtualMachinePool,
+          { name: "pool", namespace: "tenant-acme" },
+          {
+            selector: {},
+            virtualMachineTemplate: { spec: { runStrategy: "Always", template: poolTemplate } },
+          },
+        ),
+      );
+      const violations = mandatory(resources, config);
+      assertOne(
+        violations.filter((v) => v.message.includes(".pod")),
+        "vm-networks",
+        "rs",
+        "VirtualMachineInstanceReplicaSet tenant-acme/rs: spec.template.spec.networks[0].pod",
+      );
+      assertOne(
+        violations,
+        "workload-host-access",
+        "pool",
+        "VirtualMachinePool tenant-acme/pool: spec.virtualMachineTemplate.spec.template.spec.domain.devices.hostDevices[0]",
+        "node NIC",
+      );
+      assertOne(violations, "vm-underlay-ip", "pool", "spec.virtualMachineTemplate.spec.template.metadata.annotations");
+    });
+
+    it("judges kubevirt.io/v1alpha3 VMs, which KubeVirt v1.9.0 still serves", () => {
+      const copy = structuredClone(named(resources, "acme/web/vm"));
+      copy.name = "old";
+      copy.type = KINDS.virtualMachineV1alpha3.type;
+      at(copy, "metadata").name = "old";
+      templateOf(copy).spec.networks[0].multus.networkName = "tenant-acme/macvlan";
+      resources.push(copy);
+      assertOne(
+        mandatory(resources, config, "vm-networks"),
+        "vm-networks",
+        "old",
+        "VirtualMachine tenant-acme/old",
+        "networks[0].multus.networkName",
+      );
+    });
+
+    it("refuses hostNetwork, hostPID and privileged containers outside the platform's node agents", () => {
+      resources.push(deployment("hostnet", "tenant-acme", {}, { hostNetwork: true }));
+      resources.push(
+        workload(
+          "pod",
+          KINDS.pod,
+          { name: "p", namespace: "default" },
+          podSpec({ hostPID: true, containers: [{ name: "c", securityContext: { privileged: true } }] }),
+        ),
+      );
+      const violations = mandatory(resources, config, "workload-host-access");
+      assertOne(violations, "workload-host-access", "hostnet", "Deployment tenant-acme/hostnet: spec.template.spec.hostNetwork = true");
+      assert.deepStrictEqual(
+        violations.filter((v) => v.resource === "pod").map((v) => v.message.split(" = ")[0]),
+        ["Pod default/p: spec.hostPID", "Pod default/p: spec.containers[0].securityContext.privileged"],
+      );
+      assert.ok(
+        named(resources, "platform-multus-daemonset").inputs.spec,
+        "the platform's own host-network DaemonSets stay accepted (dev is clean)",
+      );
+    });
+
+    it("refuses a pod whose default network is a macvlan NAD on eth0, and extra attachments in either form", () => {
+      resources.push(deployment("mv", "tenant-acme", { "v1.multus-cni.io/default-network": "tenant-acme/macvlan-eth0" }));
+      resources.push(deployment("extra", "tenant-acme", { "k8s.v1.cni.cncf.io/networks": "tenant-acme/kubeovn, macvlan" }));
+      resources.push(
+        workload(
+          "cron",
+          KINDS.cronJob,
+          { name: "cron", namespace: "tenant-globex" },
+          {
+            schedule: "* * * * *",
+            jobTemplate: {
+              spec: {
+                template: {
+                  metadata: { annotations: { "k8s.v1.cni.cncf.io/networks": '[{"name":"kubeovn","default-route":["10.0.2.1"]}]' } },
+                  spec: podSpec(),
+                },
+              },
+            },
+          },
+        ),
+      );
+      const violations = mandatory(resources, config, "workload-networks");
+      assertOne(
+        violations,
+        "workload-networks",
+        "mv",
+        'spec.template.metadata.annotations["v1.multus-cni.io/default-network"]',
+        "may only be the platform Calico NAD default/calico",
+      );
+      assertOne(violations, "workload-networks", "extra", "entry 1 attaches tenant-acme/macvlan");
+      assertOne(
+        violations,
+        "workload-networks",
+        "cron",
+        'spec.jobTemplate.spec.template.metadata.annotations["k8s.v1.cni.cncf.io/networks"]',
+        "sets default-route",
+      );
+    });
+
+    it("refuses Multus annotations written on a VM template", () => {
+      templateOf(named(resources, "acme/web/vm")).metadata.annotations["k8s.v1.cni.cncf.io/networks"] = "tenant-acme/macvlan";
+      assertOne(
+        mandatory(resources, config, "workload-networks"),
+        "workload-networks",
+        "acme/web/vm",
+        "KubeVirt writes the launcher pod's Multus annotations",
+      );
+    });
+
+    it("refuses a pod that pins a stopped VM's underlay IP, or an address in another tenant's block", () => {
+      const vm = named(resources, "acme/db/vm");
+      at(vm, "spec").runStrategy = "Halted";
+      const ip = templateOf(vm).metadata.annotations["cni.projectcalico.org/ipAddrs"];
+      resources.push(deployment("thief", "tenant-acme", { "cni.projectcalico.org/ipAddrs": ip }));
+      resources.push(deployment("cross", "tenant-acme", { "cni.projectcalico.org/ipAddrs": '["10.199.3.40"]' }));
+      resources.push(deployment("outside", "default", { "cni.projectcalico.org/ipAddrs": '["10.199.3.41"]' }));
+      const violations = mandatory(resources, config);
+      assertOne(
+        violations,
+        "vm-unique-addresses",
+        "thief",
+        `Deployment tenant-acme/thief: spec.template.metadata.annotations["cni.projectcalico.org/ipAddrs"]`,
+        "already used by VirtualMachine tenant-acme/db",
+      );
+      assertNone(
+        violations.filter((v) => v.resource === "thief"),
+        "workload-underlay-ip",
+      );
+      assertOne(violations, "workload-underlay-ip", "cross", "outside tenant acme's underlayBlock 10.199.3.0/27 (it is tenant globex's)");
+      assertOne(violations, "workload-underlay-ip", "outside", "inside tenant globex's underlayBlock");
+    });
+  });
+
+  describe("Calico and Kube-OVN annotations", () => {
+    const provider = "kubeovn.tenant-acme.ovn";
+
+    it("refuse a VM naming another tenant's subnet or security group, or port security off", () => {
+      const annotations = templateOf(named(resources, "acme/web/vm")).metadata.annotations;
+      annotations[`${provider}.kubernetes.io/logical_switch`] = "tenant-globex";
+      annotations[`${provider}.kubernetes.io/security_groups`] = "tenant-globex";
+      delete annotations[`${provider}.kubernetes.io/port_security`];
+      const violations = mandatory(resources, config, "workload-annotations");
+      assert.strictEqual(violations.length, 3, violations.map((v) => v.message).join("\n"));
+      assert.ok(violations.some((v) => v.message.includes(`.kubernetes.io/logical_switch"] = "tenant-globex": must be "tenant-acme"`)));
+      assert.ok(violations.some((v) => v.message.includes(`.kubernetes.io/security_groups"] = "tenant-globex": must be "tenant-acme"`)));
+      assert.ok(violations.some((v) => v.message.includes(`.kubernetes.io/port_security"] = (unset): missing`)));
+    });
+
+    it("refuse Calico and Kube-OVN annotations the program never writes", () => {
+      const annotations = templateOf(named(resources, "acme/web/vm")).metadata.annotations;
+      annotations["cni.projectcalico.org/ipv4pools"] = '["default-ipv4-ippool"]';
+      annotations[`${provider}.kubernetes.io/routes`] = '[{"dst":"0.0.0.0/0","gw":"10.50.0.1"}]';
+      annotations["ovn.kubernetes.io/logical_switch"] = "ovn-default";
+      resources.push(deployment("ovn", "default", { "ovn.kubernetes.io/ip_pool": "10.0.1.5" }));
+      const violations = mandatory(resources, config, "workload-annotations");
+      assertOne(
+        violations.filter((v) => v.message.includes("ipv4pools")),
+        "workload-annotations",
+        "acme/web/vm",
+        "the program writes only cni.projectcalico.org/ipAddrs",
+      );
+      assertOne(
+        violations.filter((v) => v.message.includes("/routes")),
+        "workload-annotations",
+        "acme/web/vm",
+        "may be set",
+      );
+      assertOne(
+        violations.filter((v) => v.message.includes('["ovn.kubernetes.io/logical_switch"]')),
+        "workload-annotations",
+        "acme/web/vm",
+        "may be set",
+      );
+      assertOne(violations, "workload-annotations", "ovn", "without its tenant's Kube-OVN attachment");
+    });
+  });
+});
