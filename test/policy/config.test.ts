@@ -41,7 +41,11 @@ describe("policy config", () => {
     const pack = policyPackConfig(devConfig());
     assert.deepStrictEqual(Object.keys(pack), [
       "vm-networks",
+      "workload-networks",
+      "workload-annotations",
+      "nad-config",
       "vm-underlay-ip",
+      "workload-underlay-ip",
       "underlay-egress-catalog",
       "underlay-node-ports",
       "calico-nad-routes",
