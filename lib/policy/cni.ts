@@ -3,6 +3,7 @@
  * (a conflist with `plugins`, or a single plugin config) and what kind of attachment it is.
  */
 import { calicoConfList, kubeOvnConfList, ROUTE_PLUGIN_TYPE, type CniConfList, type CniPlugin } from "../cni-config";
+import { KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE } from "../tenant/names";
 import type { PolicyNetworkConfig } from "./config";
 import { parseGoJson, problemsText } from "./cni-json";
 import { asArray, asObject, asString, isObject, objectName, objectNamespace } from "./k8s";
@@ -139,9 +140,17 @@ export function isKubeOvnNad(nad: Nad): boolean {
   return pluginTypes(nad).includes("kube-ovn");
 }
 
+/** The Kube-OVN NADs a tenant namespace's workloads may attach: the tenant's own, or the platform's shared one. */
+export function tenantKubeOvnRefs(namespace: string): string[] {
+  return [`${namespace}/${KUBE_OVN_NAD_NAME}`, `${PLATFORM_NAD_NAMESPACE}/${KUBE_OVN_NAD_NAME}`];
+}
+
 /**
- * Resolves a KubeVirt `multus.networkName` (`ns/name`, or `name` in the VM's namespace) to the
- * `namespace/name` key NADs are indexed by.
+ * Resolves a KubeVirt `multus.networkName` (`ns/name`, or `name` in `namespace`) to the
+ * `namespace/name` key NADs are indexed by. KubeVirt writes the name verbatim into the launcher
+ * pod's Multus annotations (kubevirt v1.9.0 pkg/network/pod/annotations/generator.go), and Multus
+ * resolves a bare secondary network in the pod's namespace but a bare default network in its own
+ * (MULTUS_NAMESPACE in workload.ts).
  */
 export function nadRef(networkName: string, vmNamespace: string): string {
   return networkName.includes("/") ? networkName : `${vmNamespace}/${networkName}`;

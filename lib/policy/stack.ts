@@ -23,7 +23,7 @@ import {
 import type { Labels } from "./selector";
 import type { PolicyResource } from "./resource";
 import { defaultNetwork, type Vm, type VmNetwork } from "./vm";
-import { parseWorkload, type Workload } from "./workload";
+import { MULTUS_NAMESPACE, parseWorkload, type Workload } from "./workload";
 import { KINDS } from "../k8s/kinds";
 
 const NAMESPACE_TYPE = KINDS.namespace.type;
@@ -106,7 +106,12 @@ export class StackView {
     for (const vm of this.vms) if (this.computeUnderlayNic(vm)) this.underlay.add(vm);
     for (const [name, tenant] of Object.entries(config.tenants ?? {})) this.tenantsByNamespace.set(tenant.namespace, { name, tenant });
     this.tenantNamespaces = new Set([...this.vmsByNamespace.keys(), ...this.tenantsByNamespace.keys()]);
-    this.facts = networkFacts(config.network, resources, this.calicoNads);
+    // Derived node CIDRs come from the platform's own Calico NAD only: a tenant's NAD is no fact.
+    this.facts = networkFacts(
+      config.network,
+      resources,
+      this.calicoNads.filter((nad) => nad.ref === CALICO_NAD_REF),
+    );
   }
 
   /**
@@ -126,7 +131,17 @@ export class StackView {
 
   /** The NAD a multus network refers to, if the stack declares it. */
   nadOf(vm: Vm, network: VmNetwork): Nad | undefined {
-    return network.networkName === undefined ? undefined : this.nads.get(nadRef(network.networkName, vm.namespace));
+    if (network.networkName === undefined) return undefined;
+    return this.nads.get(nadRef(network.networkName, network.multusDefault ? MULTUS_NAMESPACE : vm.namespace));
+  }
+
+  /**
+   * Whether a workload has a NIC on the Calico underlay: a VM as hasUnderlayNic says; any other
+   * pod unless it runs on the host's network (its default network is Calico, the primary CNI;
+   * workload-networks refuses any other default).
+   */
+  workloadHasUnderlayNic(workload: Workload): boolean {
+    return workload.vm ? this.hasUnderlayNic(workload.vm) : !workload.hostNetwork;
   }
 
   /**

@@ -5,8 +5,8 @@
  * `multus.default` (KubeVirt), and any further attachment is a path around the underlay policy
  * and the tenant's VPC.
  */
-import { CALICO_NAD_REF, KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE } from "../../tenant/names";
-import { kubeOvnRenderedProblem, nadRef } from "../cni";
+import { CALICO_NAD_REF } from "../../tenant/names";
+import { kubeOvnRenderedProblem, nadRef, tenantKubeOvnRefs } from "../cni";
 import { violationAt } from "../k8s";
 import type { Finding } from "../resource";
 import type { StackRule } from "../types";
@@ -77,18 +77,8 @@ function checkVm(stack: StackView, vm: Vm, platformCalico: Set<string>): string[
   return messages;
 }
 
-/**
- * KubeVirt writes a Multus default network's name verbatim into the launcher pod's
- * `v1.multus-cni.io/default-network` (kubevirt v1.9.0 pkg/network/pod/annotations/generator.go:80),
- * and Multus resolves a name without namespace in its own namespace, not the pod's.
- */
 function defaultNetworkRef(networkName: string): string {
   return nadRef(networkName, MULTUS_NAMESPACE);
-}
-
-/** The Kube-OVN NADs a tenant namespace's workloads may attach: the tenant's own, or the platform's shared one. */
-export function tenantKubeOvnRefs(namespace: string): string[] {
-  return [`${namespace}/${KUBE_OVN_NAD_NAME}`, `${PLATFORM_NAD_NAMESPACE}/${KUBE_OVN_NAD_NAME}`];
 }
 
 /** Why a secondary network is not the tenant's Kube-OVN NAD, or undefined when it is. */

@@ -16,12 +16,11 @@ import {
   subnetName,
   type KubeOvnAnnotationKey,
 } from "../../tenant/names";
-import { nadRef } from "../cni";
+import { nadRef, tenantKubeOvnRefs } from "../cni";
 import { violationAt } from "../k8s";
 import type { Finding } from "../resource";
 import type { ResourceRule } from "../types";
 import { MULTUS_NETWORKS_ANNOTATION, parseNetworkSelections, parseWorkload, workloadAnnotationPath, type Workload } from "../workload";
-import { tenantKubeOvnRefs } from "./vm-networks";
 
 const CALICO_ANNOTATION_PREFIX = "cni.projectcalico.org/";
 

@@ -8,6 +8,7 @@
  * v1.9.0 pkg/network/pod/annotations/generator.go): on a VM template any is refused.
  */
 import { CALICO_NAD_REF } from "../../tenant/names";
+import { tenantKubeOvnRefs } from "../cni";
 import { violationAt } from "../k8s";
 import type { Finding } from "../resource";
 import type { ResourceRule } from "../types";
@@ -19,7 +20,6 @@ import {
   parseWorkload,
   workloadAnnotationPath,
 } from "../workload";
-import { tenantKubeOvnRefs } from "./vm-networks";
 
 export const workloadNetworksRule: ResourceRule = {
   name: "workload-networks",
