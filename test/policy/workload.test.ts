@@ -7,6 +7,7 @@ import type { CapturedResource } from "../../lib/plan/capture";
 import type { PolicyConfig } from "../../lib/policy";
 import { KINDS, type Kind } from "../../lib/k8s/kinds";
 import { StackView } from "../../lib/policy/stack";
+import { parseWorkload } from "../../lib/policy/workload";
 import { assertNone, assertOne, at, devStack, mandatory, named, templateOf } from "../fixtures/policy";
 
 function workload(name: string, kind: Kind, metadata: Record<string, unknown>, spec: unknown): CapturedResource {
@@ -106,6 +107,19 @@ describe("closed world: workloads and NAD configs (issue 13)", () => {
       );
     });
 
+    it("resolves a bare Multus default network in Multus's namespace, as Multus does", () => {
+      templateOf(named(resources, "acme/web/vm")).spec.networks[0].multus.networkName = "calico";
+      assertOne(
+        mandatory(resources, config, "vm-networks"),
+        "vm-networks",
+        "acme/web/vm",
+        '= "calico"',
+        "must be the platform Calico NAD default/calico",
+      );
+      resources.push(deployment("bare", "default", { "v1.multus-cni.io/default-network": "calico" }));
+      assertOne(mandatory(resources, config, "workload-networks"), "workload-networks", "bare", "got kube-system/calico");
+    });
+
     it("refuses a tenant Kube-OVN NAD that chains another plugin", () => {
       const nad = resources.find(
         (r) => r.type === KINDS.networkAttachmentDefinition.type && at(r, "metadata").namespace === "tenant-acme",
@@ -121,6 +135,50 @@ describe("closed world: workloads and NAD configs (issue 13)", () => {
         "networks[1].multus.networkName",
         "not the Kube-OVN NAD the program renders",
       );
+    });
+  });
+
+  describe("parseWorkload", () => {
+    it("finds each kind's template, labels, annotations and service account", () => {
+      const template = {
+        metadata: { labels: { app: "x" }, annotations: { a: "b" } },
+        spec: podSpec({ serviceAccountName: "sa", hostNetwork: true }),
+      };
+      const cases: [CapturedResource, string][] = [
+        [workload("pod", KINDS.pod, { name: "pod", namespace: "n" }, template.spec), ""],
+        [workload("sts", KINDS.statefulSet, { name: "sts", namespace: "n" }, { template }), "spec.template."],
+        [workload("ds", KINDS.daemonSet, { name: "ds", namespace: "n" }, { template }), "spec.template."],
+        [workload("rs", KINDS.replicaSet, { name: "rs", namespace: "n" }, { template }), "spec.template."],
+        [workload("job", KINDS.job, { name: "job", namespace: "n" }, { template }), "spec.template."],
+        [
+          workload("cj", KINDS.cronJob, { name: "cj", namespace: "n" }, { jobTemplate: { spec: { template } } }),
+          "spec.jobTemplate.spec.template.",
+        ],
+      ];
+      cases[0][0].inputs.metadata = { name: "pod", namespace: "n", labels: { app: "x" }, annotations: { a: "b" } };
+      for (const [resource, base] of cases) {
+        const parsed = parseWorkload(resource)!;
+        assert.deepStrictEqual(
+          [parsed.base, parsed.labels, parsed.annotations, parsed.serviceAccountName, parsed.hostNetwork, parsed.namespace],
+          [base, { app: "x" }, { a: "b" }, "sa", true, "n"],
+          resource.name,
+        );
+      }
+      assert.strictEqual(parseWorkload(named(resources, "platform-nad-calico")), undefined);
+    });
+
+    it("takes a VM's service account from spec.serviceAccountName, else its serviceAccount volume, else default", () => {
+      const vm = named(resources, "acme/web/vm");
+      assert.strictEqual(parseWorkload(vm)!.serviceAccountName, "default");
+      const spec = templateOf(vm).spec;
+      spec.volumes.push({ name: "sa", serviceAccount: { serviceAccountName: "builder" } });
+      const parsed = parseWorkload(vm)!;
+      assert.deepStrictEqual(
+        [parsed.kind, parsed.base, parsed.serviceAccountName, parsed.labels["tenantnet.io/vm"]],
+        ["VirtualMachine", "spec.template.", "builder", "web"],
+      );
+      spec.serviceAccountName = "other";
+      assert.strictEqual(parseWorkload(vm)!.serviceAccountName, "other");
     });
   });
 
