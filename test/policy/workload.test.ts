@@ -8,6 +8,9 @@ import type { PolicyConfig } from "../../lib/policy";
 import { KINDS, type Kind } from "../../lib/k8s/kinds";
 import { StackView } from "../../lib/policy/stack";
 import { parseWorkload } from "../../lib/policy/workload";
+import { policyPackConfig } from "../../lib/policy";
+import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { policyNamed } from "../../policy/rules";
 import { assertNone, assertOne, at, devStack, mandatory, named, templateOf } from "../fixtures/policy";
 
 function workload(name: string, kind: Kind, metadata: Record<string, unknown>, spec: unknown): CapturedResource {
@@ -19,6 +22,25 @@ function workload(name: string, kind: Kind, metadata: Record<string, unknown>, s
     custom: true,
     inputs: { apiVersion: kind.apiVersion, kind: kind.kind, metadata, spec },
   };
+}
+
+/** What the CrossGuard resource policy `name` reports for one resource, with its generated pack config entry. */
+async function packReports(name: string, resource: CapturedResource, config: PolicyConfig): Promise<string[]> {
+  const policy = policyNamed<ResourceValidationPolicy>(name);
+  const reports: string[] = [];
+  const args = {
+    type: resource.type,
+    props: resource.inputs,
+    urn: resource.urn,
+    name: resource.name,
+    getConfig: () => policyPackConfig(config)[name] ?? {},
+    notApplicable: (reason?: string) => {
+      throw new Error(`notApplicable: ${reason}`);
+    },
+  } as unknown as ResourceValidationArgs;
+  const validate = policy.validateResource;
+  for (const v of Array.isArray(validate) ? validate : [validate]) await v(args, (message) => reports.push(message));
+  return reports;
 }
 
 function podSpec(extra: Record<string, unknown> = {}) {
@@ -334,6 +356,26 @@ describe("closed world: workloads and NAD configs (issue 13)", () => {
       );
       assertOne(violations, "workload-underlay-ip", "cross", "outside tenant acme's underlayBlock 10.199.3.0/27 (it is tenant globex's)");
       assertOne(violations, "workload-underlay-ip", "outside", "inside tenant globex's underlayBlock");
+    });
+  });
+
+  describe("under CrossGuard, as resource policies that stop the object before apply", () => {
+    it("the pack refuses a host-network Deployment, a macvlan default network and the Type host-device NAD", async () => {
+      const hostnet = deployment(
+        "hostnet",
+        "tenant-acme",
+        { "v1.multus-cni.io/default-network": "tenant-acme/macvlan" },
+        { hostNetwork: true },
+      );
+      assert.deepStrictEqual(
+        (await packReports("workload-host-access", hostnet, config)).map((m) => m.split(" = ")[0]),
+        ["Deployment tenant-acme/hostnet: spec.template.spec.hostNetwork"],
+      );
+      assert.match((await packReports("workload-networks", hostnet, config))[0], /may only be the platform Calico NAD default\/calico/);
+      const nad = named(resources, "platform-nad-calico");
+      assert.deepStrictEqual(await packReports("nad-config", nad, config), []);
+      at(nad, "spec").config = `${at(nad, "spec").config.slice(0, -1)},"Type":"host-device"}`;
+      assert.match((await packReports("nad-config", nad, config))[0], /default\/calico: spec.config = .*key "Type" is "type"/);
     });
   });
 
