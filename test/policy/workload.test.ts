@@ -39,6 +39,7 @@ async function packReports(name: string, resource: CapturedResource, config: Pol
     },
   } as unknown as ResourceValidationArgs;
   const validate = policy.validateResource;
+  if (!validate) throw new Error(`${name} is not a resource policy`);
   for (const v of Array.isArray(validate) ? validate : [validate]) await v(args, (message) => reports.push(message));
   return reports;
 }
