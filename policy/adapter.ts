@@ -28,7 +28,7 @@ export function unknownValueViolation(rule: Rule, resource: PolicyResource, path
     who,
     path,
     UNKNOWN_DURING_PREVIEW,
-    `${rule.name} needs this value and it is not known until apply (it is another resource's output), so it cannot be judged and is refused; make it known at preview (a literal or config value), or apply what it depends on first (pulumi up --target <that resource>)`,
+    `${rule.name} reads this value, which is not known until apply (an output of another resource): the rule cannot judge it, so it refuses it; make it known at preview (a literal or config value), or apply what it depends on first (pulumi up --target <its URN>) and preview again`,
   );
 }
 

@@ -281,14 +281,14 @@ describe("policy pack adapters (policy/rules)", () => {
       const policy = named(resources, "acme/web/underlay-policy");
       at(policy, "spec").egress = [{ action: "Allow", protocol: "TCP", destination: { nets: [UNKNOWN], ports: [443] } }];
       const reports = await runStack(underlayEgressCatalog, stackArgs(resources, entryFor("underlay-egress-catalog", config)));
-      const unknown = reports.filter((r) => r.message.includes("needs this value"));
+      const unknown = reports.filter((r) => r.message.includes("reads this value"));
       assert.deepStrictEqual(
         unknown.map((r) => [r.urn, r.message.split(": ")[0], r.message.split(": ")[1].split(" = ")[0]]),
         [[policy.urn, "NetworkPolicy tenant-acme/underlay-web", "spec.egress[0].destination.nets[0]"]],
         JSON.stringify(reports),
       );
       assert.ok(
-        unknown[0].message.includes("underlay-egress-catalog needs this value and it is not known until apply"),
+        unknown[0].message.includes("underlay-egress-catalog reads this value, which is not known until apply"),
         unknown[0].message,
       );
     });
@@ -303,7 +303,7 @@ describe("policy pack adapters (policy/rules)", () => {
       );
       assert.ok(
         reports[0].message.startsWith(
-          'NetworkAttachmentDefinition default/calico: spec.config = "(unknown during preview)": calico-nad-routes needs',
+          'NetworkAttachmentDefinition default/calico: spec.config = "(unknown during preview)": calico-nad-routes reads',
         ),
         reports[0].message,
       );
@@ -318,7 +318,7 @@ describe("policy pack adapters (policy/rules)", () => {
         // The rule's own findings about the placeholder may come too, on the same resource and key.
         assert.deepStrictEqual([...new Set(reports.map((r) => r.urn))], [vm.urn], name);
         assert.deepStrictEqual(
-          reports.filter((r) => r.message.includes(`${name} needs this value`)).map((r) => [r.urn, r.message.split(" = ")[0]]),
+          reports.filter((r) => r.message.includes(`${name} reads this value`)).map((r) => [r.urn, r.message.split(" = ")[0]]),
           [[vm.urn, 'VirtualMachine tenant-acme/web: spec.template.metadata.annotations["cni.projectcalico.org/ipAddrs"]']],
           name,
         );
