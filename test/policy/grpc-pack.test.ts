@@ -62,28 +62,31 @@ function options(): analyzer.AnalyzerResourceOptions {
   return new analyzer.AnalyzerResourceOptions();
 }
 
-/** Starts the pack; resolves with its port once it prints it, rejects with its stderr if it exits first. */
-function startPack(): Promise<{ child: ChildProcess; port: number }> {
+/** Starts the pack as the CLI's nodejs host does: `node run-policy-pack <engine address> <pack dir>`, in the pack's directory. */
+function startPack(): ChildProcess {
   const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-  const child = spawn(process.execPath, [runPolicyPack, ENGINE_ADDRESS, "."], {
+  return spawn(process.execPath, [runPolicyPack, ENGINE_ADDRESS, "."], {
     cwd: path.join(REPO_ROOT, "policy"),
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+/** The port the pack prints on its first line; rejects with its stderr if it exits first. */
+function portOf(pack: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
-    child.stderr!.on("data", (chunk) => (stderr += chunk));
-    child.stdout!.on("data", (chunk) => {
+    pack.stderr!.on("data", (chunk) => (stderr += chunk));
+    pack.stdout!.on("data", (chunk) => {
       stdout += chunk;
-      const line = stdout.split("\n")[0];
-      if (stdout.includes("\n")) {
-        const port = Number(line.trim());
-        if (Number.isInteger(port) && port > 0) resolve({ child, port });
-        else reject(new Error(`the pack printed ${JSON.stringify(line)}, not a port; stderr:\n${stderr}`));
-      }
+      if (!stdout.includes("\n")) return;
+      const line = stdout.split("\n")[0].trim();
+      const port = Number(line);
+      if (Number.isInteger(port) && port > 0) resolve(port);
+      else reject(new Error(`the pack printed ${JSON.stringify(line)}, not a port; stderr:\n${stderr}`));
     });
-    child.on("exit", (code) => reject(new Error(`the pack exited with ${code} before printing its port; stderr:\n${stderr}`)));
-    child.on("error", reject);
+    pack.on("exit", (code) => reject(new Error(`the pack exited with ${code} before printing its port; stderr:\n${stderr}`)));
+    pack.on("error", reject);
   });
 }
 
@@ -106,9 +109,8 @@ describe("policy pack over gRPC (policy/ started as the Pulumi CLI starts it)", 
 
   before(async () => {
     ({ resources, config } = await devStack());
-    const started = await startPack();
-    child = started.child;
-    client = new AnalyzerClient(`127.0.0.1:${started.port}`, grpc.credentials.createInsecure());
+    child = startPack();
+    client = new AnalyzerClient(`127.0.0.1:${await portOf(child)}`, grpc.credentials.createInsecure());
     info = await call<EmptyPb.Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new Empty());
     // What the CLI sends from `--policy-pack-config` (npm run policy:config): each policy's own entry.
     const packConfig = policyPackConfig(config);
@@ -124,7 +126,7 @@ describe("policy pack over gRPC (policy/ started as the Pulumi CLI starts it)", 
 
   after(async () => {
     client?.close();
-    if (child && child.exitCode === null) {
+    if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child!.once("exit", resolve));
       child.kill();
       await exited;
@@ -172,7 +174,7 @@ describe("policy pack over gRPC (policy/ started as the Pulumi CLI starts it)", 
     );
   });
 
-  it("refuses a Calico NAD with a default route when the engine registers it, as the offline run does", async () => {
+  it("refuses a Calico NAD with a default route, or an unknown config, when the engine registers it", async () => {
     const nad = named(resources, "platform-nad-calico");
     assert.deepStrictEqual(await analyze(nad), []);
     const conf = JSON.parse(at(nad, "spec").config);
@@ -181,6 +183,12 @@ describe("policy pack over gRPC (policy/ started as the Pulumi CLI starts it)", 
     const offline = evaluatePolicies(resources, config).filter((v) => v.resource === nad.name);
     assert.strictEqual(offline.length, 1, JSON.stringify(offline));
     assert.deepStrictEqual(await analyze(nad), [{ policy: "calico-nad-routes", level: MANDATORY, message: offline[0].message, urn: "" }]);
+    // A CNI config the engine does not know yet is refused before apply too, not skipped.
+    at(nad, "spec").config = unknownValue;
+    assert.deepStrictEqual(
+      (await analyze(nad)).map((d) => [d.policy, d.level, d.message.split(": calico-nad-routes reads this value")[0]]),
+      [["calico-nad-routes", MANDATORY, 'NetworkAttachmentDefinition default/calico: spec.config = "(unknown during preview)"']],
+    );
   });
 
   it("finds nothing in the dev plan", async () => {
