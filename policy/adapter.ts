@@ -22,7 +22,7 @@ function configSchema(rule: Rule): PolicyConfigSchema | undefined {
 }
 
 /** The violation for an unknown value `rule` read at `path` of `resource` (its plain props). */
-export function unknownValueViolation(rule: Rule, resource: PolicyResource, path: string): string {
+function unknownValueViolation(rule: Rule, resource: PolicyResource, path: string): string {
   const who = describe(resource, metadataOf(resource).namespace !== undefined);
   return violationAt(
     who,
