@@ -563,6 +563,18 @@ describe("policy rules on the dev render", () => {
       assert.ok(messages[1].includes('routes[2].dst = "0.0.0.0/0"'), messages[1]);
     });
 
+    it("trusts only the configured pod CIDR (a resource policy sees no Installation), failing closed without it", () => {
+      const facts: PolicyConfig = { ...config, network: { ...config.network, podCidr: undefined } };
+      assert.ok(resources.some((r) => r.type === "kubernetes:operator.tigera.io/v1:Installation"));
+      assertOne(
+        mandatory(resources, facts, "calico-nad-routes"),
+        "calico-nad-routes",
+        "platform-nad-calico",
+        "spec.config.plugins[1].routes = [",
+        "cannot be checked: network.podCidr not known",
+      );
+    });
+
     it("rejects any route beyond the pod and node CIDRs, and the route plugin before calico", () => {
       editConfig((conf) => conf.plugins[1].routes!.push({ dst: "192.168.0.0/16" }));
       assertOne(
