@@ -1,5 +1,6 @@
 /**
- * KubeVirt VirtualMachines (and bare VirtualMachineInstances) as the rules see them: the launcher
+ * KubeVirt VirtualMachines (and bare VirtualMachineInstances, VMI replica sets and VM pools, each
+ * judged by the VMI template it makes launcher pods from) as the rules see them: the launcher
  * pod's labels and annotations, networks and the binding of each interface.
  */
 import { CALICO_IP_ADDRS_ANNOTATION, kubeOvnAnnotation, kubeOvnAnnotationProvider, VM_LABEL } from "../tenant/names";

@@ -357,6 +357,14 @@ describe("closed world: workloads and NAD configs (issue 13)", () => {
       );
       assertOne(violations, "workload-underlay-ip", "cross", "outside tenant acme's underlayBlock 10.199.3.0/27 (it is tenant globex's)");
       assertOne(violations, "workload-underlay-ip", "outside", "inside tenant globex's underlayBlock");
+      resources.push(deployment("platform-ok", "default", { "cni.projectcalico.org/ipAddrs": '["10.199.5.7"]' }));
+      resources.push(deployment("garbled", "default", { "cni.projectcalico.org/ipAddrs": '["10.199.5.300"]' }));
+      const again = mandatory(resources, config, "workload-underlay-ip");
+      assertNone(
+        again.filter((v) => v.resource === "platform-ok"),
+        "workload-underlay-ip",
+      );
+      assertOne(again, "workload-underlay-ip", "garbled", "10.199.5.300 is not an IP address");
     });
   });
 

@@ -97,7 +97,7 @@ function kubeOvnProblem(stack: StackView, vm: Vm, network: VmNetwork): string | 
 export const vmNetworksRule: StackRule = {
   name: "vm-networks",
   description:
-    "Every VM's Multus default network is the platform Calico NAD and its second network its tenant's Kube-OVN NAD; no pod network, no other attachments.",
+    "Every VM's (VMI's, VMI replica set's, VM pool's) Multus default network is exactly the platform Calico NAD default/calico as rendered, and its second network its tenant's Kube-OVN NAD as rendered; no pod network, no other attachments.",
   level: "mandatory",
   config: ["tenants", "network"],
   check(stack): Finding[] {

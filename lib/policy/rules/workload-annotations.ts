@@ -77,19 +77,21 @@ function kubeOvnKey(annotation: string): { provider: string; key: string } | und
   return provider === "ovn" || provider.endsWith(".ovn") || KUBE_OVN_POD_KEYS.has(key) ? { provider, key } : undefined;
 }
 
+/** `namespace/name` of every secondary network the workload attaches (a VM's spec.networks, a pod's Multus annotation). */
+function attachedRefs(workload: Workload): string[] {
+  if (workload.vm)
+    return workload.vm.networks.flatMap((n) =>
+      n.source === "multus" && !n.multusDefault && n.networkName ? [nadRef(n.networkName, workload.namespace)] : [],
+    );
+  const text = workload.annotations[MULTUS_NETWORKS_ANNOTATION];
+  const parsed = text === undefined ? undefined : parseNetworkSelections(text, workload.namespace);
+  return parsed && "selections" in parsed ? parsed.selections.map((s) => s.ref) : [];
+}
+
 /** The provider of the workload's own Kube-OVN attachment (its tenant's NAD), if it has one. */
 function ownProvider(workload: Workload): string | undefined {
   const allowed = tenantKubeOvnRefs(workload.namespace);
-  const refs = workload.vm
-    ? workload.vm.networks
-        .filter((n) => n.source === "multus" && !n.multusDefault && n.networkName)
-        .map((n) => nadRef(n.networkName!, workload.namespace))
-    : (() => {
-        const text = workload.annotations[MULTUS_NETWORKS_ANNOTATION];
-        const parsed = text === undefined ? undefined : parseNetworkSelections(text, workload.namespace);
-        return parsed && "selections" in parsed ? parsed.selections.map((s) => s.ref) : [];
-      })();
-  const ref = refs.find((r) => allowed.includes(r));
+  const ref = attachedRefs(workload).find((r) => allowed.includes(r));
   if (ref === undefined) return undefined;
   const [namespace, name] = ref.split("/");
   return kubeOvnProvider(name, namespace);

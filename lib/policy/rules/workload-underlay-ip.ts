@@ -4,6 +4,7 @@
  * in no tenant's block: an address there is a tenant VM's identity in every policy that names
  * it. (VMs are judged by vm-underlay-ip; pins shared with a VM, stopped or not, by vm-unique-addresses.)
  */
+import { isIP } from "net";
 import { contains, isIpv4 } from "../../cidr";
 import { CALICO_IP_ADDRS_ANNOTATION } from "../../tenant/names";
 import { violationAt } from "../k8s";
@@ -51,7 +52,7 @@ export const workloadUnderlayIpRule: ResourceRule = {
         report(
           `${ip} is inside tenant ${holders[0][0]}'s underlayBlock ${holders[0][1].underlayBlock}: outside tenant namespaces no workload may take a tenant's address`,
         );
-      } else if (!host && !/^[0-9a-fA-F:.]+$/.test(ip)) {
+      } else if (isIP(ip) === 0) {
         report(`${ip} is not an IP address`);
       }
     }
