@@ -81,6 +81,13 @@ function reportMissing(ranges: Ranges, findings: Finding[], resource: PolicyReso
   });
 }
 
+const POOL_OVERLAP: Record<Claimed["kind"], string> = {
+  node: "pool addresses are routed to workloads cluster-wide, so the hosts there become unreachable",
+  platform: "pool addresses are routed to workloads cluster-wide, so that range becomes unreachable",
+  pod: "a second pool over the pod pool's addresses, with its own routing, SNAT and BGP export settings",
+  tenant: "only the pod pool holds tenant blocks; another pool over one changes how the tenant's addresses are routed, SNATed and exported",
+};
+
 /** An IPv6 entry meets none of these IPv4 ranges; anything else must parse. */
 const isIpv6 = (text: string) => text.includes(":");
 
@@ -91,8 +98,7 @@ function checkPoolCidr(path: string, value: unknown, ranges: Ranges, allowed: (c
   if (text === undefined || cidrProblem(text) !== undefined) return flag(path, value, "not an IPv4 network CIDR");
   const pool = parseCidr(text);
   for (const claimed of ranges.claimed)
-    if (!allowed(claimed) && overlaps(pool, claimed.range))
-      flag(path, value, `overlaps ${claimed.what}: pool addresses are routed to workloads cluster-wide`);
+    if (!allowed(claimed) && overlaps(pool, claimed.range)) flag(path, value, `overlaps ${claimed.what}: ${POOL_OVERLAP[claimed.kind]}`);
 }
 
 /**

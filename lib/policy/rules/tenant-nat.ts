@@ -43,7 +43,7 @@ function excluded(excludeIps: unknown, ip: string): boolean {
 export const tenantNatRule: StackRule = {
   name: "tenant-nat",
   description:
-    "NAT gateways, EIPs and SNAT/FIP/DNAT rules stay within their tenant's VPC, grants and VMs; a tenant VPC routes only its default to its own gateway.",
+    "NAT gateways, EIPs and SNAT/FIP/DNAT rules stay within their tenant's VPC, grants and VMs; a tenant VPC's static route goes only to its own gateway.",
   level: "mandatory",
   config: ["network", "services", "tenants"],
   check(stack): Finding[] {
