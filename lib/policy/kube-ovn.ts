@@ -3,7 +3,7 @@
  * Subnet or provider belongs to by the names the program gives them (lib/tenant/names.ts), and
  * the few Kube-OVN conventions the topology rules rely on. Pure; indexes are built once per config.
  */
-import { kubeOvnAttachment, subnetName, vpcName } from "../tenant/names";
+import { KUBE_OVN_NAD_NAME, kubeOvnAttachment, PLATFORM_NAD_NAMESPACE, subnetName, vpcName } from "../tenant/names";
 import type { PolicyConfig } from "./config";
 import { asArray, asObject, asString, isObject, stringMap } from "./k8s";
 
@@ -38,6 +38,19 @@ export function tenantIndex(config: PolicyConfig): TenantIndex {
     indexes.set(config, index);
   }
   return index;
+}
+
+/**
+ * The tenant a Kube-OVN provider belongs to: a registered tenant's own, else any tenant NAD's
+ * `kubeovn.<ns>.ovn` but the platform's, so a tenant-only stack judged without registrations
+ * still keeps a tenant attachment's Subnet in that namespace's VPC.
+ */
+export function providerTenant(index: TenantIndex, provider: string): TenantRef | undefined {
+  const registered = index.byProvider.get(provider);
+  if (registered) return registered;
+  const [nad, namespace, ovn, ...rest] = provider.split(".");
+  if (nad !== KUBE_OVN_NAD_NAME || ovn !== "ovn" || rest.length > 0 || !namespace || namespace === PLATFORM_NAD_NAMESPACE) return undefined;
+  return { name: namespace, namespace };
 }
 
 /**

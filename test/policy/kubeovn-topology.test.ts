@@ -46,6 +46,22 @@ describe("policy kubeovn-topology", () => {
     assertOne(mandatory(resources, config, RULE), RULE, "capture", "spec.vpc = (unset)", "tenant acme's Subnet", "lands in ovn-cluster");
   });
 
+  it("keeps a tenant NAD's Subnet in its namespace's VPC even when the policy config registers no tenant (a tenant-only stack)", () => {
+    const subnet = named(resources, "globex/subnet");
+    delete at(subnet, "spec").vpc;
+    const unregistered: PolicyConfig = { ...config, tenants: {} };
+    assertOne(
+      mandatory(resources, unregistered, RULE),
+      RULE,
+      "globex/subnet",
+      "spec.vpc = (unset)",
+      "own Vpc tenant-globex",
+      "ovn-cluster",
+    );
+    at(subnet, "spec").vpc = "tenant-globex";
+    assertNone(mandatory(resources, unregistered), RULE);
+  });
+
   it("refuses another provider, another namespace, and the underlay and egress fields on a tenant Subnet", () => {
     const spec = at(named(resources, "acme/subnet"), "spec");
     spec.provider = "ovn";

@@ -18,6 +18,7 @@ import {
   DEFAULT_VPC,
   effectiveVpc,
   isZero,
+  providerTenant,
   selectorMayMatchNamespace,
   tenantIndex,
   tenantProviders,
@@ -76,7 +77,7 @@ const VPC_REFUSED: Record<string, string> = {
 
 /** The tenant a Subnet belongs to: by its name, else its provider (an attachment picks a Subnet by provider), else its vpc. */
 function subnetTenant(index: TenantIndex, name: string, spec: Record<string, unknown>): TenantRef | undefined {
-  return index.bySubnet.get(name) ?? index.byProvider.get(asString(spec.provider) ?? "") ?? index.byVpc.get(asString(spec.vpc) ?? "");
+  return index.bySubnet.get(name) ?? providerTenant(index, asString(spec.provider) ?? "") ?? index.byVpc.get(asString(spec.vpc) ?? "");
 }
 
 /** A Subnet or Vpc that is no tenant's binds no tenant namespace, neither by name nor by label selector. */
