@@ -131,8 +131,15 @@ function checkSubnet(resource: PolicyResource, index: TenantIndex, flag: Flag): 
 }
 
 /** The one static route the program renders: 0.0.0.0/0 via the NAT gateway (tenant-nat checks the next hop is that gateway's lanIp). */
-function checkStaticRoutes(routes: unknown, flag: Flag): void {
+function checkStaticRoutes(routes: unknown, eips: string[], tenant: TenantRef, flag: Flag): void {
   const list = asArray(routes);
+  // The program renders a NAT gateway only for a tenant granted a public address (its SNAT EIP).
+  if (eips.length === 0)
+    return flag(
+      "spec.staticRoutes",
+      routes,
+      `tenant ${tenant.name} is granted no public address (policy config tenants.${tenant.name}.eips), so it has no NAT gateway and its VPC no static route`,
+    );
   if (list.length > 1) flag("spec.staticRoutes", routes, "a tenant VPC has one static route at most: its default to its own NAT gateway");
   list.forEach((raw, i) => {
     const route = asObject(raw);
@@ -147,7 +154,7 @@ function checkStaticRoutes(routes: unknown, flag: Flag): void {
   });
 }
 
-function checkVpc(resource: PolicyResource, index: TenantIndex, flag: Flag): void {
+function checkVpc(resource: PolicyResource, config: PolicyConfig, index: TenantIndex, flag: Flag): void {
   const spec = asObject(resource.inputs.spec);
   const tenant = index.byVpc.get(objectName(resource));
   if (!tenant) {
@@ -161,7 +168,7 @@ function checkVpc(resource: PolicyResource, index: TenantIndex, flag: Flag): voi
   onlyOwnNamespace(spec, tenant, flag);
   for (const [key, value] of Object.entries(spec)) {
     if (key === "namespaces" || isZero(value)) continue;
-    if (key === "staticRoutes") checkStaticRoutes(value, flag);
+    if (key === "staticRoutes") checkStaticRoutes(value, config.tenants?.[tenant.name]?.eips ?? [], tenant, flag);
     else if (key === "defaultSubnet") {
       if (value !== subnetName(tenant.namespace))
         flag("spec.defaultSubnet", value, `must be unset or tenant ${tenant.name}'s Subnet ${subnetName(tenant.namespace)}`);
@@ -234,7 +241,7 @@ export const kubeOvnTopologyRule: ResourceRule = {
     const flag: Flag = (path, value, why) => findings.push({ resource, message: violationAt(who, path, value, why) });
     const index = tenantIndex(config);
     if (isSubnet) checkSubnet(resource, index, flag);
-    else if (isVpc) checkVpc(resource, index, flag);
+    else if (isVpc) checkVpc(resource, config, index, flag);
     else checkReferences(resource, index, flag);
     return findings;
   },
