@@ -149,9 +149,11 @@ describe("policy kubeovn-topology", () => {
     assertOne(mandatory(resources, config, RULE), RULE, "acme/vpc", "spec.staticRoutes[0]", "no ecmpMode, bfdId or routeTable");
   });
 
-  it("refuses a static route on the Vpc of a tenant granted no public address: the program renders it no NAT gateway", () => {
+  it("refuses a static route or a NAT gateway on the Vpc of a tenant granted no public address: the program renders it none", () => {
     at(named(resources, "globex/vpc"), "spec").staticRoutes = [{ cidr: "0.0.0.0/0", nextHopIP: "10.0.1.254", policy: "policyDst" }];
     assertOne(mandatory(resources, config, RULE), RULE, "globex/vpc", "spec.staticRoutes", "tenants.globex.eips");
+    at(named(resources, "acme/vpcnatgateway/tenant-acme"), "spec").vpc = "tenant-globex";
+    assertOne(mandatory(resources, config, RULE), RULE, "acme/vpcnatgateway/tenant-acme", "spec.vpc", "no NAT gateway");
   });
 
   it("refuses a foreign Vpc peering with a tenant's, and a Vpc defaultSubnet of another tenant", () => {

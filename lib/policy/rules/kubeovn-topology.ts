@@ -3,7 +3,8 @@
  * with its own provider, serve only its namespace and carry no field that reaches past the VPC
  * router (an underlay VLAN, underlay-to-overlay interconnection, node gateways or SNAT); its Vpc
  * serves only its namespace, has no external side, no policy routes, no peering and no static
- * route but the default to its NAT gateway (whose next hop tenant-nat judges). Nothing else
+ * route but the default to its NAT gateway (whose next hop tenant-nat judges), and that route
+ * and gateway only for a tenant granted a public address. Nothing else
  * serves or names a tenant: no other Subnet or Vpc binds a tenant namespace, no Vpc peers with a
  * tenant's, and no egress gateway, DNS, OVN NAT, VIP, LB rule or IP pool the program never
  * renders for a tenant points into its VPC, subnet or namespace. One resource plus the policy
@@ -225,6 +226,18 @@ function checkReferences(resource: PolicyResource, index: TenantIndex, flag: Fla
   }
 }
 
+/** A NAT gateway on a tenant's VPC exists only for a tenant granted a public address (tenant-nat judges the rest of it). */
+function checkNatGateway(resource: PolicyResource, config: PolicyConfig, index: TenantIndex, flag: Flag): void {
+  const vpc = asObject(resource.inputs.spec).vpc;
+  const tenant = index.byVpc.get(asString(vpc) ?? "");
+  if (tenant && (config.tenants?.[tenant.name]?.eips ?? []).length === 0)
+    flag(
+      "spec.vpc",
+      vpc,
+      `tenant ${tenant.name} is granted no public address (policy config tenants.${tenant.name}.eips), so the program renders it no NAT gateway`,
+    );
+}
+
 export const kubeOvnTopologyRule: ResourceRule = {
   name: "kubeovn-topology",
   description:
@@ -234,7 +247,8 @@ export const kubeOvnTopologyRule: ResourceRule = {
   checkResource(resource: PolicyResource, config: PolicyConfig): Finding[] {
     const isSubnet = resource.type === KINDS.subnet.type;
     const isVpc = resource.type === KINDS.vpc.type;
-    if (!isSubnet && !isVpc && !(resource.type in REFERENCES)) return [];
+    const isNatGateway = resource.type === KINDS.vpcNatGateway.type;
+    if (!isSubnet && !isVpc && !isNatGateway && !(resource.type in REFERENCES)) return [];
     const findings: Finding[] = [];
     // VpcEgressGateway is the only namespaced one of these kinds (kube-ovn v1.16.2 charts/kube-ovn-v2/crds/kube-ovn-crd.yaml).
     const who = describe(resource, resource.type === KINDS.vpcEgressGateway.type);
@@ -242,6 +256,7 @@ export const kubeOvnTopologyRule: ResourceRule = {
     const index = tenantIndex(config);
     if (isSubnet) checkSubnet(resource, index, flag);
     else if (isVpc) checkVpc(resource, config, index, flag);
+    else if (isNatGateway) checkNatGateway(resource, config, index, flag);
     else checkReferences(resource, index, flag);
     return findings;
   },
