@@ -82,8 +82,8 @@ function reportMissing(ranges: Ranges, findings: Finding[], resource: PolicyReso
 }
 
 const POOL_OVERLAP: Record<Claimed["kind"], string> = {
-  node: "pool addresses are routed to workloads cluster-wide, so the hosts there become unreachable",
-  platform: "pool addresses are routed to workloads cluster-wide, so that range becomes unreachable",
+  node: "every node routes pool addresses to workloads, so a pod given one captures the host's traffic cluster-wide",
+  platform: "every node routes pool addresses to workloads, so a pod given one captures that range's traffic cluster-wide",
   pod: "a second pool over the pod pool's addresses, with its own routing, SNAT and BGP export settings",
   tenant: "only the pod pool holds tenant blocks; another pool over one changes how the tenant's addresses are routed, SNATed and exported",
 };
