@@ -7,6 +7,7 @@
 import { CALICO_POLICY_SETUP_TIMEOUT_SECONDS } from "../cni-config";
 import type { NetworkConfig } from "../config/schema";
 import { KINDS, typeMeta } from "../k8s/kinds";
+import { VM_RESERVATION_NAME } from "../tenant/names";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { awaitCondition } from "./readiness";
@@ -23,7 +24,6 @@ export const TIGERA_OPERATOR_CHART = "tigera-operator";
  * ~3 MB of CRDs gzip to ~0.3 MB, well inside the release Secret's 1 MiB.
  */
 export const CALICO_CRD_CHART = "crd.projectcalico.org.v1";
-export const VM_RESERVATION_NAME = "tenantnet-vm-reservation";
 /** The conflist calico-node writes (tigera/operator v1.42.3 pkg/render/node.go:1321, CNI_CONF_NAME). */
 export const CALICO_CNI_CONF_FILE = "10-calico.conflist";
 

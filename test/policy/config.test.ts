@@ -46,7 +46,9 @@ describe("policy config", () => {
       "underlay-node-ports",
       "calico-nad-routes",
       "kubeovn-subnet-overlap",
+      "kubeovn-topology",
       "tenant-nat",
+      "address-pools",
       "vm-live-migration",
     ]);
     assert.deepStrictEqual(Object.keys(pack["vm-live-migration"]), ["network"], "the dataplane, for a stack that declares no Installation");

@@ -1,7 +1,9 @@
 /** Every rule of the tenantnet-guard pack, in the order reports list them. */
 import type { Rule } from "../types";
+import { addressPoolsRule } from "./address-pools";
 import { calicoNadRoutesRule } from "./calico-nad-routes";
 import { kubeOvnSubnetOverlapRule } from "./kubeovn-subnet-overlap";
+import { kubeOvnTopologyRule } from "./kubeovn-topology";
 import { tenantNatRule } from "./tenant-nat";
 import { underlayEgressCatalogRule } from "./underlay-egress-catalog";
 import { underlayIpvlanBridgeRule } from "./underlay-ipvlan-bridge";
@@ -13,8 +15,10 @@ import { vmUnderlayPolicyRule } from "./vm-underlay-policy";
 import { vmUniqueAddressesRule } from "./vm-unique-addresses";
 
 export {
+  addressPoolsRule,
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
+  kubeOvnTopologyRule,
   tenantNatRule,
   underlayEgressCatalogRule,
   underlayIpvlanBridgeRule,
@@ -35,7 +39,9 @@ export const RULES: readonly Rule[] = [
   underlayNodePortsRule,
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
+  kubeOvnTopologyRule,
   tenantNatRule,
+  addressPoolsRule,
   underlayIpvlanBridgeRule,
   vmLiveMigrationRule,
 ];
