@@ -1,7 +1,9 @@
 /** Every rule of the tenantnet-guard pack, in the order reports list them. */
 import type { Rule } from "../types";
 import { calicoNadRoutesRule } from "./calico-nad-routes";
+import { closedWorldRule } from "./closed-world";
 import { kubeOvnSubnetOverlapRule } from "./kubeovn-subnet-overlap";
+import { platformValuesRule } from "./platform-values";
 import { tenantNatRule } from "./tenant-nat";
 import { underlayEgressCatalogRule } from "./underlay-egress-catalog";
 import { underlayIpvlanBridgeRule } from "./underlay-ipvlan-bridge";
@@ -14,7 +16,9 @@ import { vmUniqueAddressesRule } from "./vm-unique-addresses";
 
 export {
   calicoNadRoutesRule,
+  closedWorldRule,
   kubeOvnSubnetOverlapRule,
+  platformValuesRule,
   tenantNatRule,
   underlayEgressCatalogRule,
   underlayIpvlanBridgeRule,
@@ -27,6 +31,8 @@ export {
 };
 
 export const RULES: readonly Rule[] = [
+  closedWorldRule,
+  platformValuesRule,
   vmNetworksRule,
   vmUnderlayIpRule,
   vmUniqueAddressesRule,
@@ -35,6 +41,7 @@ export const RULES: readonly Rule[] = [
   underlayNodePortsRule,
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
+  platformValuesRule,
   tenantNatRule,
   underlayIpvlanBridgeRule,
   vmLiveMigrationRule,
