@@ -41,7 +41,6 @@ export const RULES: readonly Rule[] = [
   underlayNodePortsRule,
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
-  platformValuesRule,
   tenantNatRule,
   underlayIpvlanBridgeRule,
   vmLiveMigrationRule,
