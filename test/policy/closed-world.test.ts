@@ -5,6 +5,8 @@
  * refused with the resource and key named, unless the pack config allows it.
  */
 import { strict as assert } from "assert";
+import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { policyNamed } from "../../policy/rules";
 import type { CapturedResource } from "../../lib/plan/capture";
 import { RULES, type PolicyConfig } from "../../lib/policy";
 import { classifyType, PENDING_RULES, RESOURCE_TYPES, TENANT_NAMESPACE_TYPES, patchedType } from "../../lib/policy/resource-types";
@@ -338,5 +340,44 @@ describe("policy platform-values", () => {
     assert.deepEqual(pack[VALUES].allow, allow);
     assert.deepEqual(readPolicyConfig(pack).allow, allow);
     assert.throws(() => readPolicyConfig({ allow: { types: { x: 1 } } }), /allow/);
+  });
+});
+
+describe("policy closed-world and platform-values through the CrossGuard adapter", () => {
+  /** What CrossGuard hands a resource policy, with its own entry of the generated pack config. */
+  async function reports(policy: string, resource: CapturedResource, config: PolicyConfig): Promise<string[]> {
+    const args = {
+      type: resource.type,
+      props: resource.inputs,
+      urn: resource.urn,
+      name: resource.name,
+      getConfig: <T extends object>() => (policyPackConfig(config)[policy] ?? {}) as T,
+    } as unknown as ResourceValidationArgs;
+    const messages: string[] = [];
+    await policyNamed<ResourceValidationPolicy>(policy).validateResource(args, (message) => messages.push(message));
+    return messages;
+  }
+
+  it("refuses a NetworkPolicyPatch and a Felix source-spoofing setting as resource policies, before apply", async () => {
+    const { config } = await devStack();
+    const patch = customResource("allow-all", {
+      apiVersion: "projectcalico.org/v3",
+      kind: "NetworkPolicyPatch",
+      metadata: { name: "default-deny", namespace: "ops" },
+    });
+    const felix = typed("felix", {
+      apiVersion: "crd.projectcalico.org/v1",
+      kind: "FelixConfiguration",
+      metadata: { name: "default" },
+      spec: { workloadSourceSpoofing: "Any" },
+    });
+    const [patchMessage, ...more] = await reports(CLOSED, patch, config);
+    assert.deepEqual(more, []);
+    assert.match(patchMessage, /NetworkPolicyPatch ops\/default-deny: type = "kubernetes:projectcalico.org\/v3:NetworkPolicyPatch"/);
+    assert.deepEqual(await reports(VALUES, felix, config), [
+      'FelixConfiguration default: spec.workloadSourceSpoofing = "Any": lets a workload send from any source address it annotates (allowedSourcePrefixes); set it back, or allow "FelixConfiguration.spec.workloadSourceSpoofing" in the pack config (allow.platformValues) with the reason',
+    ]);
+    const allowed = { ...config, allow: { platformValues: { "FelixConfiguration.spec.workloadSourceSpoofing": "reviewed" } } };
+    assert.deepEqual(await reports(VALUES, felix, allowed), []);
   });
 });
