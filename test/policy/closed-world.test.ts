@@ -5,7 +5,7 @@
  * refused with the resource and key named, unless the pack config allows it.
  */
 import { strict as assert } from "assert";
-import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { policyNamed } from "../../policy/rules";
 import type { CapturedResource } from "../../lib/plan/capture";
 import { RULES, type PolicyConfig } from "../../lib/policy";
@@ -354,7 +354,9 @@ describe("policy closed-world and platform-values through the CrossGuard adapter
       getConfig: <T extends object>() => (policyPackConfig(config)[policy] ?? {}) as T,
     } as unknown as ResourceValidationArgs;
     const messages: string[] = [];
-    await policyNamed<ResourceValidationPolicy>(policy).validateResource(args, (message) => messages.push(message));
+    // The adapter gives every resource policy one validateResource function.
+    const validate = policyNamed<ResourceValidationPolicy>(policy).validateResource as ResourceValidation;
+    await validate(args, (message: string) => messages.push(message));
     return messages;
   }
 
