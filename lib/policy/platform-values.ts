@@ -105,6 +105,11 @@ export const CHART_VALUE_CHECKS: Record<string, Check[]> = {
       v === false ? "--enable-np=false: Kube-OVN stops enforcing NetworkPolicy" : undefined,
     ),
     key(KUBE_OVN, ["apiNad", "enabled"], isTrue("creates a NAD and Subnet with full access to the API server (values.yaml apiNad)")),
+    key(KUBE_OVN, ["networking", "networkType"], (v) =>
+      v === undefined || v === "geneve"
+        ? undefined
+        : "--network-type: the default VPC's subnet goes onto a node NIC's VLAN (networking.vlan.interfaceName)",
+    ),
   ],
   // projectcalico/calico v3.32.1 charts/tigera-operator (values.yaml:11-12, 98-99; templates/crs/).
   [TIGERA]: [

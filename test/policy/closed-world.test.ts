@@ -6,9 +6,15 @@
  */
 import { strict as assert } from "assert";
 import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import * as path from "path";
 import { policyNamed } from "../../policy/rules";
+import { readStackFile } from "../../lib/config/load";
+import { captureProgram } from "../../lib/plan/capture";
+import { referencedOutputs, validateStage } from "../../lib/plan/run";
+import { REPO_ROOT } from "../../lib/stack-file";
+import { tenantnet } from "../../program";
 import type { CapturedResource } from "../../lib/plan/capture";
-import { RULES, type PolicyConfig } from "../../lib/policy";
+import { policyConfigFromStackConfig, RULES, type PolicyConfig } from "../../lib/policy";
 import { classifyType, PENDING_RULES, RESOURCE_TYPES, TENANT_NAMESPACE_TYPES, patchedType } from "../../lib/policy/resource-types";
 import { policyPackConfig, readPolicyConfig } from "../../lib/policy/pack-config";
 import { DEFAULT_VERSIONS, MULTUS_NAD_CRD_MANIFEST, PLATFORM_RELEASES } from "../../lib/pins";
@@ -331,6 +337,14 @@ describe("policy platform-values", () => {
     );
     assertOne(violations, VALUES, "platform-spiderpool", "values.multus.multusCNI.install = true", "second Multus");
     assertOne(violations, VALUES, "platform-cert-manager", "helmOptions.values.extraObjects");
+    kubeOvn.networking.networkType = "vlan";
+    assertOne(
+      mandatory(resources, config, VALUES).filter((v) => v.message.includes("networkType")),
+      VALUES,
+      "platform-kube-ovn",
+      'values.networking.networkType = "vlan"',
+      "node NIC",
+    );
   });
 
   it("reads the allow section from a pack config, handed to the two rules", () => {
@@ -381,5 +395,29 @@ describe("policy closed-world and platform-values through the CrossGuard adapter
     ]);
     const allowed = { ...config, allow: { platformValues: { "FelixConfiguration.spec.workloadSourceSpoofing": "reviewed" } } };
     assert.deepEqual(await reports(VALUES, felix, allowed), []);
+  });
+});
+
+describe("policy platform-values on the program's own output", () => {
+  /** The dev stack rendered by the real program with `tenantnet:platform.values` replaced. */
+  async function devWithValues(values: Record<string, unknown>) {
+    const flat = readStackFile(path.join(REPO_ROOT, "Pulumi.dev.yaml"));
+    (flat["tenantnet:platform"] as Record<string, unknown>).values = values;
+    const stackOutputs = await referencedOutputs(tenantnet, flat);
+    const { resources } = await captureProgram({ project: "tenantnet", stack: "dev", config: flat, program: tenantnet, stackOutputs });
+    return { resources, config: policyConfigFromStackConfig(validateStage("dev", flat, stackOutputs)) };
+  }
+
+  it("refuses host devices from values.kubevirt and source spoofing from values.calico where they land", async () => {
+    const { resources, config } = await devWithValues({
+      kubevirt: {
+        configuration: { permittedHostDevices: { pciHostDevices: [{ pciVendorSelector: "8086:1572", resourceName: "intel.com/nic" }] } },
+      },
+      calico: { defaultFelixConfiguration: { enabled: true, workloadSourceSpoofing: "Any" } },
+    });
+    const violations = mandatory(resources, config, VALUES);
+    assertOne(violations, VALUES, "platform-kubevirt-cr", "spec.configuration.permittedHostDevices");
+    assertOne(violations, VALUES, "platform-calico-tigera-operator", 'values.defaultFelixConfiguration.workloadSourceSpoofing = "Any"');
+    assert.equal(violations.length, 2, violations.map((v) => v.message).join("\n"));
   });
 });
