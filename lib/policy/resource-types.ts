@@ -26,6 +26,8 @@ const VM_RULES = [
 ];
 const POLICY_RULES = ["vm-underlay-policy", "underlay-egress-catalog", "underlay-node-ports"];
 
+export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
+
 const judged = (...rules: string[]): TypeClass => ({ class: "judged", rules });
 const inert = (reason: string): TypeClass => ({ class: "inert", reason });
 const refused = (reason: string): TypeClass => ({ class: "refused", reason });
@@ -138,10 +140,8 @@ export const RESOURCE_TYPES: ReadonlyMap<string, TypeClass> = new Map<string, Ty
   ...entries([...PLATFORM_COMPONENTS, PULUMI_TYPES.tenant, "tenantnet:tenant:TenantVm"], inert(COMPONENT_REASON)),
   ["pulumi:pulumi:Stack", inert("the stack's root component")],
   ["pulumi:pulumi:StackReference", inert("reads another stack's outputs")],
-  ...entries(
-    ["pulumi:providers:kubernetes", "pulumi:providers:kubernetes-cert-manager"],
-    inert("provider settings: which cluster the objects go to, not what they reach in it"),
-  ),
+  [KUBERNETES_PROVIDER_TYPE, judged("closed-world")],
+  ["pulumi:providers:kubernetes-cert-manager", inert("provider settings of cert-manager's component, whose release is judged")],
 
   // Refused: they change objects or paths the rules do not model.
   ...entries(
@@ -178,6 +178,25 @@ export const RESOURCE_TYPES: ReadonlyMap<string, TypeClass> = new Map<string, Ty
     refused("Kube-OVN addressing or NAT the program never renders: it can move traffic into or out of a tenant VPC"),
   ),
 ]);
+
+/**
+ * Namespaced kinds whose namespace the rules read (policy scope, tenant, NAD references). Without
+ * `metadata.namespace` such an object lands in the provider's or kubeconfig's default namespace,
+ * which the pack cannot see, while the rules read it as `default`.
+ */
+export const NAMESPACE_READ_TYPES: readonly string[] = [
+  KINDS.virtualMachine.type,
+  KINDS.virtualMachineInstance.type,
+  ...WORKLOAD_TYPES,
+  KINDS.networkAttachmentDefinition.type,
+  KINDS.spiderMultusConfig.type,
+  KINDS.spiderMultusConfigV2beta2.type,
+  KINDS.persistentVolumeClaim.type,
+  KINDS.kubevirt.type,
+  ...calico("NetworkPolicy"),
+  KINDS.kubernetesNetworkPolicy.type,
+  pulumiType("v1", "Service"),
+];
 
 /** Opaque bundles: Helm, YAML and Kustomize resources whose objects the offline plan never sees one by one. */
 export const BUNDLE_TYPES: readonly string[] = [

@@ -9,11 +9,10 @@ import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPoli
 import * as path from "path";
 import { policyNamed } from "../../policy/rules";
 import { readStackFile } from "../../lib/config/load";
-import { captureProgram } from "../../lib/plan/capture";
 import { referencedOutputs, validateStage } from "../../lib/plan/run";
 import { REPO_ROOT } from "../../lib/stack-file";
 import { tenantnet } from "../../program";
-import type { CapturedResource } from "../../lib/plan/capture";
+import { captureProgram, type CapturedResource } from "../../lib/plan/capture";
 import { policyConfigFromStackConfig, RULES, type PolicyConfig } from "../../lib/policy";
 import { classifyType, PENDING_RULES, RESOURCE_TYPES, TENANT_NAMESPACE_TYPES, patchedType } from "../../lib/policy/resource-types";
 import { policyPackConfig, readPolicyConfig } from "../../lib/policy/pack-config";
@@ -226,6 +225,20 @@ describe("policy closed-world", () => {
     assert.equal(violations.length, 2, violations.map((v) => v.message).join("\n"));
     assert.ok(violations.some((v) => v.message.includes('spec.conversion.strategy = "Webhook"')));
     assert.ok(violations.some((v) => v.message.includes("redefines kubernetes:kubeovn.io/v1:Subnet")));
+  });
+
+  it("refuses a judged object without a namespace and a provider that would supply one", () => {
+    resources.push(
+      customResource("nameless", { apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "allow-all" }, spec: {} }),
+      {
+        ...customResource("provider", { apiVersion: "v1", kind: "x", metadata: {} }),
+        type: "pulumi:providers:kubernetes",
+        inputs: { namespace: "tenant-acme" },
+      },
+    );
+    const violations = mandatory(resources, config, CLOSED);
+    assertOne(violations, CLOSED, "nameless", "NetworkPolicy allow-all: metadata.namespace = (unset)", "default namespace");
+    assertOne(violations, CLOSED, "provider", 'pulumi:providers:kubernetes provider: namespace = "tenant-acme"');
   });
 
   it("refuses what the program does not render in a tenant namespace: a Pod, a Secret", () => {

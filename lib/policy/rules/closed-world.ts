@@ -3,13 +3,14 @@
  * unless the pack config's `allow.types` names the type: an unknown type, a refused type, a
  * `*Patch` (it changes a live object the pack never sees whole), an opaque bundle other than the
  * platform's own pinned parts, a Service that opens node ports or captures external addresses, a
- * CRD with a conversion webhook or redefining a kind the pack judges, and, in a tenant namespace,
- * any kind the program does not render there.
+ * CRD with a conversion webhook or redefining a kind the pack judges, a provider or object that
+ * leaves an object's namespace to the cluster's defaults, and, in a tenant namespace, any kind the
+ * program does not render there.
  */
 import { asArray, asObject, asString, describe, metadataOf, violationAt } from "../k8s";
 import { platformBundle, PLATFORM_CRDS } from "../platform-bundles";
 import type { PolicyConfig } from "../config";
-import { classifyType, isGuardedType, TENANT_NAMESPACE_TYPES } from "../resource-types";
+import { classifyType, isGuardedType, KUBERNETES_PROVIDER_TYPE, NAMESPACE_READ_TYPES, TENANT_NAMESPACE_TYPES } from "../resource-types";
 import type { Finding, PolicyResource } from "../resource";
 import type { ResourceRule } from "../types";
 import { KINDS, pulumiType } from "../../k8s/kinds";
@@ -110,6 +111,33 @@ function crdFindings(resource: PolicyResource): string[] {
   return problems;
 }
 
+/** A provider's `namespace` is where every object without one goes: the rules would read them as `default`. */
+function providerFindings(resource: PolicyResource): string[] {
+  const namespace = resource.inputs.namespace;
+  return namespace === undefined
+    ? []
+    : [
+        violationAt(
+          who(resource),
+          "namespace",
+          namespace,
+          "objects without metadata.namespace would land there unseen; set each object's namespace instead",
+        ),
+      ];
+}
+
+function namespaceFindings(resource: PolicyResource): string[] {
+  if (!NAMESPACE_READ_TYPES.includes(resource.type) || asString(metadataOf(resource).namespace) !== undefined) return [];
+  return [
+    violationAt(
+      who(resource),
+      "metadata.namespace",
+      undefined,
+      "the object lands in the provider's or kubeconfig's default namespace, which the pack cannot see, while the rules read it as default; set it",
+    ),
+  ];
+}
+
 function tenantNamespaceFindings(resource: PolicyResource, config: PolicyConfig): string[] {
   const namespace = asString(metadataOf(resource).namespace);
   if (namespace === undefined || TENANT_NAMESPACE_TYPES.includes(resource.type)) return [];
@@ -137,6 +165,8 @@ export const closedWorldRule: ResourceRule = {
       ...typeFindings(resource, config),
       ...(resource.type === SERVICE_TYPE ? serviceFindings(resource) : []),
       ...(resource.type === KINDS.customResourceDefinition.type ? crdFindings(resource) : []),
+      ...(resource.type === KUBERNETES_PROVIDER_TYPE ? providerFindings(resource) : []),
+      ...namespaceFindings(resource),
       ...tenantNamespaceFindings(resource, config),
     ];
     return messages.map((message) => ({ resource, message }));
