@@ -411,26 +411,37 @@ describe("policy closed-world and platform-values through the CrossGuard adapter
   });
 });
 
-describe("policy platform-values on the program's own output", () => {
-  /** The dev stack rendered by the real program with `tenantnet:platform.values` replaced. */
-  async function devWithValues(values: Record<string, unknown>) {
+describe("policy closed-world and platform-values on the program's own output", () => {
+  /** The dev stack rendered by the real program with keys of `tenantnet:platform` replaced. */
+  async function devWith(platform: Record<string, unknown>) {
     const flat = readStackFile(path.join(REPO_ROOT, "Pulumi.dev.yaml"));
-    (flat["tenantnet:platform"] as Record<string, unknown>).values = values;
+    Object.assign(flat["tenantnet:platform"] as Record<string, unknown>, platform);
     const stackOutputs = await referencedOutputs(tenantnet, flat);
     const { resources } = await captureProgram({ project: "tenantnet", stack: "dev", config: flat, program: tenantnet, stackOutputs });
     return { resources, config: policyConfigFromStackConfig(validateStage("dev", flat, stackOutputs)) };
   }
 
   it("refuses host devices from values.kubevirt and source spoofing from values.calico where they land", async () => {
-    const { resources, config } = await devWithValues({
-      kubevirt: {
-        configuration: { permittedHostDevices: { pciHostDevices: [{ pciVendorSelector: "8086:1572", resourceName: "intel.com/nic" }] } },
+    const { resources, config } = await devWith({
+      values: {
+        kubevirt: {
+          configuration: { permittedHostDevices: { pciHostDevices: [{ pciVendorSelector: "8086:1572", resourceName: "intel.com/nic" }] } },
+        },
+        calico: { defaultFelixConfiguration: { enabled: true, workloadSourceSpoofing: "Any" } },
       },
-      calico: { defaultFelixConfiguration: { enabled: true, workloadSourceSpoofing: "Any" } },
     });
     const violations = mandatory(resources, config, VALUES);
     assertOne(violations, VALUES, "platform-kubevirt-cr", "spec.configuration.permittedHostDevices");
     assertOne(violations, VALUES, "platform-calico-tigera-operator", 'values.defaultFelixConfiguration.workloadSourceSpoofing = "Any"');
     assert.equal(violations.length, 2, violations.map((v) => v.message).join("\n"));
+  });
+
+  it("accepts the platform's releases from a mirror and overridden versions, as the program renders them", async () => {
+    const { resources, config } = await devWith({ imageRegistry: "mirror.example:5000", versions: { kubeOvn: "v1.16.3" } });
+    const releases = resources.filter((r) => r.type === RELEASE);
+    assert.ok(releases.every((r) => String(at(r).chart).startsWith("oci://mirror.example:5000/charts/")));
+    assert.equal(at(one(resources, RELEASE, "platform-kube-ovn")).version, "v1.16.3");
+    assertNone(mandatory(resources, config), CLOSED);
+    assertNone(mandatory(resources, config), VALUES);
   });
 });
