@@ -83,7 +83,7 @@ export const RESOURCE_TYPES: ReadonlyMap<string, TypeClass> = new Map<string, Ty
   ...entries([KINDS.spiderMultusConfig.type, KINDS.spiderMultusConfigV2beta2.type], judged("underlay-ipvlan-bridge")),
   [KINDS.spiderIpPool.type, judged(PENDING_RULES.pools)],
   [KINDS.persistentVolumeClaim.type, judged("vm-live-migration")],
-  [KINDS.namespace.type, judged("vm-underlay-policy", "closed-world")],
+  [KINDS.namespace.type, judged("vm-underlay-policy")],
   // Policy.
   ...entries([...calico("NetworkPolicy"), ...calico("GlobalNetworkPolicy"), KINDS.kubernetesNetworkPolicy.type], judged(...POLICY_RULES)),
   ...entries(ADMIN_POLICY_TYPES, judged(...POLICY_RULES)),
