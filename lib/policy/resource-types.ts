@@ -112,7 +112,9 @@ export const RESOURCE_TYPES: ReadonlyMap<string, TypeClass> = new Map<string, Ty
   [pulumiType("v1", "Secret"), inert("data only: it reaches networking through the pods that mount it, which are judged")],
   [
     KINDS.serviceAccount.type,
-    inert("an identity for API access; launcher pods run as their namespace's `default`, which a stack cannot redeclare"),
+    inert(
+      "an identity for API access; launcher pods run as their namespace's `default`, which a stack cannot redeclare (creating an existing object fails unless the provider upserts, which closed-world refuses)",
+    ),
   ],
   ...entries(
     [KINDS.role.type, KINDS.roleBinding.type, KINDS.clusterRole.type, KINDS.clusterRoleBinding.type],

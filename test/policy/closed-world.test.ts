@@ -227,18 +227,21 @@ describe("policy closed-world", () => {
     assert.ok(violations.some((v) => v.message.includes("redefines kubernetes:kubeovn.io/v1:Subnet")));
   });
 
-  it("refuses a judged object without a namespace and a provider that would supply one", () => {
+  it("refuses a judged object without a namespace, and a provider that would supply one or upsert existing objects", () => {
     resources.push(
       customResource("nameless", { apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "allow-all" }, spec: {} }),
       {
         ...customResource("provider", { apiVersion: "v1", kind: "x", metadata: {} }),
         type: "pulumi:providers:kubernetes",
-        inputs: { namespace: "tenant-acme" },
+        inputs: { namespace: "tenant-acme", upsertExistingObjects: "true" },
       },
     );
     const violations = mandatory(resources, config, CLOSED);
     assertOne(violations, CLOSED, "nameless", "NetworkPolicy allow-all: metadata.namespace = (unset)", "default namespace");
-    assertOne(violations, CLOSED, "provider", 'pulumi:providers:kubernetes provider: namespace = "tenant-acme"');
+    const provider = violations.filter((v) => v.resource === "provider").map((v) => v.message);
+    assert.equal(provider.length, 2, provider.join("\n"));
+    assert.ok(provider[0].includes('pulumi:providers:kubernetes provider: namespace = "tenant-acme"'));
+    assert.ok(provider[1].includes('upsertExistingObjects = "true"'), provider[1]);
   });
 
   it("refuses what the program does not render in a tenant namespace: a Pod, a Secret", () => {

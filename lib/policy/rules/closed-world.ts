@@ -111,19 +111,37 @@ function crdFindings(resource: PolicyResource): string[] {
   return problems;
 }
 
-/** A provider's `namespace` is where every object without one goes: the rules would read them as `default`. */
+/**
+ * A provider's `namespace` is where every object without one goes (the rules would read them as
+ * `default`). `upsertExistingObjects` turns a create of an existing object into an update of it, a
+ * patch in all but name: off by default since pulumi-kubernetes 4.34 (provider.d.ts), so a stack
+ * cannot take over the platform's own objects by declaring their names. The provider's
+ * PULUMI_K8S_UPSERT_EXISTING_OBJECTS environment variable is not visible to the pack.
+ */
 function providerFindings(resource: PolicyResource): string[] {
-  const namespace = resource.inputs.namespace;
-  return namespace === undefined
-    ? []
-    : [
-        violationAt(
-          who(resource),
-          "namespace",
-          namespace,
-          "objects without metadata.namespace would land there unseen; set each object's namespace instead",
-        ),
-      ];
+  const { namespace, upsertExistingObjects: upsert } = resource.inputs;
+  const problems: string[] = [];
+  if (namespace !== undefined) {
+    problems.push(
+      violationAt(
+        who(resource),
+        "namespace",
+        namespace,
+        "objects without metadata.namespace would land there unseen; set each object's namespace instead",
+      ),
+    );
+  }
+  if (upsert !== undefined && upsert !== false && upsert !== "false") {
+    problems.push(
+      violationAt(
+        who(resource),
+        "upsertExistingObjects",
+        upsert,
+        "a create would silently update an existing object, the platform's own included, as a patch does",
+      ),
+    );
+  }
+  return problems;
 }
 
 function namespaceFindings(resource: PolicyResource): string[] {
