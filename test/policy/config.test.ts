@@ -40,6 +40,8 @@ describe("policy config", () => {
   it("gives each stack policy the sections it reads, keyed by policy name", () => {
     const pack = policyPackConfig(devConfig());
     assert.deepStrictEqual(Object.keys(pack), [
+      "closed-world",
+      "platform-values",
       "vm-networks",
       "vm-underlay-ip",
       "underlay-egress-catalog",
@@ -55,6 +57,7 @@ describe("policy config", () => {
     assert.deepStrictEqual(Object.keys(pack["underlay-egress-catalog"]), ["services", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["underlay-node-ports"]), ["network", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["calico-nad-routes"]), ["network"]);
+    assert.deepStrictEqual(Object.keys(pack["closed-world"]), ["tenants", "platform"], "no allow section unless the platform writes one");
   });
 
   it("reads a plain config and a pack config (ignoring enforcement levels) alike", () => {

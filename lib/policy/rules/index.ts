@@ -2,8 +2,10 @@
 import type { Rule } from "../types";
 import { addressPoolsRule } from "./address-pools";
 import { calicoNadRoutesRule } from "./calico-nad-routes";
+import { closedWorldRule } from "./closed-world";
 import { kubeOvnSubnetOverlapRule } from "./kubeovn-subnet-overlap";
 import { kubeOvnTopologyRule } from "./kubeovn-topology";
+import { platformValuesRule } from "./platform-values";
 import { tenantNatRule } from "./tenant-nat";
 import { underlayEgressCatalogRule } from "./underlay-egress-catalog";
 import { underlayIpvlanBridgeRule } from "./underlay-ipvlan-bridge";
@@ -17,8 +19,10 @@ import { vmUniqueAddressesRule } from "./vm-unique-addresses";
 export {
   addressPoolsRule,
   calicoNadRoutesRule,
+  closedWorldRule,
   kubeOvnSubnetOverlapRule,
   kubeOvnTopologyRule,
+  platformValuesRule,
   tenantNatRule,
   underlayEgressCatalogRule,
   underlayIpvlanBridgeRule,
@@ -31,6 +35,8 @@ export {
 };
 
 export const RULES: readonly Rule[] = [
+  closedWorldRule,
+  platformValuesRule,
   vmNetworksRule,
   vmUnderlayIpRule,
   vmUniqueAddressesRule,
