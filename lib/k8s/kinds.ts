@@ -32,6 +32,7 @@ export const CALICO_CRD_V1 = "crd.projectcalico.org/v1";
 export const KINDS = {
   namespace: kindOf("v1", "Namespace"),
   pod: kindOf("v1", "Pod"),
+  replicationController: kindOf("v1", "ReplicationController"),
   configMap: kindOf("v1", "ConfigMap"),
   persistentVolumeClaim: kindOf("v1", "PersistentVolumeClaim"),
   serviceAccount: kindOf("v1", "ServiceAccount"),
@@ -56,10 +57,12 @@ export const KINDS = {
   calicoTier: kindOf(CALICO_V3, "Tier"),
   ipReservation: kindOf(CALICO_V3, "IPReservation"),
   ipamConfiguration: kindOf(CALICO_V3, "IPAMConfiguration"),
+  calicoIpPool: kindOf(CALICO_V3, "IPPool"),
   calicoCrdNetworkPolicy: kindOf(CALICO_CRD_V1, "NetworkPolicy"),
   calicoCrdGlobalNetworkPolicy: kindOf(CALICO_CRD_V1, "GlobalNetworkPolicy"),
   calicoCrdTier: kindOf(CALICO_CRD_V1, "Tier"),
   calicoCrdIpReservation: kindOf(CALICO_CRD_V1, "IPReservation"),
+  calicoCrdIpPool: kindOf(CALICO_CRD_V1, "IPPool"),
   installation: kindOf("operator.tigera.io/v1", "Installation"),
   apiServer: kindOf("operator.tigera.io/v1", "APIServer"),
 
@@ -73,6 +76,14 @@ export const KINDS = {
   iptablesSnatRule: kindOf("kubeovn.io/v1", "IptablesSnatRule"),
   iptablesDnatRule: kindOf("kubeovn.io/v1", "IptablesDnatRule"),
   iptablesFipRule: kindOf("kubeovn.io/v1", "IptablesFIPRule"),
+  vpcEgressGateway: kindOf("kubeovn.io/v1", "VpcEgressGateway"),
+  vpcDns: kindOf("kubeovn.io/v1", "VpcDns"),
+  ovnFip: kindOf("kubeovn.io/v1", "OvnFip"),
+  ovnSnatRule: kindOf("kubeovn.io/v1", "OvnSnatRule"),
+  ovnDnatRule: kindOf("kubeovn.io/v1", "OvnDnatRule"),
+  kubeOvnVip: kindOf("kubeovn.io/v1", "Vip"),
+  switchLbRule: kindOf("kubeovn.io/v1", "SwitchLBRule"),
+  kubeOvnIpPool: kindOf("kubeovn.io/v1", "IPPool"),
 
   virtualMachine: kindOf("kubevirt.io/v1", "VirtualMachine"),
   virtualMachineInstance: kindOf("kubevirt.io/v1", "VirtualMachineInstance"),
@@ -92,6 +103,7 @@ export const KINDS = {
   spiderMultusConfig: kindOf("spiderpool.spidernet.io/v2beta1", "SpiderMultusConfig"),
   spiderMultusConfigV2beta2: kindOf("spiderpool.spidernet.io/v2beta2", "SpiderMultusConfig"),
   spiderIpPool: kindOf("spiderpool.spidernet.io/v2beta1", "SpiderIPPool"),
+  spiderSubnet: kindOf("spiderpool.spidernet.io/v2beta1", "SpiderSubnet"),
 
   clusterIssuer: kindOf("cert-manager.io/v1", "ClusterIssuer"),
   issuer: kindOf("cert-manager.io/v1", "Issuer"),

@@ -27,10 +27,10 @@ export const MULTUS_DEFAULT_NETWORK_ANNOTATION = "v1.multus-cni.io/default-netwo
  */
 export const MULTUS_NAMESPACE = "kube-system";
 
-/** Where each pod-template owner keeps its pod template (Kubernetes apps/v1, batch/v1). */
+/** Where each pod-template owner keeps its pod template (Kubernetes core/v1, apps/v1, batch/v1). */
 const POD_TEMPLATES = new Map<string, { kind: string; template: string[] }>([
   [KINDS.pod.type, { kind: KINDS.pod.kind, template: [] }],
-  ...[KINDS.deployment, KINDS.statefulSet, KINDS.daemonSet, KINDS.replicaSet, KINDS.job].map(
+  ...[KINDS.replicationController, KINDS.deployment, KINDS.statefulSet, KINDS.daemonSet, KINDS.replicaSet, KINDS.job].map(
     (k): [string, { kind: string; template: string[] }] => [k.type, { kind: k.kind, template: ["spec", "template"] }],
   ),
   [KINDS.cronJob.type, { kind: KINDS.cronJob.kind, template: ["spec", "jobTemplate", "spec", "template"] }],
@@ -40,7 +40,7 @@ export interface Workload {
   resource: PolicyResource;
   /** How messages name it: `Deployment tenant-acme/web`. */
   who: string;
-  /** Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, or a KubeVirt kind. */
+  /** Pod, ReplicationController, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, or a KubeVirt kind. */
   kind: string;
   namespace: string;
   /** metadata.name. */

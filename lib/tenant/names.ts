@@ -86,6 +86,9 @@ export function natObjectName(namespace: string, ...parts: string[]): string {
   return [namespace, ...parts].join("-");
 }
 
+/** The platform's Calico IPReservation of platform.network.vmReservation, which holds every tenant's block. */
+export const VM_RESERVATION_NAME = "tenantnet-vm-reservation";
+
 export function ipReservationName(namespace: string): string {
   return `${namespace}-underlay`;
 }

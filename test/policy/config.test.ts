@@ -40,6 +40,8 @@ describe("policy config", () => {
   it("gives each stack policy the sections it reads, keyed by policy name", () => {
     const pack = policyPackConfig(devConfig());
     assert.deepStrictEqual(Object.keys(pack), [
+      "closed-world",
+      "platform-values",
       "vm-networks",
       "workload-networks",
       "workload-annotations",
@@ -50,13 +52,16 @@ describe("policy config", () => {
       "underlay-node-ports",
       "calico-nad-routes",
       "kubeovn-subnet-overlap",
+      "kubeovn-topology",
       "tenant-nat",
+      "address-pools",
       "vm-live-migration",
     ]);
     assert.deepStrictEqual(Object.keys(pack["vm-live-migration"]), ["network"], "the dataplane, for a stack that declares no Installation");
     assert.deepStrictEqual(Object.keys(pack["underlay-egress-catalog"]), ["services", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["underlay-node-ports"]), ["network", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["calico-nad-routes"]), ["network"]);
+    assert.deepStrictEqual(Object.keys(pack["closed-world"]), ["tenants", "platform"], "no allow section unless the platform writes one");
   });
 
   it("reads a plain config and a pack config (ignoring enforcement levels) alike", () => {

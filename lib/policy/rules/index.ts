@@ -1,8 +1,12 @@
 /** Every rule of the tenantnet-guard pack, in the order reports list them. */
 import type { Rule } from "../types";
+import { addressPoolsRule } from "./address-pools";
 import { calicoNadRoutesRule } from "./calico-nad-routes";
+import { closedWorldRule } from "./closed-world";
 import { kubeOvnSubnetOverlapRule } from "./kubeovn-subnet-overlap";
+import { kubeOvnTopologyRule } from "./kubeovn-topology";
 import { nadConfigRule } from "./nad-config";
+import { platformValuesRule } from "./platform-values";
 import { tenantNatRule } from "./tenant-nat";
 import { underlayEgressCatalogRule } from "./underlay-egress-catalog";
 import { underlayIpvlanBridgeRule } from "./underlay-ipvlan-bridge";
@@ -18,9 +22,13 @@ import { workloadNetworksRule } from "./workload-networks";
 import { workloadUnderlayIpRule } from "./workload-underlay-ip";
 
 export {
+  addressPoolsRule,
   calicoNadRoutesRule,
+  closedWorldRule,
   kubeOvnSubnetOverlapRule,
+  kubeOvnTopologyRule,
   nadConfigRule,
+  platformValuesRule,
   tenantNatRule,
   underlayEgressCatalogRule,
   underlayIpvlanBridgeRule,
@@ -37,6 +45,8 @@ export {
 };
 
 export const RULES: readonly Rule[] = [
+  closedWorldRule,
+  platformValuesRule,
   vmNetworksRule,
   workloadNetworksRule,
   workloadAnnotationsRule,
@@ -50,7 +60,9 @@ export const RULES: readonly Rule[] = [
   underlayNodePortsRule,
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
+  kubeOvnTopologyRule,
   tenantNatRule,
+  addressPoolsRule,
   underlayIpvlanBridgeRule,
   vmLiveMigrationRule,
 ];
