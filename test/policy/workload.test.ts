@@ -169,6 +169,7 @@ describe("closed world: workloads and NAD configs (issue 13)", () => {
       };
       const cases: [CapturedResource, string][] = [
         [workload("pod", KINDS.pod, { name: "pod", namespace: "n" }, template.spec), ""],
+        [workload("rc", KINDS.replicationController, { name: "rc", namespace: "n" }, { template }), "spec.template."],
         [workload("sts", KINDS.statefulSet, { name: "sts", namespace: "n" }, { template }), "spec.template."],
         [workload("ds", KINDS.daemonSet, { name: "ds", namespace: "n" }, { template }), "spec.template."],
         [workload("rs", KINDS.replicaSet, { name: "rs", namespace: "n" }, { template }), "spec.template."],
