@@ -10,12 +10,6 @@ import { KINDS, PULUMI_TYPES, pulumiType } from "../k8s/kinds";
 export type TypeClass =
   { class: "judged"; rules: readonly string[] } | { class: "inert"; reason: string } | { class: "refused"; reason: string };
 
-/**
- * Names of the rules that judge the kinds other branches add (workloads, Kube-OVN topology,
- * address pools): the lead reconciles them with the rules that land.
- */
-export const PENDING_RULES = { topology: "kubeovn-topology", pools: "address-pools" } as const;
-
 /** Rules that read every pod-template owner (lib/policy/workload.ts), VMs included. */
 const WORKLOAD_RULES = ["workload-networks", "workload-annotations", "workload-host-access"];
 
@@ -93,7 +87,7 @@ export const RESOURCE_TYPES: ReadonlyMap<string, TypeClass> = new Map<string, Ty
   ...entries(WORKLOAD_TYPES, judged(...WORKLOAD_RULES, "workload-underlay-ip", "vm-unique-addresses")),
   [KINDS.networkAttachmentDefinition.type, judged("nad-config", "vm-networks", "calico-nad-routes", "underlay-ipvlan-bridge")],
   ...entries([KINDS.spiderMultusConfig.type, KINDS.spiderMultusConfigV2beta2.type], judged("underlay-ipvlan-bridge")),
-  [KINDS.spiderIpPool.type, judged(PENDING_RULES.pools)],
+  [KINDS.spiderIpPool.type, judged("address-pools")],
   [KINDS.persistentVolumeClaim.type, judged("vm-live-migration")],
   [KINDS.namespace.type, judged("vm-underlay-policy")],
   // Policy.
@@ -101,15 +95,26 @@ export const RESOURCE_TYPES: ReadonlyMap<string, TypeClass> = new Map<string, Ty
   ...entries(ADMIN_POLICY_TYPES, judged(...POLICY_RULES)),
   ...entries(calico("Tier"), judged("vm-underlay-policy")),
   // Calico addresses and dataplane.
-  ...entries(calico("IPReservation"), judged("vm-underlay-ip", PENDING_RULES.pools)),
-  ...entries(calico("IPPool"), judged(PENDING_RULES.pools)),
+  ...entries(calico("IPReservation"), judged("vm-underlay-ip", "address-pools")),
+  ...entries(calico("IPPool"), judged("address-pools")),
   [KINDS.ipamConfiguration.type, judged("vm-live-migration")],
-  [KINDS.installation.type, judged("vm-live-migration", "underlay-node-ports", PENDING_RULES.pools)],
+  [KINDS.installation.type, judged("vm-live-migration", "underlay-node-ports", "address-pools")],
   ...entries(calico("FelixConfiguration"), judged("platform-values")),
   // Kube-OVN.
-  [KINDS.subnet.type, judged("kubeovn-subnet-overlap", "tenant-nat", PENDING_RULES.topology)],
-  [KINDS.vpc.type, judged("tenant-nat", PENDING_RULES.topology)],
-  ...entries([KINDS.securityGroup.type, KINDS.providerNetwork.type, KINDS.vlan.type], judged(PENDING_RULES.topology)),
+  [KINDS.subnet.type, judged("kubeovn-subnet-overlap", "tenant-nat", "kubeovn-topology")],
+  [KINDS.vpc.type, judged("tenant-nat", "kubeovn-topology")],
+  [
+    KINDS.securityGroup.type,
+    inert(
+      "filters only the Kube-OVN ports whose security_groups annotation names it, and workload-annotations holds every workload to its own tenant's group: it cannot open the underlay or another tenant's VPC",
+    ),
+  ],
+  ...entries(
+    [KINDS.providerNetwork.type, KINDS.vlan.type],
+    inert(
+      "a node uplink for Kube-OVN VLAN subnets: only a Subnet with `vlan` uses it, kubeovn-topology refuses `vlan` on every tenant Subnet, and workload-networks keeps tenants on their own Kube-OVN NAD",
+    ),
+  ),
   ...entries(
     [KINDS.vpcNatGateway, KINDS.iptablesEip, KINDS.iptablesSnatRule, KINDS.iptablesDnatRule, KINDS.iptablesFipRule].map((k) => k.type),
     judged("tenant-nat"),
