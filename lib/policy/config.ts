@@ -68,6 +68,12 @@ export interface PolicyConfig {
 
 export type ConfigSection = keyof PolicyConfig;
 
+/** The registered tenant whose namespace this is (its name in the config), if any. */
+export function tenantInNamespace(config: PolicyConfig, namespace: string): { name: string; tenant: PolicyTenantConfig } | undefined {
+  const found = Object.entries(config.tenants ?? {}).find(([, tenant]) => tenant.namespace === namespace);
+  return found && { name: found[0], tenant: found[1] };
+}
+
 /**
  * The policy config a validated stack config implies: what the offline plan hands the rules.
  * Every section comes from the facts' owner. On the platform stack that is the stack itself,

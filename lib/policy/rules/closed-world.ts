@@ -9,7 +9,7 @@
  */
 import { asArray, asObject, asString, describe, metadataOf, violationAt } from "../k8s";
 import { platformBundle, PLATFORM_CRDS } from "../platform-bundles";
-import type { PolicyConfig } from "../config";
+import { tenantInNamespace, type PolicyConfig } from "../config";
 import { classifyType, isGuardedType, KUBERNETES_PROVIDER_TYPE, NAMESPACE_READ_TYPES, TENANT_NAMESPACE_TYPES } from "../resource-types";
 import type { Finding, PolicyResource } from "../resource";
 import type { ResourceRule } from "../types";
@@ -159,14 +159,14 @@ function namespaceFindings(resource: PolicyResource): string[] {
 function tenantNamespaceFindings(resource: PolicyResource, config: PolicyConfig): string[] {
   const namespace = asString(metadataOf(resource).namespace);
   if (namespace === undefined || TENANT_NAMESPACE_TYPES.includes(resource.type)) return [];
-  const tenant = Object.entries(config.tenants ?? {}).find(([, t]) => t.namespace === namespace);
+  const tenant = tenantInNamespace(config, namespace);
   if (!tenant) return [];
   return [
     violationAt(
       who(resource),
       "metadata.namespace",
       namespace,
-      `tenant ${tenant[0]}'s namespace holds only what the program renders for it (${TENANT_NAMESPACE_TYPES.join(", ")}); ${ALLOW_HINT}`,
+      `tenant ${tenant.name}'s namespace holds only what the program renders for it (${TENANT_NAMESPACE_TYPES.join(", ")}); ${ALLOW_HINT}`,
     ),
   ];
 }

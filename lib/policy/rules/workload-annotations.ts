@@ -8,6 +8,7 @@
  * `<provider>.kubernetes.io/<Kube-OVN key>` moves the pod to another pool, switch, VPC, route or
  * group, or turns its port security off.
  */
+import { tenantInNamespace } from "../config";
 import { kubeOvnProvider } from "../../cni-config";
 import {
   CALICO_IP_ADDRS_ANNOTATION,
@@ -106,7 +107,7 @@ export const workloadAnnotationsRule: ResourceRule = {
   checkResource(resource, config): Finding[] {
     const workload = parseWorkload(resource);
     if (!workload) return [];
-    const inTenant = Object.values(config.tenants ?? {}).some((t) => t.namespace === workload.namespace);
+    const inTenant = tenantInNamespace(config, workload.namespace) !== undefined;
     const provider = inTenant ? ownProvider(workload) : undefined;
     const messages: string[] = [];
     const report = (annotation: string, why: string) =>

@@ -7,6 +7,7 @@
  * A VM's launcher pod gets both annotations from KubeVirt, generated from spec.networks (kubevirt
  * v1.9.0 pkg/network/pod/annotations/generator.go): on a VM template any is refused.
  */
+import { tenantInNamespace } from "../config";
 import { CALICO_NAD_REF } from "../../tenant/names";
 import { tenantKubeOvnRefs } from "../cni";
 import { violationAt } from "../k8s";
@@ -30,7 +31,7 @@ export const workloadNetworksRule: ResourceRule = {
   checkResource(resource, config): Finding[] {
     const workload = parseWorkload(resource);
     if (!workload) return [];
-    const inTenant = Object.values(config.tenants ?? {}).some((t) => t.namespace === workload.namespace);
+    const inTenant = tenantInNamespace(config, workload.namespace) !== undefined;
     const messages: string[] = [];
     for (const annotation of [MULTUS_DEFAULT_NETWORK_ANNOTATION, MULTUS_NETWORKS_ANNOTATION]) {
       const value = workload.annotations[annotation];
