@@ -21,6 +21,13 @@ const BUILT_IN: Record<string, Declare> = {
   [KINDS.serviceAccount.type]: (n, o, opts) => new k8s.core.v1.ServiceAccount(n, as<k8s.core.v1.ServiceAccountArgs>(o), opts),
   [KINDS.daemonSet.type]: (n, o, opts) => new k8s.apps.v1.DaemonSet(n, as<k8s.apps.v1.DaemonSetArgs>(o), opts),
   [KINDS.deployment.type]: (n, o, opts) => new k8s.apps.v1.Deployment(n, as<k8s.apps.v1.DeploymentArgs>(o), opts),
+  [KINDS.pod.type]: (n, o, opts) => new k8s.core.v1.Pod(n, as<k8s.core.v1.PodArgs>(o), opts),
+  [KINDS.replicationController.type]: (n, o, opts) =>
+    new k8s.core.v1.ReplicationController(n, as<k8s.core.v1.ReplicationControllerArgs>(o), opts),
+  [KINDS.statefulSet.type]: (n, o, opts) => new k8s.apps.v1.StatefulSet(n, as<k8s.apps.v1.StatefulSetArgs>(o), opts),
+  [KINDS.replicaSet.type]: (n, o, opts) => new k8s.apps.v1.ReplicaSet(n, as<k8s.apps.v1.ReplicaSetArgs>(o), opts),
+  [KINDS.job.type]: (n, o, opts) => new k8s.batch.v1.Job(n, as<k8s.batch.v1.JobArgs>(o), opts),
+  [KINDS.cronJob.type]: (n, o, opts) => new k8s.batch.v1.CronJob(n, as<k8s.batch.v1.CronJobArgs>(o), opts),
   [KINDS.customResourceDefinition.type]: (n, o, opts) =>
     new k8s.apiextensions.v1.CustomResourceDefinition(n, as<k8s.apiextensions.v1.CustomResourceDefinitionArgs>(o), opts),
   [KINDS.priorityClass.type]: (n, o, opts) => new k8s.scheduling.v1.PriorityClass(n, as<k8s.scheduling.v1.PriorityClassArgs>(o), opts),

@@ -2,16 +2,21 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { RULES } from "../lib/policy";
+import { isResourceRule, RULES } from "../lib/policy";
 import { NODE_CONTROL_PORTS } from "../lib/policy/ports";
 import { REPO_ROOT } from "../lib/stack-file";
 
-/** `rule -> level` of the table rows (`| \`name\` | level | ... |`) in a markdown section. */
-function ruleTable(file: string, heading: string): Map<string, string> {
+/** The table rows (`| \`name\` | level | why |`) in a markdown section. */
+function ruleRows(file: string, heading: string): RegExpMatchArray[] {
   const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
   const section = text.slice(text.indexOf(`\n${heading}\n`));
   const body = section.slice(0, section.indexOf("\n## ", heading.length + 2));
-  return new Map([...body.matchAll(/^\| `([a-z0-9-]+)` \| (mandatory|advisory) \|/gm)].map((m) => [m[1], m[2]]));
+  return [...body.matchAll(/^\| `([a-z0-9-]+)` \| (mandatory|advisory) \| ([^\n]*)$/gm)];
+}
+
+/** `rule -> level` of a section's rule table. */
+function ruleTable(file: string, heading: string): Map<string, string> {
+  return new Map(ruleRows(file, heading).map((m) => [m[1], m[2]]));
 }
 
 describe("documentation of the policy rules", () => {
@@ -22,6 +27,19 @@ describe("documentation of the policy rules", () => {
   ]) {
     it(`${file} lists every rule at its level, and no other`, () => {
       assert.deepEqual(ruleTable(file, heading), rules);
+    });
+
+    it(`${file} says which rules are resource policies (they stop pulumi up before apply)`, () => {
+      const marked = ruleRows(file, heading)
+        .filter((m) => /^resource policy:/i.test(m[3]))
+        .map((m) => m[1])
+        .sort();
+      assert.deepEqual(
+        marked,
+        RULES.filter(isResourceRule)
+          .map((rule) => rule.name)
+          .sort(),
+      );
     });
   }
 

@@ -12,6 +12,7 @@ import {
   vmReservation,
 } from "../../lib/platform/calico";
 import { chartSource } from "../../lib/platform/charts";
+import { PLATFORM_RELEASES } from "../../lib/pins";
 import { namespaceObject } from "../../lib/platform/objects";
 import { COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
 import { childOptions } from "../child-options";
@@ -51,10 +52,10 @@ export class CalicoInstall extends pulumi.ComponentResource {
         },
         under(namespace, ...dependsOn),
       );
-    const crds = release(`${name}-crds`, "calico-crds", CALICO_CRD_CHART, {});
+    const crds = release(`${name}-crds`, PLATFORM_RELEASES.calicoCrds.release, CALICO_CRD_CHART, {});
     const operator = release(
       `${name}-tigera-operator`,
-      "tigera-operator",
+      PLATFORM_RELEASES.tigeraOperator.release,
       TIGERA_OPERATOR_CHART,
       tigeraOperatorValues(registry, args.values),
       crds,

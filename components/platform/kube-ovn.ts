@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { KubeOvnConfig, NetworkConfig, PlatformConfig } from "../../lib/config/schema";
 import { chartSource } from "../../lib/platform/charts";
+import { PLATFORM_RELEASES } from "../../lib/pins";
 import { KUBE_OVN_CHART, KUBE_OVN_NAMESPACE, kubeOvnValues } from "../../lib/platform/kube-ovn";
 import { namespaceObject } from "../../lib/platform/objects";
 import { COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
@@ -26,7 +27,7 @@ export class KubeOvnInstall extends pulumi.ComponentResource {
     new k8s.helm.v3.Release(
       name,
       {
-        name: "kube-ovn",
+        name: PLATFORM_RELEASES.kubeOvn.release,
         ...chartSource("kubeOvn", KUBE_OVN_CHART, args.platform),
         version: args.version,
         namespace: KUBE_OVN_NAMESPACE,

@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { MULTUS_NAD_CRD_MANIFEST } from "../../lib/pins";
 import { multusObjects } from "../../lib/platform/multus";
 import { childOptions } from "../child-options";
 import { declareObject } from "../k8s-object";
@@ -11,7 +12,7 @@ export interface MultusInstallArgs {
 }
 
 /** The NetworkAttachmentDefinition CRD file, as released with Multus (the schema the NADs are checked against). */
-export const NAD_CRD_FILE = path.join(__dirname, "manifests", "network-attachment-definitions.crd.yaml");
+export const NAD_CRD_FILE = path.join(__dirname, "..", "..", MULTUS_NAD_CRD_MANIFEST);
 
 /** Multus thick plugin: NAD CRD, RBAC, daemon config and the node DaemonSet. */
 export class MultusInstall extends pulumi.ComponentResource {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../lib/config/schema";
 import { chartSource } from "../../lib/platform/charts";
+import { PLATFORM_RELEASES } from "../../lib/pins";
 import { namespaceObject } from "../../lib/platform/objects";
 import { COLD_START_TIMEOUT_SECONDS } from "../../lib/platform/readiness";
 import {
@@ -36,7 +37,7 @@ export class SpiderpoolInstall extends pulumi.ComponentResource {
     const release = new k8s.helm.v3.Release(
       name,
       {
-        name: "spiderpool",
+        name: PLATFORM_RELEASES.spiderpool.release,
         ...chartSource("spiderpool", SPIDERPOOL_CHART, args.platform),
         version: args.version,
         namespace: SPIDERPOOL_NAMESPACE,

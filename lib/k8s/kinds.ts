@@ -31,11 +31,17 @@ export const CALICO_CRD_V1 = "crd.projectcalico.org/v1";
 
 export const KINDS = {
   namespace: kindOf("v1", "Namespace"),
+  pod: kindOf("v1", "Pod"),
+  replicationController: kindOf("v1", "ReplicationController"),
   configMap: kindOf("v1", "ConfigMap"),
   persistentVolumeClaim: kindOf("v1", "PersistentVolumeClaim"),
   serviceAccount: kindOf("v1", "ServiceAccount"),
   daemonSet: kindOf("apps/v1", "DaemonSet"),
   deployment: kindOf("apps/v1", "Deployment"),
+  statefulSet: kindOf("apps/v1", "StatefulSet"),
+  replicaSet: kindOf("apps/v1", "ReplicaSet"),
+  job: kindOf("batch/v1", "Job"),
+  cronJob: kindOf("batch/v1", "CronJob"),
   customResourceDefinition: kindOf("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
   priorityClass: kindOf("scheduling.k8s.io/v1", "PriorityClass"),
   role: kindOf("rbac.authorization.k8s.io/v1", "Role"),
@@ -51,10 +57,12 @@ export const KINDS = {
   calicoTier: kindOf(CALICO_V3, "Tier"),
   ipReservation: kindOf(CALICO_V3, "IPReservation"),
   ipamConfiguration: kindOf(CALICO_V3, "IPAMConfiguration"),
+  calicoIpPool: kindOf(CALICO_V3, "IPPool"),
   calicoCrdNetworkPolicy: kindOf(CALICO_CRD_V1, "NetworkPolicy"),
   calicoCrdGlobalNetworkPolicy: kindOf(CALICO_CRD_V1, "GlobalNetworkPolicy"),
   calicoCrdTier: kindOf(CALICO_CRD_V1, "Tier"),
   calicoCrdIpReservation: kindOf(CALICO_CRD_V1, "IPReservation"),
+  calicoCrdIpPool: kindOf(CALICO_CRD_V1, "IPPool"),
   installation: kindOf("operator.tigera.io/v1", "Installation"),
   apiServer: kindOf("operator.tigera.io/v1", "APIServer"),
 
@@ -68,14 +76,34 @@ export const KINDS = {
   iptablesSnatRule: kindOf("kubeovn.io/v1", "IptablesSnatRule"),
   iptablesDnatRule: kindOf("kubeovn.io/v1", "IptablesDnatRule"),
   iptablesFipRule: kindOf("kubeovn.io/v1", "IptablesFIPRule"),
+  vpcEgressGateway: kindOf("kubeovn.io/v1", "VpcEgressGateway"),
+  vpcDns: kindOf("kubeovn.io/v1", "VpcDns"),
+  ovnFip: kindOf("kubeovn.io/v1", "OvnFip"),
+  ovnSnatRule: kindOf("kubeovn.io/v1", "OvnSnatRule"),
+  ovnDnatRule: kindOf("kubeovn.io/v1", "OvnDnatRule"),
+  kubeOvnVip: kindOf("kubeovn.io/v1", "Vip"),
+  switchLbRule: kindOf("kubeovn.io/v1", "SwitchLBRule"),
+  kubeOvnIpPool: kindOf("kubeovn.io/v1", "IPPool"),
 
   virtualMachine: kindOf("kubevirt.io/v1", "VirtualMachine"),
   virtualMachineInstance: kindOf("kubevirt.io/v1", "VirtualMachineInstance"),
+  virtualMachineInstanceReplicaSet: kindOf("kubevirt.io/v1", "VirtualMachineInstanceReplicaSet"),
+  /**
+   * KubeVirt v1.9.0 still serves kubevirt.io/v1alpha3 beside v1 (staging/src/kubevirt.io/api/core/v1/register.go
+   * ApiSupportedVersions) and pool.kubevirt.io/v1alpha1 beside v1beta1 (pkg/virt-operator/resource/generate/components/crds.go):
+   * the same objects under another type token, judged the same.
+   */
+  virtualMachineV1alpha3: kindOf("kubevirt.io/v1alpha3", "VirtualMachine"),
+  virtualMachineInstanceV1alpha3: kindOf("kubevirt.io/v1alpha3", "VirtualMachineInstance"),
+  virtualMachineInstanceReplicaSetV1alpha3: kindOf("kubevirt.io/v1alpha3", "VirtualMachineInstanceReplicaSet"),
+  virtualMachinePool: kindOf("pool.kubevirt.io/v1beta1", "VirtualMachinePool"),
+  virtualMachinePoolV1alpha1: kindOf("pool.kubevirt.io/v1alpha1", "VirtualMachinePool"),
   kubevirt: kindOf("kubevirt.io/v1", "KubeVirt"),
 
   spiderMultusConfig: kindOf("spiderpool.spidernet.io/v2beta1", "SpiderMultusConfig"),
   spiderMultusConfigV2beta2: kindOf("spiderpool.spidernet.io/v2beta2", "SpiderMultusConfig"),
   spiderIpPool: kindOf("spiderpool.spidernet.io/v2beta1", "SpiderIPPool"),
+  spiderSubnet: kindOf("spiderpool.spidernet.io/v2beta1", "SpiderSubnet"),
 
   clusterIssuer: kindOf("cert-manager.io/v1", "ClusterIssuer"),
   issuer: kindOf("cert-manager.io/v1", "Issuer"),

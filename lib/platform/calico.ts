@@ -7,13 +7,15 @@
 import { CALICO_POLICY_SETUP_TIMEOUT_SECONDS } from "../cni-config";
 import type { NetworkConfig } from "../config/schema";
 import { KINDS, typeMeta } from "../k8s/kinds";
+import { VM_RESERVATION_NAME } from "../tenant/names";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { awaitCondition } from "./readiness";
 import { PLATFORM_NAMESPACES } from "./namespaces";
+import { PLATFORM_RELEASES } from "../pins";
 
 export const TIGERA_NAMESPACE = PLATFORM_NAMESPACES.tigeraOperator;
-export const TIGERA_OPERATOR_CHART = "tigera-operator";
+export const TIGERA_OPERATOR_CHART = PLATFORM_RELEASES.tigeraOperator.chart;
 /**
  * Since v3.32 the operator chart bundles no CRDs; this chart carries the operator.tigera.io and
  * crd.projectcalico.org ones (projectcalico/calico v3.32.1 charts/tigera-operator/README.md,
@@ -22,8 +24,7 @@ export const TIGERA_OPERATOR_CHART = "tigera-operator";
  * cannot hold the largest CRDs; a Helm release creates them without that annotation, and the
  * ~3 MB of CRDs gzip to ~0.3 MB, well inside the release Secret's 1 MiB.
  */
-export const CALICO_CRD_CHART = "crd.projectcalico.org.v1";
-export const VM_RESERVATION_NAME = "tenantnet-vm-reservation";
+export const CALICO_CRD_CHART = PLATFORM_RELEASES.calicoCrds.chart;
 /** The conflist calico-node writes (tigera/operator v1.42.3 pkg/render/node.go:1321, CNI_CONF_NAME). */
 export const CALICO_CNI_CONF_FILE = "10-calico.conflist";
 

@@ -5,9 +5,10 @@ import { mirrored } from "./images";
 import { deepMerge } from "./merge";
 import { COLD_START_TIMEOUT_SECONDS } from "./readiness";
 import { PLATFORM_NAMESPACES } from "./namespaces";
+import { PLATFORM_RELEASES } from "../pins";
 
 export const CERT_MANAGER_NAMESPACE = PLATFORM_NAMESPACES.certManager;
-const CERT_MANAGER_CHART = "cert-manager";
+const CERT_MANAGER_CHART = PLATFORM_RELEASES.certManager.chart;
 
 /**
  * The chart's default repositories already carry the host (`quay.io/jetstack/cert-manager-*`) and

@@ -3,9 +3,10 @@ import type { KubeOvnConfig, NetworkConfig } from "../config/schema";
 import { mirrored } from "./images";
 import { deepMerge } from "./merge";
 import { PLATFORM_NAMESPACES } from "./namespaces";
+import { PLATFORM_RELEASES } from "../pins";
 
 export const KUBE_OVN_NAMESPACE = PLATFORM_NAMESPACES.kubeOvn;
-export const KUBE_OVN_CHART = "kube-ovn-v2";
+export const KUBE_OVN_CHART = PLATFORM_RELEASES.kubeOvn.chart;
 /**
  * Kube-OVN writes `<configPriority>-kube-ovn.conflist` in non-primary mode too (chart default
  * "01", kube-ovn v1.16.2 charts/kube-ovn-v2/values.yaml). "90" sorts it after Calico's

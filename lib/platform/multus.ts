@@ -9,6 +9,7 @@ import { PLATFORM_NAMESPACES } from "./namespaces";
 import { KINDS, typeMeta } from "../k8s/kinds";
 
 export const MULTUS_NAMESPACE = PLATFORM_NAMESPACES.nodeAgents;
+export const MULTUS_DAEMONSET_NAME = "kube-multus-ds";
 const LABELS = { ...MANAGED_BY, tier: "node", app: "multus", name: "multus" };
 
 export interface MultusObjects {
@@ -74,7 +75,7 @@ export function multusObjects(version: string, registry: string): MultusObjects 
     },
     daemonSet: {
       ...typeMeta(KINDS.daemonSet),
-      metadata: meta("kube-multus-ds"),
+      metadata: meta(MULTUS_DAEMONSET_NAME),
       spec: {
         selector: { matchLabels: { name: "multus" } },
         updateStrategy: { type: "RollingUpdate" },

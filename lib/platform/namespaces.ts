@@ -1,19 +1,10 @@
 /**
  * The namespaces the platform parts run in, and from them the names a tenant namespace may not
- * take. Each part's module names its namespace from here.
+ * take. Each part's module names its namespace from here (stated in lib/pins.ts).
  */
+import { PLATFORM_NAMESPACES } from "../pins";
 
-export const PLATFORM_NAMESPACES = {
-  certManager: "cert-manager",
-  tigeraOperator: "tigera-operator",
-  kubeOvn: "kube-ovn",
-  kubevirt: "kubevirt",
-  spiderpool: "spiderpool",
-  /** Multus and the route-plugin installer: node agents live beside the cluster's own. */
-  nodeAgents: "kube-system",
-  /** The platform NetworkAttachmentDefinitions every tenant VM attaches through. */
-  nads: "default",
-} as const;
+export { PLATFORM_NAMESPACES };
 
 /** Namespaces the Tigera operator creates for Calico itself. */
 const CALICO_NAMESPACES = ["calico-system", "calico-apiserver"];

@@ -7,10 +7,11 @@ import type { PlatformConfig, SpiderpoolConfig } from "../config/schema";
 import { deepMerge } from "./merge";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { PLATFORM_NAMESPACES } from "./namespaces";
+import { PLATFORM_RELEASES } from "../pins";
 import { KINDS, typeMeta } from "../k8s/kinds";
 
 export const SPIDERPOOL_NAMESPACE = PLATFORM_NAMESPACES.spiderpool;
-export const SPIDERPOOL_CHART = "spiderpool";
+export const SPIDERPOOL_CHART = PLATFORM_RELEASES.spiderpool.chart;
 export const SPIDERPOOL_UNDERLAY_NAD = "underlay";
 /** The issuer of the controller's webhook certificate, in Spiderpool's namespace. */
 export const SPIDERPOOL_ISSUER = "tenantnet-selfsigned";

@@ -1,18 +1,8 @@
-/**
- * Pinned upstream releases, one per platform part. These are the versions the schemas in
- * schemas/ come from (schemas/SOURCES.md), so what we render is validated against what we install.
- * `platform.versions.<part>` overrides each.
- */
+/** The pinned upstream releases (lib/pins.ts) with `platform.versions.<part>` overrides applied. */
 import type { PlatformConfig, PlatformPart } from "../config/schema";
+import { DEFAULT_VERSIONS } from "../pins";
 
-export const DEFAULT_VERSIONS: Record<PlatformPart, string> = {
-  certManager: "v1.19.6",
-  calico: "v3.32.1",
-  kubeOvn: "v1.16.2",
-  multus: "v4.3.0",
-  kubevirt: "v1.9.0",
-  spiderpool: "1.2.2",
-};
+export { DEFAULT_VERSIONS };
 
 export function resolveVersions(platform: PlatformConfig): Record<PlatformPart, string> {
   return { ...DEFAULT_VERSIONS, ...platform.versions };

@@ -46,14 +46,44 @@ export interface PolicyTenantConfig {
   underlayIngress?: PolicyIngressConfig[];
 }
 
+/**
+ * Where the platform's Helm charts come from (tenantnet:platform.install, versions,
+ * chartRepositories, imageRegistry): a release is the platform's own only if it matches the pins
+ * these resolve to. `install: false` (a tenant-only stack): no release is the platform's.
+ */
+export interface PolicyPlatformConfig {
+  install?: boolean;
+  versions?: Record<string, string>;
+  chartRepositories?: Record<string, string>;
+  imageRegistry?: string;
+}
+
+/**
+ * What the platform lets through beyond the closed world, each entry with its reason: resource
+ * types (`kubernetes:apps/v1:Deployment`) and platform values (`kube-ovn-v2.features.enableExternalVpcs`).
+ * Only the pack config says it, never a stack's own config.
+ */
+export interface PolicyAllowConfig {
+  types?: Record<string, string>;
+  platformValues?: Record<string, string>;
+}
+
 export interface PolicyConfig {
   network?: PolicyNetworkConfig;
   services?: Record<string, PolicyServiceConfig>;
   /** Keyed by tenant name. */
   tenants?: Record<string, PolicyTenantConfig>;
+  platform?: PolicyPlatformConfig;
+  allow?: PolicyAllowConfig;
 }
 
 export type ConfigSection = keyof PolicyConfig;
+
+/** The registered tenant whose namespace this is (its name in the config), if any. */
+export function tenantInNamespace(config: PolicyConfig, namespace: string): { name: string; tenant: PolicyTenantConfig } | undefined {
+  const found = Object.entries(config.tenants ?? {}).find(([, tenant]) => tenant.namespace === namespace);
+  return found && { name: found[0], tenant: found[1] };
+}
 
 /**
  * The policy config a validated stack config implies: what the offline plan hands the rules.
@@ -65,6 +95,7 @@ export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
   const { podCidr, serviceCidr, joinCidr, nodeCidrs, dataplane, nonNodeCidrs } = stack.platform.network;
   const external = stack.platform.externalNetwork;
   const ownGrants = stack.platformStack === undefined;
+  const { install, versions, chartRepositories, imageRegistry } = stack.platform;
   const vmGrants = new Map(
     stack.tenants.map((tenant) => [tenant.name, Object.fromEntries(tenant.vms.map((vm) => [vm.name, [...vm.services]]))]),
   );
@@ -94,12 +125,13 @@ export function policyConfigFromStackConfig(stack: StackConfig): PolicyConfig {
         },
       ]),
     ),
+    platform: { install: install && ownGrants, versions: { ...versions }, chartRepositories: { ...chartRepositories }, imageRegistry },
   };
 }
 
 /** The JSON Schema subset the sections use; structurally a CrossGuard `PolicyConfigJSONSchema`. */
 export interface SectionSchema {
-  type: "string" | "object" | "array";
+  type: "string" | "boolean" | "object" | "array";
   description?: string;
   pattern?: string;
   items?: SectionSchema;
@@ -112,6 +144,7 @@ export interface SectionSchema {
 const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const cidr: SectionSchema = { type: "string", pattern: `^(${OCTET}\\.){3}${OCTET}/([12]?\\d|3[0-2])$` };
 const names: SectionSchema = { type: "array", items: { type: "string" } };
+const strings: SectionSchema = { type: "object", additionalProperties: { type: "string" } };
 
 export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
   network: {
@@ -171,5 +204,19 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
         },
       },
     },
+  },
+  platform: {
+    type: "object",
+    description:
+      "Where the platform's Helm charts come from (tenantnet:platform.install, versions, chartRepositories, imageRegistry); absent: the pinned versions from upstream's repositories",
+    additionalProperties: false,
+    properties: { install: { type: "boolean" }, versions: strings, chartRepositories: strings, imageRegistry: { type: "string" } },
+  },
+  allow: {
+    type: "object",
+    description:
+      'Beyond the closed world, each with its reason: resource types ("<Pulumi type token>": "<reason>") and platform values ("<chart or kind>.<key path>": "<reason>")',
+    additionalProperties: false,
+    properties: { types: strings, platformValues: strings },
   },
 };

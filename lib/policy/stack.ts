@@ -6,15 +6,16 @@
  * endpoint with every policy.
  */
 import { CALICO_NAD_REF } from "../tenant/names";
-import { isCalicoNad, NAD_TYPE, nadRef, parseNad, type Nad } from "./cni";
+import { isCalicoNad, NAD_TYPE, nadRef, parseNad, platformCalicoProblem, type Nad } from "./cni";
 import type { PolicyConfig, PolicyServiceConfig, PolicyTenantConfig } from "./config";
 import { networkFacts, type NetworkFacts } from "./facts";
 import { metadataOf, objectName, objectNamespace, stringMap } from "./k8s";
 import { ANY_NAMESPACE, isNetworkPolicy, isTier, parseNetworkPolicy, parseTier, type NetworkPolicy, type Tier } from "./network-policy";
 import type { PolicyResource } from "./resource";
-import { hypotheticalEndpoint, vmEndpoint, type UnderlayEndpoint } from "./reachability/endpoint";
+import { hypotheticalEndpoint, podEndpoint, vmEndpoint, type UnderlayEndpoint } from "./reachability/endpoint";
 import { ReachabilityModel } from "./reachability/model";
-import { defaultNetwork, isVm, parseVm, type Vm, type VmNetwork } from "./vm";
+import { defaultNetwork, type Vm, type VmNetwork } from "./vm";
+import { MULTUS_NAMESPACE, parseWorkload, type Workload } from "./workload";
 import { KINDS } from "../k8s/kinds";
 
 const NAMESPACE_TYPE = KINDS.namespace.type;
@@ -36,6 +37,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 export class StackView {
   readonly vms: Vm[] = [];
+  /** Every pod-template owner (VMs included, each with its `vm`), in resource order. */
+  readonly workloads: Workload[] = [];
   readonly nads = new Map<string, Nad>();
   readonly calicoNads: Nad[] = [];
   /** Every network policy Calico enforces (Calico, Kubernetes and admin policies). */
@@ -59,10 +62,13 @@ export class StackView {
     readonly config: PolicyConfig,
   ) {
     for (const resource of resources) {
-      if (isVm(resource)) {
-        const vm = parseVm(resource);
-        this.vms.push(vm);
-        push(this.vmsByNamespace, vm.namespace, vm);
+      const workload = parseWorkload(resource);
+      if (workload) {
+        this.workloads.push(workload);
+        if (workload.vm) {
+          this.vms.push(workload.vm);
+          push(this.vmsByNamespace, workload.vm.namespace, workload.vm);
+        }
       } else if (resource.type === NAD_TYPE) {
         const nad = parseNad(resource);
         this.nads.set(nad.ref, nad);
@@ -82,23 +88,42 @@ export class StackView {
     for (const vm of this.vms) if (this.computeUnderlayNic(vm)) this.underlay.add(vm);
     for (const [name, tenant] of Object.entries(config.tenants ?? {})) this.tenantsByNamespace.set(tenant.namespace, { name, tenant });
     this.tenantNamespaces = new Set([...this.vmsByNamespace.keys(), ...this.tenantsByNamespace.keys()]);
-    this.facts = networkFacts(config.network, resources, this.calicoNads);
+    // Derived node CIDRs come from the platform's own Calico NAD only: a tenant's NAD is no fact.
+    this.facts = networkFacts(
+      config.network,
+      resources,
+      this.calicoNads.filter((nad) => nad.ref === CALICO_NAD_REF),
+    );
   }
 
   /**
-   * `namespace/name` of the Calico NADs a VM's underlay may use: those outside tenant namespaces
-   * (the platform's). A tenant-only stack declares none, and then the platform's is assumed,
-   * unless the stack declares a NAD of that name that is not Calico.
+   * `namespace/name` of the Calico NAD a VM's underlay may use: CALICO_NAD_REF only, and only
+   * while the NAD the stack declares there is the platform's (platformCalicoProblem). A
+   * tenant-only stack declares none, and then the platform's is assumed.
    */
   platformCalicoNads(): Set<string> {
-    const platform = this.calicoNads.filter((nad) => !this.tenantNamespaces.has(nad.namespace)).map((nad) => nad.ref);
-    if (platform.length === 0 && !this.nads.has(CALICO_NAD_REF)) platform.push(CALICO_NAD_REF);
-    return new Set(platform);
+    return new Set(this.platformCalicoProblem() === undefined ? [CALICO_NAD_REF] : []);
+  }
+
+  /** Why the NAD declared at CALICO_NAD_REF does not count as the platform's; undefined when it does or none is declared. */
+  platformCalicoProblem(): string | undefined {
+    const nad = this.nads.get(CALICO_NAD_REF);
+    return nad === undefined ? undefined : platformCalicoProblem(nad, this.config.network);
   }
 
   /** The NAD a multus network refers to, if the stack declares it. */
   nadOf(vm: Vm, network: VmNetwork): Nad | undefined {
-    return network.networkName === undefined ? undefined : this.nads.get(nadRef(network.networkName, vm.namespace));
+    if (network.networkName === undefined) return undefined;
+    return this.nads.get(nadRef(network.networkName, network.multusDefault ? MULTUS_NAMESPACE : vm.namespace));
+  }
+
+  /**
+   * Whether a workload has a NIC on the Calico underlay: a VM as hasUnderlayNic says; any other
+   * pod unless it runs on the host's network (its default network is Calico, the primary CNI;
+   * workload-networks refuses any other default).
+   */
+  workloadHasUnderlayNic(workload: Workload): boolean {
+    return workload.vm ? this.hasUnderlayNic(workload.vm) : !workload.hostNetwork;
   }
 
   /**
@@ -155,9 +180,10 @@ export class StackView {
   }
 
   /**
-   * The underlay endpoints judged: every VM with an underlay NIC, and for every registered
-   * tenant a stand-in for whatever it may run (so a policy no stack of the tenant's owns, e.g. a
-   * platform stack's global or admin policy, is judged against that tenant's workloads).
+   * The underlay endpoints judged: every VM with an underlay NIC and every other pod-template
+   * owner in a tenant namespace (unless on the host network), and for every registered tenant a stand-in for whatever it may run (so a
+   * policy no stack of the tenant's owns, e.g. a platform stack's global or admin policy, is
+   * judged against that tenant's workloads).
    */
   underlayEndpoints(): UnderlayEndpoint[] {
     return this.reachability().endpoints;
@@ -166,7 +192,13 @@ export class StackView {
   /** The reachability model of the stack, built once. */
   reachability(): ReachabilityModel {
     if (!this.model) {
-      const endpoints = this.vms.filter((vm) => this.hasUnderlayNic(vm)).map(vmEndpoint);
+      const endpoints = this.workloads
+        // Every VM, and the other pods of tenant namespaces (the platform's own pods are not held to a grant).
+        .filter(
+          (workload) =>
+            this.workloadHasUnderlayNic(workload) && (workload.vm !== undefined || this.tenantNamespaces.has(workload.namespace)),
+        )
+        .map((workload) => (workload.vm ? vmEndpoint(workload.vm) : podEndpoint(workload)));
       for (const [namespace, { name }] of [...this.tenantsByNamespace].sort(([a], [b]) => (a < b ? -1 : 1)))
         endpoints.push(hypotheticalEndpoint(namespace, name));
       this.model = new ReachabilityModel(this.policies, this.tiers, endpoints, {

@@ -4,7 +4,11 @@
  */
 import { kubeOvnProvider } from "../cni-config";
 import { CALICO_NAD_NAME, KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE } from "../platform/nads";
+import { MULTUS_DAEMONSET_NAME, MULTUS_NAMESPACE } from "../platform/multus";
+import { PLATFORM_NAMESPACES } from "../platform/namespaces";
 import { MANAGED_BY } from "../platform/objects";
+import { DEFAULT_INSTALLER_NAME } from "../route-plugin-installer";
+import { KINDS } from "../k8s/kinds";
 
 export { KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE };
 
@@ -13,6 +17,15 @@ export const VM_LABEL = "tenantnet.io/vm";
 
 /** The platform's Calico NAD: every VM's Multus default network (seed 000). */
 export const CALICO_NAD_REF = `${PLATFORM_NAD_NAMESPACE}/${CALICO_NAD_NAME}`;
+
+/**
+ * The platform's node agents, the only workloads the program runs on the node's network, in its
+ * PID namespace or privileged: Multus and the route-plugin installer (both DaemonSets).
+ */
+export const PLATFORM_NODE_AGENTS: readonly { type: string; namespace: string; name: string }[] = [
+  { type: KINDS.daemonSet.type, namespace: MULTUS_NAMESPACE, name: MULTUS_DAEMONSET_NAME },
+  { type: KINDS.daemonSet.type, namespace: PLATFORM_NAMESPACES.nodeAgents, name: DEFAULT_INSTALLER_NAME },
+];
 
 /** VM network/interface names: NIC 1 is the Calico underlay, NIC 2 the tenant VPC. */
 export const UNDERLAY_NETWORK = "underlay";
@@ -72,6 +85,9 @@ export function natGatewayName(namespace: string): string {
 export function natObjectName(namespace: string, ...parts: string[]): string {
   return [namespace, ...parts].join("-");
 }
+
+/** The platform's Calico IPReservation of platform.network.vmReservation, which holds every tenant's block. */
+export const VM_RESERVATION_NAME = "tenantnet-vm-reservation";
 
 export function ipReservationName(namespace: string): string {
   return `${namespace}-underlay`;

@@ -56,7 +56,7 @@ describe("policy bypasses found in review", () => {
         "vm-networks",
         "acme/web/vm",
         'spec.template.spec.networks[1].multus.networkName = "default/open-net"',
-        "may only be default/kubeovn or tenant-acme/kubeovn",
+        "must be the tenant's Kube-OVN NAD, tenant-acme/kubeovn or default/kubeovn",
       );
       networks[1].multus.networkName = "default/kubeovn";
       assertNone(mandatory(acme.resources, acme.config), "vm-networks");

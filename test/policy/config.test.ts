@@ -41,14 +41,22 @@ describe("policy config", () => {
   it("gives each stack policy the sections it reads, keyed by policy name", () => {
     const pack = policyPackConfig(devConfig());
     assert.deepStrictEqual(Object.keys(pack), [
+      "closed-world",
+      "platform-values",
       "vm-networks",
+      "workload-networks",
+      "workload-annotations",
+      "nad-config",
       "vm-underlay-ip",
+      "workload-underlay-ip",
       "underlay-egress-catalog",
       "underlay-node-ports",
       "underlay-ingress",
       "calico-nad-routes",
       "kubeovn-subnet-overlap",
+      "kubeovn-topology",
       "tenant-nat",
+      "address-pools",
       "vm-live-migration",
     ]);
     assert.deepStrictEqual(Object.keys(pack["vm-live-migration"]), ["network"], "the dataplane, for a stack that declares no Installation");
@@ -56,6 +64,7 @@ describe("policy config", () => {
     assert.deepStrictEqual(Object.keys(pack["underlay-node-ports"]), ["network", "tenants"]);
     assert.deepStrictEqual(Object.keys(pack["underlay-ingress"]), ["tenants"]);
     assert.deepStrictEqual(Object.keys(pack["calico-nad-routes"]), ["network"]);
+    assert.deepStrictEqual(Object.keys(pack["closed-world"]), ["tenants", "platform"], "no allow section unless the platform writes one");
   });
 
   it("reads a plain config and a pack config (ignoring enforcement levels) alike", () => {

@@ -1,19 +1,31 @@
 /**
  * The CrossGuard adapters in policy/rules, called the way the Pulumi engine calls them (as
- * pulumi-policy-aws's awsguard tests do): StackValidationArgs built by
- * hand from the dev render. policy/index.ts is never imported: it starts the pack's gRPC server.
+ * pulumi-policy-aws's awsguard tests do): StackValidationArgs and ResourceValidationArgs built by
+ * hand from the dev render, props behind CrossGuard's own unknownCheckingProxy as its server wraps
+ * them. policy/index.ts is never imported: it starts the pack's gRPC server
+ * (test/policy/grpc-pack.test.ts runs that one in a child process).
  */
 import * as assert from "assert";
 import Ajv from "ajv";
-import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import {
+  unknownCheckingProxy,
+  type Policy,
+  type PolicyResource,
+  type ResourceValidationArgs,
+  type ResourceValidationPolicy,
+  type StackValidationArgs,
+  type StackValidationPolicy,
+} from "@pulumi/policy";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { CapturedResource } from "../../lib/plan/capture";
-import { evaluatePolicies, policyPackConfig, RULES, type PolicyConfig } from "../../lib/policy";
+import { evaluatePolicies, isResourceRule, policyPackConfig, RULES, type PolicyConfig } from "../../lib/policy";
 import { policies, policyNamed } from "../../policy/rules";
+import { at, customResource, devStack, named } from "../fixtures/policy";
 
 const underlayEgressCatalog = policyNamed<StackValidationPolicy>("underlay-egress-catalog");
 const underlayNodePorts = policyNamed<StackValidationPolicy>("underlay-node-ports");
 const vmLiveMigration = policyNamed<StackValidationPolicy>("vm-live-migration");
-import { at, customResource, devStack, named } from "../fixtures/policy";
+const calicoNadRoutes = policyNamed<ResourceValidationPolicy>("calico-nad-routes");
 
 const OPTIONS = {
   protect: false,
@@ -31,7 +43,7 @@ function stackArgs(resources: CapturedResource[], config: object): StackValidati
   return {
     resources: resources.map((r): PolicyResource => ({
       type: r.type,
-      props: r.inputs,
+      props: unknownCheckingProxy(r.inputs),
       urn: r.urn,
       name: r.name,
       opts: OPTIONS,
@@ -46,6 +58,21 @@ function stackArgs(resources: CapturedResource[], config: object): StackValidati
   };
 }
 
+function resourceArgs(resource: CapturedResource, config: object): ResourceValidationArgs {
+  return {
+    type: resource.type,
+    props: unknownCheckingProxy(resource.inputs),
+    urn: resource.urn,
+    name: resource.name,
+    opts: OPTIONS,
+    stackTags: new Map(),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: <T extends object>() => config as T,
+    notApplicable,
+  };
+}
+
 interface Report {
   message: string;
   urn?: string;
@@ -55,6 +82,25 @@ async function runStack(policy: StackValidationPolicy, args: StackValidationArgs
   const reports: Report[] = [];
   await policy.validateStack(args, (message, urn) => reports.push({ message, urn }));
   return reports;
+}
+
+/** A resource policy over every resource, as the engine calls it at each registration; reports carry the resource's URN. */
+async function runEach(policy: ResourceValidationPolicy, resources: CapturedResource[], config: object): Promise<Report[]> {
+  const reports: Report[] = [];
+  for (const resource of resources) {
+    const validateResource = policy.validateResource!;
+    const validations = Array.isArray(validateResource) ? validateResource : [validateResource];
+    for (const validate of validations)
+      await validate(resourceArgs(resource, config), (message) => reports.push({ message, urn: resource.urn }));
+  }
+  return reports;
+}
+
+/** What a policy reports over the resources: stack policies once, resource policies per resource. */
+function run(policy: Policy, resources: CapturedResource[], config: object): Promise<Report[]> {
+  return "validateStack" in policy
+    ? runStack(policy as StackValidationPolicy, stackArgs(resources, config))
+    : runEach(policy as ResourceValidationPolicy, resources, config);
 }
 
 /** What `--policy-pack-config` hands each policy: its own entry of the generated file. */
@@ -72,8 +118,8 @@ describe("policy pack adapters (policy/rules)", () => {
 
   it("lists every pure rule once, in order, with its name, description and enforcement level", () => {
     assert.deepStrictEqual(
-      policies.map((p) => [p.name, p.description, p.enforcementLevel, "validateStack" in p]),
-      RULES.map((r) => [r.name, r.description, r.level, true]),
+      policies.map((p) => [p.name, p.description, p.enforcementLevel, "validateResource" in p ? "resource" : "stack"]),
+      RULES.map((r) => [r.name, r.description, r.level, isResourceRule(r) ? "resource" : "stack"]),
     );
   });
 
@@ -99,8 +145,7 @@ describe("policy pack adapters (policy/rules)", () => {
 
   it("reports nothing on the dev render with the generated config", async () => {
     for (const policy of policies) {
-      if (!("validateStack" in policy)) continue;
-      assert.deepStrictEqual(await runStack(policy, stackArgs(resources, entryFor(policy.name, config))), [], policy.name);
+      assert.deepStrictEqual(await run(policy, resources, entryFor(policy.name, config)), [], policy.name);
     }
   });
 
@@ -141,11 +186,15 @@ describe("policy pack adapters (policy/rules)", () => {
     at(named(resources, "acme/subnet"), "spec").cidrBlock = "100.64.0.0/24";
     at(named(resources, "acme/db/vm"), "spec", "template", "metadata").annotations["cni.projectcalico.org/ipAddrs"] = '["10.199.3.33"]';
     at(named(resources, "globex/app/vm"), "spec", "template", "spec").networks.push({ name: "default", pod: {} });
+    // A route the resource policy refuses: it runs per resource and still matches the offline run.
+    const nad = named(resources, "platform-nad-calico");
+    const nadConfig = JSON.parse(at(nad, "spec").config);
+    nadConfig.plugins[1].routes.push({ dst: "0.0.0.0/0" });
+    at(nad, "spec").config = JSON.stringify(nadConfig);
     const offline = evaluatePolicies(resources, config);
     for (const policy of policies) {
-      if (!("validateStack" in policy)) continue;
       const expected = offline.filter((v) => v.policy === policy.name).map((v) => v.message);
-      const reports = await runStack(policy, stackArgs(resources, entryFor(policy.name, config)));
+      const reports = await run(policy, resources, entryFor(policy.name, config));
       assert.deepStrictEqual(
         reports.map((r) => r.message),
         expected,
@@ -153,7 +202,9 @@ describe("policy pack adapters (policy/rules)", () => {
       );
     }
     assert.deepStrictEqual([...new Set(offline.filter((v) => v.level === "mandatory").map((v) => v.policy))].sort(), [
+      "calico-nad-routes",
       "kubeovn-subnet-overlap",
+      "nad-config",
       "tenant-nat",
       "underlay-egress-catalog",
       "underlay-node-ports",
@@ -212,5 +263,74 @@ describe("policy pack adapters (policy/rules)", () => {
       reports.every((r) => r.message.includes("live-migratable, degraded: degrades: the platform's dataplane overlay")),
       JSON.stringify(reports),
     );
+  });
+
+  describe("during a preview, with values the engine does not know yet", () => {
+    /** The engine's sentinel for an unknown value on the wire (@pulumi/pulumi runtime/rpc.js unknownValue). */
+    const UNKNOWN = unknownValue;
+
+    async function allReports(): Promise<Map<string, Report[]>> {
+      const found = new Map<string, Report[]>();
+      for (const policy of policies) {
+        const reports = await run(policy, resources, entryFor(policy.name, config));
+        if (reports.length > 0) found.set(policy.name, reports);
+      }
+      return found;
+    }
+
+    it("refuses an allow whose destination nets are unknown, naming the resource and key, instead of skipping the rule", async () => {
+      const policy = named(resources, "acme/web/underlay-policy");
+      at(policy, "spec").egress = [{ action: "Allow", protocol: "TCP", destination: { nets: [UNKNOWN], ports: [443] } }];
+      const reports = await runStack(underlayEgressCatalog, stackArgs(resources, entryFor("underlay-egress-catalog", config)));
+      const unknown = reports.filter((r) => r.message.includes("reads this value"));
+      assert.deepStrictEqual(
+        unknown.map((r) => [r.urn, r.message.split(": ")[0], r.message.split(": ")[1].split(" = ")[0]]),
+        [[policy.urn, "NetworkPolicy tenant-acme/underlay-web", "spec.egress[0].destination.nets[0]"]],
+        JSON.stringify(reports),
+      );
+      assert.ok(
+        unknown[0].message.includes("underlay-egress-catalog reads this value, which is not known until apply"),
+        unknown[0].message,
+      );
+    });
+
+    it("refuses a Calico NAD whose CNI config is unknown in the resource policy, before apply", async () => {
+      const nad = named(resources, "platform-nad-calico");
+      at(nad, "spec").config = UNKNOWN;
+      const reports = await runEach(calicoNadRoutes, resources, entryFor("calico-nad-routes", config));
+      assert.deepStrictEqual(
+        reports.map((r) => r.urn),
+        [nad.urn],
+      );
+      assert.ok(
+        reports[0].message.startsWith(
+          'NetworkAttachmentDefinition default/calico: spec.config = "(unknown during preview)": calico-nad-routes reads',
+        ),
+        reports[0].message,
+      );
+    });
+
+    it("refuses an unknown annotation key path of a VM in every rule that reads it, quoting the key", async () => {
+      const vm = named(resources, "acme/web/vm");
+      at(vm, "spec", "template", "metadata").annotations["cni.projectcalico.org/ipAddrs"] = UNKNOWN;
+      const found = await allReports();
+      assert.ok(found.has("vm-underlay-ip"), [...found.keys()].join(", "));
+      for (const [name, reports] of found) {
+        // The rule's own findings about the placeholder may come too, on the same resource and key.
+        assert.deepStrictEqual([...new Set(reports.map((r) => r.urn))], [vm.urn], name);
+        assert.deepStrictEqual(
+          reports.filter((r) => r.message.includes(`${name} reads this value`)).map((r) => [r.urn, r.message.split(" = ")[0]]),
+          [[vm.urn, 'VirtualMachine tenant-acme/web: spec.template.metadata.annotations["cni.projectcalico.org/ipAddrs"]']],
+          name,
+        );
+      }
+    });
+
+    it("lets unknowns no rule reads through: a ConfigMap's data, a Helm release's status", async () => {
+      at(named(resources, "platform-route-plugin-script")).data = UNKNOWN;
+      const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+      release.inputs.status = UNKNOWN;
+      assert.deepStrictEqual([...(await allReports()).keys()], []);
+    });
   });
 });

@@ -469,6 +469,36 @@ describe("underlay reachability", () => {
     assertOne(violations, "vm-underlay-policy", "acme/web/vm", "ingress any protocol from 0.0.0.0/0", "may select");
   });
 
+  it("judges other pod-template owners in a tenant namespace as endpoints too", () => {
+    const deployment = (name: string, labels: Record<string, string>) =>
+      customResource(name, {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name, namespace: "tenant-acme" },
+        spec: {
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "busybox" }] } },
+        },
+      });
+    resources.push(deployment("loose", { app: "loose" }), deployment("held", { "tenantnet.io/tenant": "acme" }));
+    const violations = underlay(resources, config);
+    assertOne(
+      violations,
+      "vm-underlay-policy",
+      "loose",
+      "Deployment tenant-acme/loose: spec.template.metadata.labels",
+      "selected by no network policy",
+    );
+    assertNone(
+      violations.filter((v) => v.resource === "held"),
+      "vm-underlay-policy",
+    );
+    const table = reachabilityTable(new StackView(resources, config));
+    // Held by acme's default deny: nothing out, only the bastion in.
+    assert.deepStrictEqual(table["tenant-acme/held"], { egress: [], ingress: table["tenant-acme/web"].ingress });
+    assert.strictEqual(table["tenant-acme/held"].ingress.length, 1);
+  });
+
   it("rejects a hand-written VM no policy selects, naming its labels", () => {
     const vm = structuredClone(named(resources, "acme/web/vm"));
     vm.name = "rogue";

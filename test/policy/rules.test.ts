@@ -42,7 +42,7 @@ describe("policy rules on the dev render", () => {
       "vm-networks",
       "acme/web/vm",
       '= "default/calico-open"',
-      "the platform Calico NAD (default/calico)",
+      "the platform Calico NAD default/calico",
     );
   });
 
@@ -79,8 +79,8 @@ describe("policy rules on the dev render", () => {
         "vm-networks",
         "acme/web/vm",
         "networks[0].multus.networkName",
-        "this stack declares none",
-        "default/calico: spec.config is not JSON",
+        "must be the platform Calico NAD default/calico",
+        "default/calico: spec.config: not JSON as Go reads it",
       );
     });
 
@@ -92,7 +92,7 @@ describe("policy rules on the dev render", () => {
         "vm-networks",
         "acme/web/vm",
         "networks[1].multus.networkName",
-        "tenant-globex belongs to someone else",
+        "must be the tenant's Kube-OVN NAD, tenant-acme/kubeovn or default/kubeovn",
       );
       spec.networks[1].multus.networkName = "kubeovn";
       spec.networks.push({ name: "extra", multus: { networkName: "default/kubeovn" } });
@@ -224,6 +224,18 @@ describe("policy rules on the dev render", () => {
         messages[0],
       );
       assert.ok(messages[1].includes('routes[2].dst = "0.0.0.0/0"'), messages[1]);
+    });
+
+    it("trusts only the configured pod CIDR (a resource policy sees no Installation), failing closed without it", () => {
+      const facts: PolicyConfig = { ...config, network: { ...config.network, podCidr: undefined } };
+      assert.ok(resources.some((r) => r.type === "kubernetes:operator.tigera.io/v1:Installation"));
+      assertOne(
+        mandatory(resources, facts, "calico-nad-routes"),
+        "calico-nad-routes",
+        "platform-nad-calico",
+        "spec.config.plugins[1].routes = [",
+        "cannot be checked: network.podCidr not known",
+      );
     });
 
     it("rejects any route beyond the pod and node CIDRs, and the route plugin before calico", () => {

@@ -51,12 +51,12 @@ describe("policy tenant-nat", () => {
     assertOne(mandatory(resources, config, RULE), RULE, "acme/iptableseip/tenant-acme-snat", "spec.externalSubnet", "tn-external");
   });
 
-  it("refuses a second static route on a tenant VPC, and a default to elsewhere", () => {
+  it("refuses a tenant VPC static route to anything but its own gateway's lanIp (kubeovn-topology judges the route's shape)", () => {
     const spec = at(named(resources, "acme/vpc"), "spec");
-    spec.staticRoutes.push({ cidr: "10.50.0.0/16", nextHopIP: "10.0.1.254", policy: "policyDst" });
-    assertOne(mandatory(resources, config, RULE), RULE, "acme/vpc", "spec.staticRoutes", "one static route at most");
     spec.staticRoutes = [{ cidr: "0.0.0.0/0", nextHopIP: "10.0.1.9", policy: "policyDst" }];
-    assertOne(mandatory(resources, config, RULE), RULE, "acme/vpc", "spec.staticRoutes[0]", "10.0.1.254");
+    assertOne(mandatory(resources, config, RULE), RULE, "acme/vpc", "spec.staticRoutes[0].nextHopIP", "10.0.1.254");
+    at(named(resources, "globex/vpc"), "spec").staticRoutes = [{ cidr: "0.0.0.0/0", nextHopIP: "10.0.1.254", policy: "policyDst" }];
+    assertOne(mandatory(resources, config, RULE), RULE, "globex/vpc", "spec.staticRoutes[0].nextHopIP", "none in this stack");
   });
 
   it("refuses a gateway without the tenant NAD annotation, or with a lanIp its subnet does not exclude", () => {

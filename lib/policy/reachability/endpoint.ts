@@ -3,7 +3,7 @@
  * labels the platform adds to it (some with values nobody can know in advance), its namespace's
  * and service account's labels (`pcns.*`, `pcsa.*`). Unknown values make selectors "maybe".
  */
-import { asArray, asObject, asString, objectName } from "../k8s";
+import { asObject, asString, objectName } from "../k8s";
 import type { PolicyResource } from "../resource";
 import { UNKNOWN, type LabelLookup } from "../selector";
 import type { Vm } from "../vm";
@@ -46,14 +46,6 @@ function templateSpec(vm: Vm): Record<string, unknown> {
   return asObject(template.spec);
 }
 
-/** The launcher pod's service account: a `serviceAccount` volume sets it, else the namespace's default. */
-function launcherServiceAccount(vm: Vm): string | undefined {
-  const volumes = asArray(templateSpec(vm).volumes).map(asObject);
-  const named = volumes.filter((v) => v.serviceAccount !== undefined);
-  if (named.length === 0) return DEFAULT_SERVICE_ACCOUNT;
-  return asString(asObject(named[0].serviceAccount).serviceAccountName);
-}
-
 export function vmEndpoint(vm: Vm): UnderlayEndpoint {
   const name = objectName(vm.resource);
   return {
@@ -67,7 +59,7 @@ export function vmEndpoint(vm: Vm): UnderlayEndpoint {
     },
     unknownLabels: KUBEVIRT_UNKNOWN_LABELS,
     openLabelPrefixes: KUBEVIRT_PREFIXES,
-    serviceAccountName: launcherServiceAccount(vm),
+    serviceAccountName: vm.serviceAccountName,
     resource: vm.resource,
     who: vm.who,
     labelsPath: `${vm.base}metadata.labels`,

@@ -1,7 +1,12 @@
 /** Every rule of the tenantnet-guard pack, in the order reports list them. */
 import type { Rule } from "../types";
+import { addressPoolsRule } from "./address-pools";
 import { calicoNadRoutesRule } from "./calico-nad-routes";
+import { closedWorldRule } from "./closed-world";
 import { kubeOvnSubnetOverlapRule } from "./kubeovn-subnet-overlap";
+import { kubeOvnTopologyRule } from "./kubeovn-topology";
+import { nadConfigRule } from "./nad-config";
+import { platformValuesRule } from "./platform-values";
 import { tenantNatRule } from "./tenant-nat";
 import { underlayEgressCatalogRule } from "./underlay-egress-catalog";
 import { underlayIngressRule } from "./underlay-ingress";
@@ -12,10 +17,19 @@ import { vmNetworksRule } from "./vm-networks";
 import { vmUnderlayIpRule } from "./vm-underlay-ip";
 import { vmUnderlayPolicyRule } from "./vm-underlay-policy";
 import { vmUniqueAddressesRule } from "./vm-unique-addresses";
+import { workloadAnnotationsRule } from "./workload-annotations";
+import { workloadHostAccessRule } from "./workload-host-access";
+import { workloadNetworksRule } from "./workload-networks";
+import { workloadUnderlayIpRule } from "./workload-underlay-ip";
 
 export {
+  addressPoolsRule,
   calicoNadRoutesRule,
+  closedWorldRule,
   kubeOvnSubnetOverlapRule,
+  kubeOvnTopologyRule,
+  nadConfigRule,
+  platformValuesRule,
   tenantNatRule,
   underlayEgressCatalogRule,
   underlayIngressRule,
@@ -26,11 +40,22 @@ export {
   vmUnderlayIpRule,
   vmUnderlayPolicyRule,
   vmUniqueAddressesRule,
+  workloadAnnotationsRule,
+  workloadHostAccessRule,
+  workloadNetworksRule,
+  workloadUnderlayIpRule,
 };
 
 export const RULES: readonly Rule[] = [
+  closedWorldRule,
+  platformValuesRule,
   vmNetworksRule,
+  workloadNetworksRule,
+  workloadAnnotationsRule,
+  workloadHostAccessRule,
+  nadConfigRule,
   vmUnderlayIpRule,
+  workloadUnderlayIpRule,
   vmUniqueAddressesRule,
   vmUnderlayPolicyRule,
   underlayEgressCatalogRule,
@@ -38,7 +63,9 @@ export const RULES: readonly Rule[] = [
   underlayIngressRule,
   calicoNadRoutesRule,
   kubeOvnSubnetOverlapRule,
+  kubeOvnTopologyRule,
   tenantNatRule,
+  addressPoolsRule,
   underlayIpvlanBridgeRule,
   vmLiveMigrationRule,
 ];

@@ -3,8 +3,9 @@
  * and subnet, with the tenant NAD first on it and a lanIp that subnet excludes and no VM holds;
  * EIPs only from the tenant's granted addresses, on the platform's external subnet; SNAT only of
  * the tenant's own subnet; FIP and DNAT only to the tenant's own VMs' VPC addresses, and no EIP
- * both FIP and DNAT (or two FIPs); a tenant VPC's only static route is its default to its own
- * gateway's lanIp; and the external network is never a destination the underlay routes.
+ * both FIP and DNAT (or two FIPs); a tenant VPC's static route goes to its own gateway's lanIp
+ * (kubeovn-topology allows only that one default route); and the external network is never a
+ * destination the underlay routes.
  */
 import { contains, containsIp, isIpv4, overlaps, parseCidr, parseIpRange, cidrProblem, ipRangeProblem, ipToBigInt } from "../../cidr";
 import { KINDS } from "../../k8s/kinds";
@@ -42,7 +43,7 @@ function excluded(excludeIps: unknown, ip: string): boolean {
 export const tenantNatRule: StackRule = {
   name: "tenant-nat",
   description:
-    "NAT gateways, EIPs and SNAT/FIP/DNAT rules stay within their tenant's VPC, grants and VMs; a tenant VPC routes only its default to its own gateway.",
+    "NAT gateways, EIPs and SNAT/FIP/DNAT rules stay within their tenant's VPC, grants and VMs; a tenant VPC's static route goes only to its own gateway.",
   level: "mandatory",
   config: ["network", "services", "tenants"],
   check(stack): Finding[] {
@@ -206,28 +207,20 @@ export const tenantNatRule: StackRule = {
       }
     }
 
-    // A tenant VPC routes nothing but its default to its own gateway's lanIp.
+    // A tenant VPC's static route goes to its own gateway's lanIp (kubeovn-topology judges the route's shape).
     for (const [name, { resource, spec }] of vpcs) {
       if (tenantNamespaceOf(name) === undefined) continue;
-      const routes = asArray(spec.staticRoutes).map(asObject);
-      if (routes.length === 0) continue;
       const lanIps = [...gatewayTenant.values()].filter((g) => g.vpc === name).map((g) => g.lanIp);
-      const route = routes[0];
-      if (routes.length > 1)
-        flag(
-          resource,
-          "spec.staticRoutes",
-          spec.staticRoutes,
-          "a tenant VPC has one static route at most: its default to its own NAT gateway",
-        );
-      else if (route.cidr !== "0.0.0.0/0" || !lanIps.includes(asString(route.nextHopIP))) {
-        flag(
-          resource,
-          "spec.staticRoutes[0]",
-          route,
-          `must be 0.0.0.0/0 via the lanIp of this VPC's own NAT gateway (${lanIps.join(", ") || "none in this stack"})`,
-        );
-      }
+      asArray(spec.staticRoutes).forEach((route, i) => {
+        const nextHop = asObject(route).nextHopIP;
+        if (!lanIps.includes(asString(nextHop)))
+          flag(
+            resource,
+            `spec.staticRoutes[${i}].nextHopIP`,
+            nextHop,
+            `must be the lanIp of this VPC's own NAT gateway (${lanIps.join(", ") || "none in this stack"})`,
+          );
+      });
     }
 
     // The underlay routes the pod and node CIDRs and the catalog: the external network is none of them.

@@ -1,17 +1,20 @@
 /**
- * Every VM's Multus default network is the platform's Calico NAD and its one other network is
- * its tenant's Kube-OVN NAD: a `pod` network cannot coexist with `multus.default` (KubeVirt), and
- * any further attachment is a path around the underlay policy and the tenant's VPC.
+ * Every VM's (VMI's, VMI replica set's, VM pool's) Multus default network is the platform's
+ * Calico NAD, CALICO_NAD_REF, exactly as the platform renders it, and its one other network is
+ * its tenant's Kube-OVN NAD as the program renders it: a `pod` network cannot coexist with
+ * `multus.default` (KubeVirt), and any further attachment is a path around the underlay policy
+ * and the tenant's VPC.
  */
-import { KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE } from "../../tenant/names";
-import { isKubeOvnNad, nadRef, pluginTypes } from "../cni";
+import { CALICO_NAD_REF } from "../../tenant/names";
+import { kubeOvnRenderedProblem, nadRef, tenantKubeOvnRefs } from "../cni";
 import { violationAt } from "../k8s";
 import type { Finding } from "../resource";
 import type { StackRule } from "../types";
 import { networkPath, type Vm, type VmNetwork } from "../vm";
 import type { StackView } from "../stack";
+import { MULTUS_NAMESPACE } from "../workload";
 
-function checkVm(stack: StackView, vm: Vm, platformCalico: Set<string>, platformNamespaces: Set<string>): string[] {
+function checkVm(stack: StackView, vm: Vm, platformCalico: Set<string>): string[] {
   const messages: string[] = [];
   const report = (path: string, value: unknown, why: string) => messages.push(violationAt(vm.who, path, value, why));
   if (vm.implicitPodNetwork) {
@@ -37,13 +40,13 @@ function checkVm(stack: StackView, vm: Vm, platformCalico: Set<string>, platform
     } else if (network.multusDefault) {
       if (sawDefault)
         report(`${path}.multus.default`, true, "a second Multus default network; there is exactly one, the platform Calico NAD");
-      else if (!platformCalico.has(nadRef(network.networkName, vm.namespace))) {
-        const broken = stack.nadOf(vm, network)?.configError;
-        const expected = platformCalico.size > 0 ? [...platformCalico].join(", ") : "this stack declares none";
+      else if (!platformCalico.has(defaultNetworkRef(network.networkName))) {
+        const ref = defaultNetworkRef(network.networkName);
+        const problem = ref === CALICO_NAD_REF ? stack.platformCalicoProblem() : stack.nads.get(ref)?.configError;
         report(
           `${path}.multus.networkName`,
           network.networkName,
-          `the Multus default network must be the platform Calico NAD (${expected})${broken ? `; ${network.networkName}: ${broken}` : ""}`,
+          `the Multus default network must be the platform Calico NAD ${CALICO_NAD_REF}${problem ? `; ${ref}: ${problem}` : ""}`,
         );
       }
       sawDefault = true;
@@ -54,7 +57,7 @@ function checkVm(stack: StackView, vm: Vm, platformCalico: Set<string>, platform
         "an extra attachment; besides the underlay only the tenant's Kube-OVN NAD is allowed",
       );
     } else {
-      const problem = kubeOvnProblem(stack, vm, network, platformNamespaces);
+      const problem = kubeOvnProblem(stack, vm, network);
       if (problem) report(`${path}.multus.networkName`, network.networkName, problem);
       sawVpc = true;
     }
@@ -74,38 +77,31 @@ function checkVm(stack: StackView, vm: Vm, platformCalico: Set<string>, platform
   return messages;
 }
 
+function defaultNetworkRef(networkName: string): string {
+  return nadRef(networkName, MULTUS_NAMESPACE);
+}
+
 /** Why a secondary network is not the tenant's Kube-OVN NAD, or undefined when it is. */
-function kubeOvnProblem(stack: StackView, vm: Vm, network: VmNetwork, platformNamespaces: Set<string>): string | undefined {
+function kubeOvnProblem(stack: StackView, vm: Vm, network: VmNetwork): string | undefined {
   const ref = nadRef(network.networkName!, vm.namespace);
-  const namespace = ref.split("/")[0];
-  const allowed = `a Kube-OVN NAD in ${vm.namespace} (the tenant's) or in ${[...platformNamespaces].join(", ")} (the platform's)`;
-  if (namespace !== vm.namespace && !platformNamespaces.has(namespace))
-    return `the second network must be ${allowed}; ${namespace} belongs to someone else`;
-  const nad = stack.nadOf(vm, network);
-  if (nad)
-    return isKubeOvnNad(nad)
-      ? undefined
-      : `${ref} is not a Kube-OVN NAD (its plugins: ${pluginTypes(nad).join(", ") || "none"}); the second network must be ${allowed}`;
-  // A tenant-only stack refers to the platform's Kube-OVN NAD (or its own), which another stack
-  // declares and checks: only those exact names, never any other NAD of the platform namespace.
-  const known = [`${PLATFORM_NAD_NAMESPACE}/${KUBE_OVN_NAD_NAME}`, `${vm.namespace}/${KUBE_OVN_NAD_NAME}`];
-  if (stack.calicoNads.length === 0 && known.includes(ref)) return undefined;
-  if (stack.calicoNads.length === 0)
-    return `${ref} is not declared in this stack; undeclared, the second network may only be ${known.join(" or ")}`;
-  return `${ref} is not declared in this stack; the second network must be ${allowed}`;
+  const allowed = tenantKubeOvnRefs(vm.namespace);
+  if (!allowed.includes(ref)) return `the second network must be the tenant's Kube-OVN NAD, ${allowed.join(" or ")}`;
+  const nad = stack.nads.get(ref);
+  // A tenant-only stack refers to the platform's Kube-OVN NAD, which the platform stack declares
+  // and judges; the platform's own stack declares every NAD its VMs use.
+  if (!nad) return stack.nads.has(CALICO_NAD_REF) ? `${ref} is not declared in this stack` : undefined;
+  const problem = kubeOvnRenderedProblem(nad);
+  return problem === undefined ? undefined : `${ref} is not the Kube-OVN NAD the program renders: ${problem}`;
 }
 
 export const vmNetworksRule: StackRule = {
   name: "vm-networks",
   description:
-    "Every VM's Multus default network is the platform Calico NAD and its second network its tenant's Kube-OVN NAD; no pod network, no other attachments.",
+    "Every VM's (VMI's, VMI replica set's, VM pool's) Multus default network is exactly the platform Calico NAD default/calico as rendered, and its second network its tenant's Kube-OVN NAD as rendered; no pod network, no other attachments.",
   level: "mandatory",
-  config: ["tenants"],
+  config: ["tenants", "network"],
   check(stack): Finding[] {
     const platformCalico = stack.platformCalicoNads();
-    const platformNamespaces = new Set([...platformCalico].map((ref) => ref.split("/")[0]));
-    return stack.vms.flatMap((vm) =>
-      checkVm(stack, vm, platformCalico, platformNamespaces).map((message) => ({ resource: vm.resource, message })),
-    );
+    return stack.vms.flatMap((vm) => checkVm(stack, vm, platformCalico).map((message) => ({ resource: vm.resource, message })));
   },
 };
