@@ -26,12 +26,14 @@ export const MODEL_ADMIN_POLICY_SEMANTICS: AdminPolicySemantics = "not-enforced"
 
 const MODEL_MODULE = "../../../lib/policy/reachability";
 
+type TableFunction = (view: StackView) => ReachabilityTable;
+
 /**
- * The model's table for a stack. Loaded when called, so that a missing or renamed model fails
- * the differential test loudly instead of failing every test file at load time.
+ * The model's `reachabilityTable`, loaded when asked for, so that a missing or renamed model
+ * fails the differential test loudly instead of failing every test file at load time.
  */
-export function modelTable(resources: PolicyResource[], config: PolicyConfig): ReachabilityTable {
-  let loaded: { reachabilityTable?: (view: StackView) => ReachabilityTable };
+export function loadModel(): TableFunction {
+  let loaded: { reachabilityTable?: TableFunction };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(MODEL_MODULE);
@@ -39,7 +41,11 @@ export function modelTable(resources: PolicyResource[], config: PolicyConfig): R
     throw new Error(`the set model ${MODEL_MODULE} is missing (issue 12 item 1): ${(error as Error).message}`, { cause: error });
   }
   if (typeof loaded.reachabilityTable !== "function") throw new Error(`${MODEL_MODULE} exports no reachabilityTable function`);
-  return loaded.reachabilityTable(new StackView(resources, config));
+  return loaded.reachabilityTable;
+}
+
+export function modelTable(resources: PolicyResource[], config: PolicyConfig): ReachabilityTable {
+  return loadModel()(new StackView(resources, config));
 }
 
 const PORTED = ["TCP", "UDP", "SCTP"];

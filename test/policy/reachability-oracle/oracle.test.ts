@@ -6,6 +6,7 @@ import * as assert from "assert";
 import { pulumiType } from "../../../lib/k8s/kinds";
 import type { PolicyResource } from "../../../lib/policy/resource";
 import { decide, type AdminPolicySemantics, type Direction, type Endpoint, type Packet } from "./oracle";
+import { flowsHolding, type Flow } from "./model";
 import { matchesLabelSelector, parseCalicoSelector } from "./selector";
 
 const WEB: Endpoint = {
@@ -299,5 +300,29 @@ describe("reachability oracle: selectors", () => {
     assert.ok(!matchesLabelSelector({ matchExpressions: [{ key: "b", operator: "DoesNotExist" }] }, labels));
     assert.ok(matchesLabelSelector({ matchExpressions: [{ key: "b", operator: "In", values: ["2", "3"] }] }, labels));
     assert.ok(!matchesLabelSelector({ matchExpressions: [{ key: "c", operator: "Exists" }] }, labels));
+  });
+});
+
+describe("reachability oracle: what a table flow holds", () => {
+  const flows: Flow[] = [
+    { nets: ["10.50.0.0/24"], protocol: "TCP", ports: [[80, 443]] },
+    { nets: ["10.50.1.7/32"], protocol: "ICMP", ports: "any" },
+    { nets: ["192.0.2.0/25"], protocol: "any", ports: "any" },
+  ];
+  const held = (packet: Packet) => flowsHolding(flows, packet).length;
+  it("holds a packet by net, protocol and port range, edges included", () => {
+    assert.deepStrictEqual(
+      [tcp("10.50.0.0", 80), tcp("10.50.0.255", 443), tcp("10.50.0.5", 79), tcp("10.50.0.5", 444), tcp("10.50.1.0", 80)].map(held),
+      [1, 1, 0, 0, 0],
+    );
+    assert.strictEqual(held(udp("10.50.0.5", 80)), 0);
+  });
+  it("holds ICMP and portless protocols only in flows with ports any", () => {
+    assert.strictEqual(held({ address: "10.50.1.7", protocol: "ICMP" }), 1);
+    assert.strictEqual(held({ address: "10.50.0.7", protocol: "ICMP" }), 0);
+    assert.strictEqual(held({ address: "192.0.2.127", protocol: 47 }), 1);
+    assert.strictEqual(held({ address: "192.0.2.128", protocol: 47 }), 0);
+    assert.strictEqual(held({ address: "10.50.1.7", protocol: 47 }), 0);
+    assert.strictEqual(held(udp("192.0.2.1", 9)), 1);
   });
 });
