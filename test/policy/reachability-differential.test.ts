@@ -1,115 +1,39 @@
 /**
  * Differential test of the underlay reachability model (issue 12 item 6): random policy sets
  * around two of the dev plan's VMs, random packets at the edges of what the policies name; the
- * one-packet oracle (test/policy/reachability-oracle) and the model's table must agree.
- *
- * Agreement, per endpoint, direction and packet:
- * - TCP/UDP/SCTP/ICMP: allowed by the oracle <=> inside some flow of the table, except where the
- *   table cannot say it exactly: when the oracle also allows a protocol without ports (GRE) to
- *   that address, a sound table needs an "any" flow there, which then holds every packet to that
- *   address; only such an "any" flow may hold a packet the oracle denies;
- * - GRE (standing for every protocol the table cannot name): allowed <=> an "any" flow holds it.
+ * model's table (lib/policy/reachability) must agree with the one-packet oracle
+ * (test/policy/reachability-oracle). The harness is first shown to pass on a brute-force table
+ * and to fail on a table with one flow too few or too many.
  */
 import * as assert from "assert";
 import fc from "fast-check";
-import { KINDS } from "../../lib/k8s/kinds";
-import type { PolicyConfig } from "../../lib/policy/config";
-import type { PolicyResource } from "../../lib/policy/resource";
 import { StackView } from "../../lib/policy/stack";
-import { devStack, named } from "../fixtures/policy";
-import { OTHER_PROTOCOL, packets, ROLE_LABEL, scenario, SCENARIO_VMS, type Scenario } from "./reachability-oracle/arbitraries";
-import { flowsHolding, loadModel, MODEL_ADMIN_POLICY_SEMANTICS, modelTable, type Flow } from "./reachability-oracle/model";
-import { decider, type Decider, type Direction, type Endpoint, type Packet } from "./reachability-oracle/oracle";
+import { packets, scenario, SCENARIO_VMS } from "./reachability-oracle/arbitraries";
+import { agreement, base, DIRECTIONS, RUNS, SEED, stackOf, type Base, type TableOf } from "./reachability-oracle/differential";
+import { loadModel, MODEL_ADMIN_POLICY_SEMANTICS, type ReachabilityTable } from "./reachability-oracle/model";
+import { decider } from "./reachability-oracle/oracle";
+import { referenceFlows } from "./reachability-oracle/reference-table";
 
-const SEED = 20261201;
-const RUNS = 150;
-const PACKETS_PER_RUN = 24;
-const DIRECTIONS: Direction[] = ["egress", "ingress"];
+/** Few runs: the brute-force table asks the oracle once per cell. */
+const HARNESS_RUNS = 80;
 
-const POLICY_TYPES = new Set([KINDS.calicoNetworkPolicy.type, KINDS.calicoGlobalNetworkPolicy.type, KINDS.kubernetesNetworkPolicy.type]);
-
-interface Base {
-  /** The dev plan without its network policies and without the VMs the scenarios do not use. */
-  resources: PolicyResource[];
-  config: PolicyConfig;
-}
-
-async function base(): Promise<Base> {
-  const { resources, config } = await devStack();
-  const kept = new Set(SCENARIO_VMS.map((vm) => vm.resource));
-  return {
-    resources: resources.filter((r) => !POLICY_TYPES.has(r.type) && (r.type !== KINDS.virtualMachine.type || kept.has(r.name))),
-    config,
-  };
-}
-
-interface Stack {
-  resources: PolicyResource[];
-  endpoints: { key: string; endpoint: Endpoint }[];
-}
-
-/**
- * The endpoint labels Calico sees on a VM's launcher pod: the template's, KubeVirt's
- * (`kubevirt.io`, `vm.kubevirt.io/name`) and Calico's (projectcalico.org/namespace,
- * .../orchestrator, .../serviceaccount; libcalico-go conversion/workload_endpoint_default.go).
- */
-function endpointOf(vm: PolicyResource, resources: PolicyResource[]): { key: string; endpoint: Endpoint } {
-  const metadata = vm.inputs.metadata as { name: string; namespace: string };
-  const template = (vm.inputs.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
-  const namespace = resources.find(
-    (r) => r.type === KINDS.namespace.type && (r.inputs.metadata as { name: string }).name === metadata.namespace,
+const reference: TableOf = (stack, _config, decide) =>
+  Object.fromEntries(
+    stack.endpoints.map(({ key, endpoint }) => [
+      key,
+      {
+        egress: referenceFlows(decide, endpoint, "egress", stack.resources),
+        ingress: referenceFlows(decide, endpoint, "ingress", stack.resources),
+      },
+    ]),
   );
-  assert.ok(namespace, `the dev plan declares no Namespace ${metadata.namespace}`);
-  return {
-    key: `${metadata.namespace}/${metadata.name}`,
-    endpoint: {
-      namespace: metadata.namespace,
-      labels: {
-        ...template.metadata.labels,
-        "kubevirt.io": "virt-launcher",
-        "vm.kubevirt.io/name": metadata.name,
-        "projectcalico.org/namespace": metadata.namespace,
-        "projectcalico.org/orchestrator": "k8s",
-        "projectcalico.org/serviceaccount": "default",
-      },
-      namespaceLabels: {
-        ...(namespace.inputs.metadata as { labels: Record<string, string> }).labels,
-        "kubernetes.io/metadata.name": metadata.namespace,
-      },
-      serviceAccount: "default",
-    },
+
+function mutated(change: (table: ReachabilityTable) => void): TableOf {
+  return (stack, config, decide) => {
+    const table = reference(stack, config, decide);
+    change(table);
+    return table;
   };
-}
-
-function stackOf(from: Base, { roles, policies }: Scenario): Stack {
-  const resources = [...structuredClone(from.resources), ...structuredClone(policies)];
-  const endpoints = SCENARIO_VMS.map((vm, i) => {
-    const resource = named(resources, vm.resource);
-    const labels = (resource.inputs.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
-    if (roles[i] !== undefined) labels[ROLE_LABEL] = roles[i]!;
-    return endpointOf(resource, resources);
-  });
-  return { resources, endpoints };
-}
-
-const show = (flows: Flow[]): string => JSON.stringify(flows);
-
-/** Why the table and the oracle disagree on one packet, or undefined when they agree. */
-function disagreement(decide: Decider, endpoint: Endpoint, direction: Direction, packet: Packet, flows: Flow[]): string | undefined {
-  const decision = decide(endpoint, direction, packet);
-  const allowed = decision.verdict === "allow";
-  const holding = flowsHolding(flows, packet);
-  const anyFlows = holding.filter((f) => f.protocol === "any" && f.ports === "any");
-  const what = `${direction} ${JSON.stringify(packet)}: the oracle says ${decision.verdict} (${decision.by})`;
-  if (packet.protocol === OTHER_PROTOCOL) {
-    if (allowed === anyFlows.length > 0) return undefined;
-    return `${what}, but ${allowed ? "no" : "an"} "any" flow holds it: ${show(anyFlows)}`;
-  }
-  if (allowed) return holding.length > 0 ? undefined : `${what}, but no flow holds it`;
-  if (holding.length === 0) return undefined;
-  const other = decide(endpoint, direction, { address: packet.address, protocol: OTHER_PROTOCOL });
-  if (other.verdict === "allow" && holding.length === anyFlows.length) return undefined;
-  return `${what}, but flows hold it: ${show(holding)}`;
 }
 
 describe("reachability model against the one-packet oracle (differential)", function () {
@@ -158,26 +82,37 @@ describe("reachability model against the one-packet oracle (differential)", func
       );
   });
 
-  it("agrees with the oracle on every sampled packet of every endpoint, both directions", () => {
-    loadModel();
-    fc.assert(
-      fc.property(
-        scenario.chain((s) => fc.tuple(fc.constant(s), packets(s.policies, PACKETS_PER_RUN))),
-        ([s, sample]) => {
-          const { resources, endpoints } = stackOf(from, s);
-          const table = modelTable(resources, from.config);
-          const decide = decider(resources, { adminPolicies: MODEL_ADMIN_POLICY_SEMANTICS });
-          for (const { key, endpoint } of endpoints) {
-            const entry = table[key];
-            assert.ok(entry, `the table has no entry ${key} (has: ${Object.keys(table).join(", ")})`);
-            for (const direction of DIRECTIONS)
-              for (const packet of sample) {
-                const problem = disagreement(decide, endpoint, direction, packet, entry[direction]);
-                if (problem) assert.fail(`${key} ${problem}\n${direction} table: ${show(entry[direction])}`);
-              }
-          }
-        },
+  it("harness: holds for a brute-force table built from the oracle", () => {
+    fc.assert(agreement(from, reference), { seed: SEED, numRuns: HARNESS_RUNS, endOnFailure: true });
+  });
+
+  it("harness: fails on a table missing a flow, and on a table with a flow too many", () => {
+    const missing = fc.check(
+      agreement(
+        from,
+        mutated((table) => Object.values(table).forEach((entry) => entry.egress.shift())),
       ),
+      { seed: SEED, numRuns: HARNESS_RUNS, endOnFailure: true },
+    );
+    assert.ok(missing.failed, "dropping each endpoint's first egress flow went unnoticed");
+    assert.match(String(missing.errorInstance), /no flow holds it|no "any" flow holds it/);
+    const extra = fc.check(
+      agreement(
+        from,
+        mutated((table) =>
+          Object.values(table).forEach((entry) => entry.ingress.push({ nets: ["10.50.0.0/16"], protocol: "TCP", ports: [[22, 22]] })),
+        ),
+      ),
+      { seed: SEED, numRuns: HARNESS_RUNS, endOnFailure: true },
+    );
+    assert.ok(extra.failed, "an extra ingress flow to TCP 22 went unnoticed");
+    assert.match(String(extra.errorInstance), /but flows hold it/);
+  });
+
+  it("agrees with the oracle on every sampled packet of every endpoint, both directions", () => {
+    const reachabilityTable = loadModel();
+    fc.assert(
+      agreement(from, (stack, config) => reachabilityTable(new StackView(stack.resources, config))),
       { seed: SEED, numRuns: RUNS },
     );
   });

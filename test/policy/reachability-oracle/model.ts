@@ -2,10 +2,8 @@
  * The one place the differential test meets the set model (issue 12 item 1): its contract, and
  * what a table entry means for one packet.
  */
-import type { PolicyConfig } from "../../../lib/policy/config";
-import type { PolicyResource } from "../../../lib/policy/resource";
-import { StackView } from "../../../lib/policy/stack";
-import { ipToBigInt, parseNet } from "../../../lib/cidr";
+import type { StackView } from "../../../lib/policy/stack";
+import { ipToBigInt, parseNet, type Cidr } from "../../../lib/cidr";
 import type { AdminPolicySemantics, Packet } from "./oracle";
 
 export interface Flow {
@@ -44,11 +42,14 @@ export function loadModel(): TableFunction {
   return loaded.reachabilityTable;
 }
 
-export function modelTable(resources: PolicyResource[], config: PolicyConfig): ReachabilityTable {
-  return loadModel()(new StackView(resources, config));
-}
-
 const PORTED = ["TCP", "UDP", "SCTP"];
+/** Parsed nets, kept: the same few nets are looked up for every sampled packet. */
+const parsedNets = new Map<string, Cidr>();
+function net(text: string): Cidr {
+  let parsed = parsedNets.get(text);
+  if (parsed === undefined) parsedNets.set(text, (parsed = parseNet(text)));
+  return parsed;
+}
 
 /** The flows of `flows` that hold `packet`; a packet of a protocol the table cannot name is held only by "any" flows. */
 export function flowsHolding(flows: Flow[], packet: Packet): Flow[] {
@@ -60,6 +61,6 @@ export function flowsHolding(flows: Flow[], packet: Packet): Flow[] {
       (PORTED.includes(String(packet.protocol)) &&
         packet.port !== undefined &&
         flow.ports.some(([lo, hi]) => lo <= packet.port! && packet.port! <= hi));
-    return protocolHeld && portHeld && flow.nets.some((net) => parseNet(net).start <= address && address <= parseNet(net).end);
+    return protocolHeld && portHeld && flow.nets.some((text) => net(text).start <= address && address <= net(text).end);
   });
 }

@@ -88,9 +88,18 @@ export function decider(resources: PolicyResource[], options: DecideOptions): De
   const { tiers, policies } = readPolicies(resources, options.adminPolicies);
   const orderedTiers = [...tiers.values()].sort(tierLess);
   const sorted = [...policies].sort(policyLess);
+  // Selection does not depend on the packet: computed once per endpoint and direction.
+  const selected = new WeakMap<Endpoint, Partial<Record<Direction, OraclePolicy[]>>>();
+  const applyingTo = (endpoint: Endpoint, direction: Direction): OraclePolicy[] => {
+    const byDirection = selected.get(endpoint) ?? {};
+    selected.set(endpoint, byDirection);
+    return (byDirection[direction] ??= sorted.filter((policy) => policy.types.has(direction) && policy.selects(endpoint)));
+  };
+  const addresses = new Map<string, bigint>();
   return (endpoint, direction, packet) => {
-    const applying = sorted.filter((policy) => policy.types.has(direction) && policy.selects(endpoint));
-    const address = ipToBigInt(packet.address);
+    const applying = applyingTo(endpoint, direction);
+    let address = addresses.get(packet.address);
+    if (address === undefined) addresses.set(packet.address, (address = ipToBigInt(packet.address)));
     for (const tier of orderedTiers) {
       const inTier = applying.filter((policy) => policy.tier === tier.name);
       if (inTier.length === 0) continue;
