@@ -15,7 +15,7 @@ import { decider } from "./reachability-oracle/oracle";
 import { referenceFlows } from "./reachability-oracle/reference-table";
 
 /** Few runs: the brute-force table asks the oracle once per cell. */
-const HARNESS_RUNS = 80;
+const HARNESS_RUNS = 50;
 
 const reference: TableOf = (stack, _config, decide) =>
   Object.fromEntries(
