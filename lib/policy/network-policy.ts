@@ -39,9 +39,19 @@ const isCrdGroup = (resource: PolicyResource) => resource.type.startsWith(`kuber
 export const DEFAULT_TIER = "default";
 export const KUBE_ADMIN_TIER = "kube-admin";
 export const KUBE_BASELINE_TIER = "kube-baseline";
+/**
+ * Where Calico v3.31 put the v1alpha1 admin policies (api/pkg/apis/projectcalico/v3/tier.go@v3.31.7):
+ * order 1,000 and 10,000,000, Pass; equal orders sort by name, so each runs just before its
+ * v3.32 successor. v3.32.1 reads neither; kept there, their allows act before a ClusterNetworkPolicy
+ * of the same level can deny or pass them, an upper bound on wherever an enforcer would put them.
+ */
+const ADMIN_V1ALPHA1_TIER = "adminnetworkpolicy";
+const BASELINE_ADMIN_V1ALPHA1_TIER = "baselineadminnetworkpolicy";
 export const BUILTIN_TIERS: Record<string, { order: number; defaultAction: "Deny" | "Pass" }> = {
+  [ADMIN_V1ALPHA1_TIER]: { order: 1_000, defaultAction: "Pass" },
   [KUBE_ADMIN_TIER]: { order: 1_000, defaultAction: "Pass" },
   [DEFAULT_TIER]: { order: 1_000_000, defaultAction: "Deny" },
+  [BASELINE_ADMIN_V1ALPHA1_TIER]: { order: 10_000_000, defaultAction: "Pass" },
   [KUBE_BASELINE_TIER]: { order: 10_000_000, defaultAction: "Pass" },
 };
 /** Calico puts a Kubernetes NetworkPolicy in the default tier at order 1000 (libcalico-go conversion). */
@@ -84,8 +94,12 @@ export interface NetworkPolicy {
   resource: PolicyResource;
   who: string;
   family: PolicyFamily;
-  /** Name Calico sorts by within a tier. */
-  name: string;
+  /**
+   * Felix's tie-break between policies of equal order in a tier: `name/namespace/kind`, compared
+   * as strings (projectcalico/calico@v3.32.1 felix/calc/policy_sorter.go PolKVLess; the kinds are
+   * the syncer's, libcalico-go/lib/backend/syncersv1/felixsyncer/felixsyncerv1.go).
+   */
+  sortKey: string;
   /** Undefined: cluster-wide (GlobalNetworkPolicy, admin policies); ANY_NAMESPACE: namespaced but unset. */
   namespace?: string;
   tier: string;
@@ -286,7 +300,7 @@ function parseCalico(resource: PolicyResource, global: boolean): NetworkPolicy {
     resource,
     who: describe(resource, !global),
     family: "calico",
-    name: objectName(resource),
+    sortKey: `${objectName(resource)}/${global ? "" : policyNamespace(resource)}/${global ? "GlobalNetworkPolicy" : "NetworkPolicy"}`,
     namespace: global ? undefined : policyNamespace(resource),
     tier: tier === undefined || tier === "" ? DEFAULT_TIER : tier,
     order: numberOrInfinity(spec.order),
@@ -355,7 +369,8 @@ function parseKubernetes(resource: PolicyResource): NetworkPolicy {
     resource,
     who: describe(resource, true),
     family: "kubernetes",
-    name: `knp.default.${name}`,
+    // v3.32 keeps the Kubernetes name (no knp.default. prefix): libcalico-go conversion.go K8sNetworkPolicyToCalico.
+    sortKey: `${name}/${policyNamespace(resource)}/KubernetesNetworkPolicy`,
     namespace: policyNamespace(resource),
     tier: DEFAULT_TIER,
     order: KUBERNETES_POLICY_ORDER,
@@ -471,8 +486,8 @@ function parseAdmin(resource: PolicyResource): NetworkPolicy {
     resource,
     who: describe(resource, false),
     family: enforced ? "cluster" : "admin",
-    name: objectName(resource),
-    tier: baseline ? KUBE_BASELINE_TIER : KUBE_ADMIN_TIER,
+    sortKey: `${objectName(resource)}//${enforced ? "KubernetesClusterNetworkPolicy" : resource.type.split(":").pop()}`,
+    tier: enforced ? (baseline ? KUBE_BASELINE_TIER : KUBE_ADMIN_TIER) : baseline ? BASELINE_ADMIN_V1ALPHA1_TIER : ADMIN_V1ALPHA1_TIER,
     order: typeof spec.priority === "number" ? spec.priority : baseline ? 0 : Infinity,
     selector,
     namespaceSelector,

@@ -141,10 +141,13 @@ export class ReachabilityModel {
       run.applied.push({ policy, selected });
       byTier.set(tier.name, run);
     }
-    const byOrder = <T extends { order: number; name: string }>(a: T, b: T) =>
-      a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    const runs = [...byTier.values()].sort((a, b) => byOrder(a.tier, b.tier));
-    for (const run of runs) run.applied.sort((a, b) => byOrder(a.policy, b.policy) || this.ids.get(a.policy)! - this.ids.get(b.policy)!);
+    const byOrder = (a: { order: number }, b: { order: number }, aKey: string, bKey: string) =>
+      a.order - b.order || (aKey < bKey ? -1 : aKey > bKey ? 1 : 0);
+    const runs = [...byTier.values()].sort((a, b) => byOrder(a.tier, b.tier, a.tier.name, b.tier.name));
+    for (const run of runs)
+      run.applied.sort(
+        (a, b) => byOrder(a.policy, b.policy, a.policy.sortKey, b.policy.sortKey) || this.ids.get(a.policy)! - this.ids.get(b.policy)!,
+      );
     return runs;
   }
 

@@ -16,11 +16,13 @@ export interface Flow {
 export type ReachabilityTable = Record<string, { egress: Flow[]; ingress: Flow[] }>;
 
 /**
- * How the model treats AdminNetworkPolicy / BaselineAdminNetworkPolicy: Calico v3.32.1 does not
- * enforce them ("not-enforced"); "v3.31-tiers" reads them as Calico v3.31 did. Set to what the
- * model does; the oracle follows.
+ * How the model treats v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy: Calico v3.32.1
+ * does not enforce them, yet a later release or another enforcer might, so the model counts their
+ * allows where they would act and never their denies. No single oracle semantics is that: a stack
+ * with them is held to soundness under both ("not-enforced" and "v3.31-tiers"), every packet
+ * either allows must be in the table; a stack without them to exact agreement.
  */
-export const MODEL_ADMIN_POLICY_SEMANTICS: AdminPolicySemantics = "not-enforced";
+export const ADMIN_POLICY_SEMANTICS_BOUNDED: readonly AdminPolicySemantics[] = ["not-enforced", "v3.31-tiers"];
 
 const MODEL_MODULE = "../../../lib/policy/reachability";
 
