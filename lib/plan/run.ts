@@ -10,7 +10,7 @@ import { PLATFORM_FACTS_OUTPUT } from "../config/platform-facts";
 import { ConfigError } from "../config/problems";
 import type { StackConfig } from "../config/schema";
 import {
-  evaluatePolicies,
+  evaluateStack,
   liveMigration,
   policyConfigFromStackConfig,
   reachabilityTable,
@@ -99,11 +99,12 @@ export function policyStage(
   resources: CapturedResource[],
 ): { policyConfig: PolicyConfig; violations: Violation[]; reachability: ReachabilityTable; liveMigration: LiveMigrationVerdict[] } {
   const policyConfig = policyConfigFromStackConfig(config);
+  const stack = new StackView(resources, policyConfig);
   return {
     policyConfig,
-    violations: evaluatePolicies(resources, policyConfig),
-    reachability: reachabilityTable(new StackView(resources, policyConfig)),
-    liveMigration: liveMigration(resources, policyConfig),
+    violations: evaluateStack(stack),
+    reachability: reachabilityTable(stack),
+    liveMigration: liveMigration(resources, policyConfig, stack),
   };
 }
 

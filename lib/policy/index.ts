@@ -2,7 +2,7 @@
  * The pure policy API (no @pulumi/policy here): the offline plan runner and the CLI call
  * `evaluatePolicies`; the CrossGuard pack in policy/ wraps the same rules.
  */
-export { evaluatePolicies } from "./evaluate";
+export { evaluatePolicies, evaluateStack } from "./evaluate";
 export { policyConfigFromStackConfig, CONFIG_SECTION_SCHEMAS } from "./config";
 export type { PolicyConfig, PolicyNetworkConfig, PolicyServiceConfig, PolicyTenantConfig, ConfigSection } from "./config";
 export { policyPackConfig, readPolicyConfig, type PolicyPackConfig } from "./pack-config";

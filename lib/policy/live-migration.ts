@@ -341,6 +341,10 @@ export function liveMigrationVerdicts(stack: StackView): { vm: Vm; verdict: Live
 }
 
 /** The verdicts of a stack's resources, as plan.json's `liveMigration` lists them. */
-export function liveMigration(resources: PolicyResource[], config: PolicyConfig): LiveMigrationVerdict[] {
-  return liveMigrationVerdicts(new StackView(resources, config)).map(({ verdict }) => verdict);
+export function liveMigration(
+  resources: PolicyResource[],
+  config: PolicyConfig,
+  stack = new StackView(resources, config),
+): LiveMigrationVerdict[] {
+  return liveMigrationVerdicts(stack).map(({ verdict }) => verdict);
 }
