@@ -46,6 +46,7 @@ describe("policy config", () => {
       "vm-networks",
       "workload-networks",
       "workload-annotations",
+      "workload-host-access",
       "nad-config",
       "vm-underlay-ip",
       "workload-underlay-ip",

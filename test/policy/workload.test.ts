@@ -288,6 +288,21 @@ describe("closed world: workloads and NAD configs (issue 13)", () => {
       );
     });
 
+    it("exempts the node agents only in the stack that installs the platform", () => {
+      const agent = named(resources, "platform-multus-daemonset");
+      assert.deepStrictEqual(mandatory(resources, config, "workload-host-access"), []);
+      const tenantOnly = { ...config, platform: { ...config.platform, install: false } };
+      assert.deepStrictEqual(
+        mandatory([agent], tenantOnly, "workload-host-access").map((v) => v.message.split(" = ")[0]),
+        [
+          "DaemonSet kube-system/kube-multus-ds: spec.template.spec.hostNetwork",
+          "DaemonSet kube-system/kube-multus-ds: spec.template.spec.hostPID",
+          "DaemonSet kube-system/kube-multus-ds: spec.template.spec.initContainers[0].securityContext.privileged",
+          "DaemonSet kube-system/kube-multus-ds: spec.template.spec.containers[0].securityContext.privileged",
+        ],
+      );
+    });
+
     it("refuses a pod whose default network is a macvlan NAD on eth0, and extra attachments in either form", () => {
       resources.push(deployment("mv", "tenant-acme", { "v1.multus-cni.io/default-network": "tenant-acme/macvlan-eth0" }));
       resources.push(deployment("extra", "tenant-acme", { "k8s.v1.cni.cncf.io/networks": "tenant-acme/kubeovn, macvlan" }));

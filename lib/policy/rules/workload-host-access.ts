@@ -4,27 +4,33 @@
  * capabilities a container may ask for lets it `nsenter` the node's namespaces; `privileged`
  * grants every capability and the host's devices; a VM's `hostDevices`/`gpus` pass a node PCI
  * device (a NIC) through to the guest. Only the platform's node agents (PLATFORM_NODE_AGENTS) run
- * so. `hostIPC` shares System V IPC only, no network path, and is not judged here.
+ * so, and only in the stack that installs the platform (`platform.install` in the policy config):
+ * a tenant-only stack gets no exemption by naming one. `hostIPC` shares System V IPC only, no
+ * network path, and is not judged here.
  */
 import { PLATFORM_NODE_AGENTS } from "../../tenant/names";
 import { violationAt } from "../k8s";
+import type { PolicyConfig } from "../config";
 import type { Finding } from "../resource";
 import type { ResourceRule } from "../types";
 import { parseWorkload, type Workload } from "../workload";
 
-function isNodeAgent(workload: Workload): boolean {
-  return PLATFORM_NODE_AGENTS.some(
-    (agent) => agent.type === workload.resource.type && agent.namespace === workload.namespace && agent.name === workload.name,
+function isNodeAgent(workload: Workload, config: PolicyConfig): boolean {
+  return (
+    config.platform?.install === true &&
+    PLATFORM_NODE_AGENTS.some(
+      (agent) => agent.type === workload.resource.type && agent.namespace === workload.namespace && agent.name === workload.name,
+    )
   );
 }
 
 export const workloadHostAccessRule: ResourceRule = {
   name: "workload-host-access",
   description:
-    "No workload but the platform's node agents runs with hostNetwork, hostPID or a privileged container; no VM passes host devices or GPUs through.",
+    "No workload but the platform's node agents (in the stack that installs the platform) runs with hostNetwork, hostPID or a privileged container; no VM passes host devices or GPUs through.",
   level: "mandatory",
-  config: [],
-  checkResource(resource): Finding[] {
+  config: ["platform"],
+  checkResource(resource, config): Finding[] {
     const workload = parseWorkload(resource);
     if (!workload) return [];
     const messages: string[] = [];
@@ -35,8 +41,8 @@ export const workloadHostAccessRule: ResourceRule = {
         workload.vm?.hostDevices[workload.vm.hostDevicePaths.indexOf(path)],
         "a host device passed through to the guest can be a node NIC: the VM would reach the node network around its underlay policy",
       );
-    if (!isNodeAgent(workload)) {
-      const agents = PLATFORM_NODE_AGENTS.map((a) => `${a.namespace}/${a.name}`).join(", ");
+    if (!isNodeAgent(workload, config)) {
+      const agents = `${PLATFORM_NODE_AGENTS.map((a) => `${a.namespace}/${a.name}`).join(", ")}, in the stack that installs the platform`;
       if (workload.hostNetwork)
         report(
           `${workload.base}spec.hostNetwork`,
