@@ -59,6 +59,8 @@ export interface Workload {
   hostPid: boolean;
   /** Key paths of containers with `securityContext.privileged: true`. */
   privileged: string[];
+  /** Key paths of `hostPath` volumes, with the node path each mounts. */
+  hostPaths: { path: string; hostPath: unknown }[];
   /** The VMI template of a KubeVirt kind. */
   vm?: Vm;
 }
@@ -87,6 +89,7 @@ function vmWorkload(resource: PolicyResource): Workload {
     hostNetwork: false,
     hostPid: false,
     privileged: [],
+    hostPaths: [],
     vm,
   };
 }
@@ -104,6 +107,10 @@ export function parseWorkload(resource: PolicyResource): Workload | undefined {
       asObject(asObject(raw).securityContext).privileged === true ? [`${base}spec.${list}[${i}].securityContext.privileged`] : [],
     ),
   );
+  const hostPaths = asArray(spec.volumes).flatMap((raw, i) => {
+    const volume = asObject(raw);
+    return volume.hostPath === undefined ? [] : [{ path: `${base}spec.volumes[${i}].hostPath`, hostPath: volume.hostPath }];
+  });
   return {
     resource,
     who: describe(resource, true),
@@ -118,6 +125,7 @@ export function parseWorkload(resource: PolicyResource): Workload | undefined {
     hostNetwork: spec.hostNetwork === true,
     hostPid: spec.hostPID === true,
     privileged,
+    hostPaths,
   };
 }
 

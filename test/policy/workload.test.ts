@@ -266,21 +266,29 @@ describe("closed world: workloads and NAD configs (issue 13)", () => {
       );
     });
 
-    it("refuses hostNetwork, hostPID and privileged containers outside the platform's node agents", () => {
+    it("refuses hostNetwork, hostPID, privileged containers and hostPath volumes outside the platform's node agents", () => {
       resources.push(deployment("hostnet", "tenant-acme", {}, { hostNetwork: true }));
       resources.push(
         workload(
           "pod",
           KINDS.pod,
           { name: "p", namespace: "default" },
-          podSpec({ hostPID: true, containers: [{ name: "c", securityContext: { privileged: true } }] }),
+          podSpec({
+            hostPID: true,
+            containers: [{ name: "c", securityContext: { privileged: true } }],
+            volumes: [{ name: "cni", hostPath: { path: "/etc/cni/net.d" } }],
+          }),
         ),
       );
       const violations = mandatory(resources, config, "workload-host-access");
       assertOne(violations, "workload-host-access", "hostnet", "Deployment tenant-acme/hostnet: spec.template.spec.hostNetwork = true");
       assert.deepStrictEqual(
         violations.filter((v) => v.resource === "pod").map((v) => v.message.split(" = ")[0]),
-        ["Pod default/p: spec.hostPID", "Pod default/p: spec.containers[0].securityContext.privileged"],
+        [
+          "Pod default/p: spec.hostPID",
+          "Pod default/p: spec.volumes[0].hostPath",
+          "Pod default/p: spec.containers[0].securityContext.privileged",
+        ],
       );
       assert.ok(
         named(resources, "platform-multus-daemonset").inputs.spec,
@@ -293,10 +301,13 @@ describe("closed world: workloads and NAD configs (issue 13)", () => {
       assert.deepStrictEqual(mandatory(resources, config, "workload-host-access"), []);
       const tenantOnly = { ...config, platform: { ...config.platform, install: false } };
       assert.deepStrictEqual(
-        mandatory([agent], tenantOnly, "workload-host-access").map((v) => v.message.split(" = ")[0]),
+        mandatory([agent], tenantOnly, "workload-host-access")
+          .map((v) => v.message.split(" = ")[0].replace(/volumes\[\d+\]/, "volumes[i]"))
+          .filter((key, i, keys) => keys.indexOf(key) === i),
         [
           "DaemonSet kube-system/kube-multus-ds: spec.template.spec.hostNetwork",
           "DaemonSet kube-system/kube-multus-ds: spec.template.spec.hostPID",
+          "DaemonSet kube-system/kube-multus-ds: spec.template.spec.volumes[i].hostPath",
           "DaemonSet kube-system/kube-multus-ds: spec.template.spec.initContainers[0].securityContext.privileged",
           "DaemonSet kube-system/kube-multus-ds: spec.template.spec.containers[0].securityContext.privileged",
         ],

@@ -2,7 +2,8 @@
  * No workload reaches the node's network around its pod's CNI: `hostNetwork` puts the pod in the
  * node's network namespace (no Calico NIC, no policy of the pod's); `hostPID` together with the
  * capabilities a container may ask for lets it `nsenter` the node's namespaces; `privileged`
- * grants every capability and the host's devices; a VM's `hostDevices`/`gpus` pass a node PCI
+ * grants every capability and the host's devices; a `hostPath` volume reaches the node's files
+ * (/etc/cni/net.d, /opt/cni/bin, the Multus and route plugin's own, /var/run/netns); a VM's `hostDevices`/`gpus` pass a node PCI
  * device (a NIC) through to the guest. Only the platform's node agents (PLATFORM_NODE_AGENTS) run
  * so, and only in the stack that installs the platform (`platform.install` in the policy config):
  * a tenant-only stack gets no exemption by naming one. `hostIPC` shares System V IPC only, no
@@ -27,7 +28,7 @@ function isNodeAgent(workload: Workload, config: PolicyConfig): boolean {
 export const workloadHostAccessRule: ResourceRule = {
   name: "workload-host-access",
   description:
-    "No workload but the platform's node agents (in the stack that installs the platform) runs with hostNetwork, hostPID or a privileged container; no VM passes host devices or GPUs through.",
+    "No workload but the platform's node agents (in the stack that installs the platform) runs with hostNetwork, hostPID, a privileged container or a hostPath volume; no VM passes host devices or GPUs through.",
   level: "mandatory",
   config: ["platform"],
   checkResource(resource, config): Finding[] {
@@ -54,6 +55,12 @@ export const workloadHostAccessRule: ResourceRule = {
           `${workload.base}spec.hostPID`,
           true,
           `the node's processes, and through them (nsenter) the node's network namespace; only the platform's node agents (${agents}) may`,
+        );
+      for (const { path, hostPath } of workload.hostPaths)
+        report(
+          path,
+          hostPath,
+          `the node's files: a pod that writes the CNI configuration or plugins (/etc/cni/net.d, /opt/cni/bin) rewires every pod's network on that node; only the platform's node agents (${agents}) may`,
         );
       for (const path of workload.privileged)
         report(
