@@ -5,6 +5,7 @@
  * applies as a YAML bundle. The policy pack accepts a Helm release or bundle as the platform's
  * own only when it matches these exactly.
  */
+import { ROUTE_PLUGIN_TYPE } from "./cni-config";
 import type { ChartPart, PlatformConfig, PlatformPart } from "./config/schema";
 
 /**
@@ -33,6 +34,12 @@ export const PLATFORM_NAMESPACES = {
   /** The platform NetworkAttachmentDefinitions every tenant VM attaches through. */
   nads: "default",
 } as const;
+
+/** The platform's NetworkAttachmentDefinitions (in PLATFORM_NAMESPACES.nads): the underlay and the shared Kube-OVN attachment. */
+export const PLATFORM_NAD_NAMES = { calico: "calico", kubeOvn: "kubeovn" } as const;
+
+/** The platform's node agents (in PLATFORM_NAMESPACES.nodeAgents): Multus's DaemonSet and the route plugin's installer. */
+export const NODE_AGENT_NAMES = { multus: "kube-multus-ds", routePluginInstaller: ROUTE_PLUGIN_TYPE } as const;
 
 export const UPSTREAM_CHART_REPOSITORIES: Record<ChartPart, string> = {
   certManager: "https://charts.jetstack.io",

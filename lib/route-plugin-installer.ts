@@ -7,10 +7,11 @@ import { createHash } from "crypto";
 import { ROUTE_PLUGIN_TYPE } from "./cni-config";
 import { MANAGED_BY, type K8sObject } from "./platform/objects";
 import { KINDS, typeMeta } from "./k8s/kinds";
+import { NODE_AGENT_NAMES } from "./pins";
 
 /** The plugin's file name in /opt/cni/bin is its CNI type; the installer objects share it. */
 export const ROUTE_PLUGIN_FILE = ROUTE_PLUGIN_TYPE;
-export const DEFAULT_INSTALLER_NAME = ROUTE_PLUGIN_TYPE;
+export const DEFAULT_INSTALLER_NAME = NODE_AGENT_NAMES.routePluginInstaller;
 /** Stock image with sh, cp, mv, chmod, sha256sum, ls, tr, sed, head, sleep: all the installer loop uses. */
 export const DEFAULT_INSTALLER_IMAGE = "docker.io/library/busybox:1.37";
 /** Pod-template annotation: a changed script also rolls the DaemonSet, not only the ConfigMap. */

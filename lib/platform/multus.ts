@@ -6,10 +6,11 @@ import { CALICO_CNI_CONF_FILE } from "./calico";
 import { mirrored } from "./images";
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { PLATFORM_NAMESPACES } from "./namespaces";
+import { NODE_AGENT_NAMES } from "../pins";
 import { KINDS, typeMeta } from "../k8s/kinds";
 
 export const MULTUS_NAMESPACE = PLATFORM_NAMESPACES.nodeAgents;
-export const MULTUS_DAEMONSET_NAME = "kube-multus-ds";
+export const MULTUS_DAEMONSET_NAME = NODE_AGENT_NAMES.multus;
 const LABELS = { ...MANAGED_BY, tier: "node", app: "multus", name: "multus" };
 
 export interface MultusObjects {

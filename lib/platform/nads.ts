@@ -4,10 +4,7 @@ import { calicoConfList, kubeOvnConfList, type CniConfList } from "../cni-config
 import { MANAGED_BY, type K8sObject } from "./objects";
 import { PLATFORM_NAMESPACES } from "./namespaces";
 import { KINDS, typeMeta } from "../k8s/kinds";
-
-export const PLATFORM_NAD_NAMESPACE = PLATFORM_NAMESPACES.nads;
-export const CALICO_NAD_NAME = "calico";
-export const KUBE_OVN_NAD_NAME = "kubeovn";
+import { PLATFORM_NAD_NAMES } from "../pins";
 
 export interface NadObject extends K8sObject {
   apiVersion: typeof KINDS.networkAttachmentDefinition.apiVersion;
@@ -31,7 +28,11 @@ export function networkAttachment(
 
 export function platformNads(network: NetworkConfig): { calico: NadObject; kubeOvn: NadObject } {
   return {
-    calico: networkAttachment(CALICO_NAD_NAME, PLATFORM_NAD_NAMESPACE, calicoConfList(network)),
-    kubeOvn: networkAttachment(KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE, kubeOvnConfList(KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE)),
+    calico: networkAttachment(PLATFORM_NAD_NAMES.calico, PLATFORM_NAMESPACES.nads, calicoConfList(network)),
+    kubeOvn: networkAttachment(
+      PLATFORM_NAD_NAMES.kubeOvn,
+      PLATFORM_NAMESPACES.nads,
+      kubeOvnConfList(PLATFORM_NAD_NAMES.kubeOvn, PLATFORM_NAMESPACES.nads),
+    ),
   };
 }

@@ -17,8 +17,6 @@ import { isVm, parseVm, type Vm } from "./vm";
 import { KINDS } from "../k8s/kinds";
 
 /** Multus reads these pod annotations (multus-cni v4.3.0 pkg/k8sclient/k8sclient.go). */
-export const MULTUS_NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks";
-export const MULTUS_DEFAULT_NETWORK_ANNOTATION = "v1.multus-cni.io/default-network";
 /**
  * Multus resolves a default-network annotation without a namespace in its own namespace, not
  * the pod's (tryLoadK8sPodDefaultNetwork parses it with conf.MultusNamespace, default

@@ -3,28 +3,26 @@
  * that the Tenant component renders and the policy pack relies on. Pure (no Pulumi).
  */
 import { kubeOvnProvider } from "../cni-config";
-import { CALICO_NAD_NAME, KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE } from "../platform/nads";
-import { MULTUS_DAEMONSET_NAME, MULTUS_NAMESPACE } from "../platform/multus";
-import { PLATFORM_NAMESPACES } from "../platform/namespaces";
+import { NODE_AGENT_NAMES, PLATFORM_NAD_NAMES, PLATFORM_NAMESPACES } from "../pins";
 import { MANAGED_BY } from "../platform/objects";
-import { DEFAULT_INSTALLER_NAME } from "../route-plugin-installer";
 import { KINDS } from "../k8s/kinds";
 
-export { KUBE_OVN_NAD_NAME, PLATFORM_NAD_NAMESPACE };
+export const PLATFORM_NAD_NAMESPACE = PLATFORM_NAMESPACES.nads;
+export const KUBE_OVN_NAD_NAME = PLATFORM_NAD_NAMES.kubeOvn;
 
 export const TENANT_LABEL = "tenantnet.io/tenant";
 export const VM_LABEL = "tenantnet.io/vm";
 
 /** The platform's Calico NAD: every VM's Multus default network (seed 000). */
-export const CALICO_NAD_REF = `${PLATFORM_NAD_NAMESPACE}/${CALICO_NAD_NAME}`;
+export const CALICO_NAD_REF = `${PLATFORM_NAD_NAMESPACE}/${PLATFORM_NAD_NAMES.calico}`;
 
 /**
  * The platform's node agents, the only workloads the program runs on the node's network, in its
  * PID namespace or privileged: Multus and the route-plugin installer (both DaemonSets).
  */
 export const PLATFORM_NODE_AGENTS: readonly { type: string; namespace: string; name: string }[] = [
-  { type: KINDS.daemonSet.type, namespace: MULTUS_NAMESPACE, name: MULTUS_DAEMONSET_NAME },
-  { type: KINDS.daemonSet.type, namespace: PLATFORM_NAMESPACES.nodeAgents, name: DEFAULT_INSTALLER_NAME },
+  { type: KINDS.daemonSet.type, namespace: PLATFORM_NAMESPACES.nodeAgents, name: NODE_AGENT_NAMES.multus },
+  { type: KINDS.daemonSet.type, namespace: PLATFORM_NAMESPACES.nodeAgents, name: NODE_AGENT_NAMES.routePluginInstaller },
 ];
 
 /** VM network/interface names: NIC 1 is the Calico underlay, NIC 2 the tenant VPC. */
@@ -33,6 +31,10 @@ export const VPC_NETWORK = "vpc";
 
 /** Not `underlay-…`: that prefix is every VM's own policy, and a VM may be named anything. */
 export const DEFAULT_DENY_POLICY = "default-deny-underlay";
+
+/** Multus's annotations: extra attachments (comma or JSON form) and the pod's default network. */
+export const MULTUS_NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks";
+export const MULTUS_DEFAULT_NETWORK_ANNOTATION = "v1.multus-cni.io/default-network";
 
 /** Calico CNI reads a fixed IP for the pod from this annotation (a JSON list). */
 export const CALICO_IP_ADDRS_ANNOTATION = "cni.projectcalico.org/ipAddrs";

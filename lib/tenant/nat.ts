@@ -8,7 +8,7 @@
 import type { ExternalNetworkConfig, TenantConfig, VmConfig } from "../config/schema";
 import { KINDS, typeMeta } from "../k8s/kinds";
 import type { K8sObject } from "../k8s/object";
-import { kubeOvnAttachment, natGatewayName, natObjectName, subnetName, tenantLabels, vpcName } from "./names";
+import { kubeOvnAttachment, MULTUS_NETWORKS_ANNOTATION, natGatewayName, natObjectName, subnetName, tenantLabels, vpcName } from "./names";
 
 /**
  * Multus' pod annotation. In non-primary mode Kube-OVN v1.16.2 attaches the tenant subnet to the
@@ -17,7 +17,6 @@ import { kubeOvnAttachment, natGatewayName, natObjectName, subnetName, tenantLab
  * k8s.v1.cni.cncf.io/networks lookup and handleInitVpcNatGw's providers[0]); the comma form,
  * since the controller appends ", <external NAD>" to the string.
  */
-export const MULTUS_NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks";
 
 /** The external network as a tenant sees it (its platform's facts). */
 export type ExternalNetworkFacts = Pick<ExternalNetworkConfig, "name" | "gatewayNodes">;

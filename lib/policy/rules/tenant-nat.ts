@@ -9,7 +9,7 @@
  */
 import { contains, containsIp, isIpv4, overlaps, parseCidr, parseIpRange, cidrProblem, ipRangeProblem, ipToBigInt } from "../../cidr";
 import { KINDS } from "../../k8s/kinds";
-import { MULTUS_NETWORKS_ANNOTATION } from "../../tenant/nat";
+import { MULTUS_NETWORKS_ANNOTATION } from "../../tenant/names";
 import { asArray, asObject, asString, describe, metadataOf, objectName, stringMap, violationAt } from "../k8s";
 import type { Finding, PolicyResource } from "../resource";
 import type { StackRule } from "../types";

@@ -21,7 +21,8 @@ import { nadRef, tenantKubeOvnRefs } from "../cni";
 import { violationAt } from "../k8s";
 import type { Finding } from "../resource";
 import type { ResourceRule } from "../types";
-import { MULTUS_NETWORKS_ANNOTATION, parseNetworkSelections, parseWorkload, workloadAnnotationPath, type Workload } from "../workload";
+import { MULTUS_NETWORKS_ANNOTATION } from "../../tenant/names";
+import { parseNetworkSelections, parseWorkload, workloadAnnotationPath, type Workload } from "../workload";
 
 const CALICO_ANNOTATION_PREFIX = "cni.projectcalico.org/";
 

@@ -8,19 +8,12 @@
  * v1.9.0 pkg/network/pod/annotations/generator.go): on a VM template any is refused.
  */
 import { tenantInNamespace } from "../config";
-import { CALICO_NAD_REF } from "../../tenant/names";
+import { CALICO_NAD_REF, MULTUS_DEFAULT_NETWORK_ANNOTATION, MULTUS_NETWORKS_ANNOTATION } from "../../tenant/names";
 import { tenantKubeOvnRefs } from "../cni";
 import { violationAt } from "../k8s";
 import type { Finding } from "../resource";
 import type { ResourceRule } from "../types";
-import {
-  MULTUS_DEFAULT_NETWORK_ANNOTATION,
-  MULTUS_NAMESPACE,
-  MULTUS_NETWORKS_ANNOTATION,
-  parseNetworkSelections,
-  parseWorkload,
-  workloadAnnotationPath,
-} from "../workload";
+import { MULTUS_NAMESPACE, parseNetworkSelections, parseWorkload, workloadAnnotationPath } from "../workload";
 
 export const workloadNetworksRule: ResourceRule = {
   name: "workload-networks",
