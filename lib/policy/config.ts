@@ -144,6 +144,16 @@ export interface SectionSchema {
 const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const cidr: SectionSchema = { type: "string", pattern: `^(${OCTET}\\.){3}${OCTET}/([12]?\\d|3[0-2])$` };
 const names: SectionSchema = { type: "array", items: { type: "string" } };
+/** A catalog service and an underlay ingress source alike: CIDRs and "443/TCP" ports. */
+const cidrsAndPorts: SectionSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["cidrs", "ports"],
+  properties: {
+    cidrs: { type: "array", items: cidr },
+    ports: { type: "array", items: { type: "string", pattern: PORT_PATTERN.source } },
+  },
+};
 const strings: SectionSchema = { type: "object", additionalProperties: { type: "string" } };
 
 export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
@@ -166,15 +176,7 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
   services: {
     type: "object",
     description: 'Service catalog (tenantnet:services): CIDRs and ports ("443/TCP") per service',
-    additionalProperties: {
-      type: "object",
-      additionalProperties: false,
-      required: ["cidrs", "ports"],
-      properties: {
-        cidrs: { type: "array", items: cidr },
-        ports: { type: "array", items: { type: "string", pattern: PORT_PATTERN.source } },
-      },
-    },
+    additionalProperties: cidrsAndPorts,
   },
   tenants: {
     type: "object",
@@ -192,15 +194,7 @@ export const CONFIG_SECTION_SCHEMAS: Record<ConfigSection, SectionSchema> = {
         eips: names,
         underlayIngress: {
           type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["cidrs", "ports"],
-            properties: {
-              cidrs: { type: "array", items: cidr },
-              ports: { type: "array", items: { type: "string", pattern: PORT_PATTERN.source } },
-            },
-          },
+          items: cidrsAndPorts,
         },
       },
     },

@@ -3,7 +3,7 @@
  * nodejs language host starts a policy pack (pulumi/pulumi@v3.248.0
  * sdk/nodejs/cmd/pulumi-language-nodejs/main.go RunPlugin: `node @pulumi/pulumi/cmd/run-policy-pack
  * <engine address> <pack dir>`, compiled by the SDK's ts-node with policy/tsconfig.json), prints
- * its port, and this test plays the engine with the SDK's own analyzer stubs: GetAnalyzerInfo,
+ * its port, and this test plays the engine with the SDK's own generated analyzer client (analyzer_grpc_pb): GetAnalyzerInfo,
  * Configure with the generated pack config, Analyze per resource (resource policies, before the
  * engine applies it) and AnalyzeStack (stack policies). One child process for the whole file.
  */
@@ -22,7 +22,7 @@ import { evaluatePolicies, isResourceRule, policyPackConfig, RULES, type PolicyC
 import { REPO_ROOT } from "../../lib/stack-file";
 import { at, devStack, named } from "../fixtures/policy";
 
-// The stubs check messages with instanceof: take grpc-js and protobuf from where they load theirs.
+// The generated client checks messages with instanceof: take grpc-js and protobuf from where they load theirs.
 const sdkRequire = createRequire(require.resolve("@pulumi/pulumi/proto/analyzer_grpc_pb"));
 const grpc = sdkRequire("@grpc/grpc-js") as typeof GrpcJs;
 const { Struct } = sdkRequire("google-protobuf/google/protobuf/struct_pb") as typeof StructPb;
@@ -192,7 +192,7 @@ describe("policy pack over gRPC (policy/ started as the Pulumi CLI starts it)", 
       offline.map((v) => ({ policy: v.policy, level: MANDATORY, message: v.message, urn: "" })),
     );
     // A CNI config the engine does not know yet is refused before apply too, not skipped (nad-config
-    // also refuses the placeholder it reads instead: no config it can read is the platform's).
+    // also refuses the "(unknown during preview)" marker it reads instead: no config it can read is the platform's).
     at(nad, "spec").config = unknownValue;
     const reports = await analyze(nad);
     assert.ok(reports.every((d) => d.level === MANDATORY));

@@ -316,7 +316,7 @@ describe("policy pack adapters (policy/rules)", () => {
       const found = await allReports();
       assert.ok(found.has("vm-underlay-ip"), [...found.keys()].join(", "));
       for (const [name, reports] of found) {
-        // The rule's own findings about the placeholder may come too, on the same resource and key.
+        // The rule's own findings about the "(unknown during preview)" marker may come too, on the same resource and key.
         assert.deepStrictEqual([...new Set(reports.map((r) => r.urn))], [vm.urn], name);
         assert.deepStrictEqual(
           reports.filter((r) => r.message.includes(`${name} reads this value`)).map((r) => [r.urn, r.message.split(" = ")[0]]),
