@@ -123,19 +123,31 @@ export function reservedEdges(cidr: Cidr): bigint[] {
 }
 
 /**
+ * An address range written `<start><separator><end>` or as one address (Kube-OVN `excludeIps`
+ * use "..", Spiderpool `ips` "-"); undefined when it is neither or its start is after its end.
+ */
+export function addressRange(text: string, separator: string): Range | undefined {
+  const bounds = text.split(separator);
+  if (bounds.length > 2 || !bounds.every(isIpv4)) return undefined;
+  const [start, end = start] = bounds.map(ipToBigInt);
+  return start <= end ? { start, end } : undefined;
+}
+
+/**
  * Why `text` is not a Kube-OVN address range (`excludeIps` syntax: one address, or
  * `a.b.c.d..a.b.c.e` with the start not after the end), or undefined when it is.
  */
 export function ipRangeProblem(text: string): string | undefined {
+  if (addressRange(text, "..") !== undefined) return undefined;
   const bounds = text.split("..");
-  if (bounds.length > 2 || !bounds.every(isIpv4)) return `${JSON.stringify(text)} is not an address or an "a.b.c.d..a.b.c.e" range`;
-  return bounds.length === 2 && ipToBigInt(bounds[0]) > ipToBigInt(bounds[1])
+  return bounds.length === 2 && bounds.every(isIpv4)
     ? `${text} is a range whose start is after its end`
-    : undefined;
+    : `${JSON.stringify(text)} is not an address or an "a.b.c.d..a.b.c.e" range`;
 }
 
 /** A Kube-OVN address range (`ipRangeProblem` returned nothing for it). */
 export function parseIpRange(text: string): Range {
-  const [start, end = start] = text.split("..").map(ipToBigInt);
-  return { start, end };
+  const range = addressRange(text, "..");
+  if (!range) throw new Error(ipRangeProblem(text));
+  return range;
 }

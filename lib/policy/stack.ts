@@ -1,6 +1,6 @@
 /**
- * One pass over a stack's resources building the indexes every stack rule shares: VMs by
- * namespace, NADs by `namespace/name`, network policies and tiers, namespace and service account
+ * One pass over a stack's resources building the indexes every stack rule shares: workloads and
+ * VMs, NADs by `namespace/name`, network policies and tiers, namespace and service account
  * labels, the network facts and the grants; and, built once on demand, the reachability model
  * (lib/policy/reachability), which indexes policies itself so selection never pairs every
  * endpoint with every policy.
@@ -12,7 +12,7 @@ import { networkFacts, type NetworkFacts } from "./facts";
 import { metadataOf, objectName, objectNamespace, stringMap } from "./k8s";
 import { ANY_NAMESPACE, isNetworkPolicy, isTier, parseNetworkPolicy, parseTier, type NetworkPolicy, type Tier } from "./network-policy";
 import type { PolicyResource } from "./resource";
-import { hypotheticalEndpoint, podEndpoint, vmEndpoint, type UnderlayEndpoint } from "./reachability/endpoint";
+import { hypotheticalEndpoint, podEndpoint, vmEndpoint } from "./reachability/endpoint";
 import { ReachabilityModel } from "./reachability/model";
 import { defaultNetwork, type Vm, type VmNetwork } from "./vm";
 import { MULTUS_NAMESPACE, parseWorkload, type Workload } from "./workload";
@@ -29,12 +29,6 @@ export interface Grant {
   source: string;
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 export class StackView {
   readonly vms: Vm[] = [];
   /** Every pod-template owner (VMs included, each with its `vm`), in resource order. */
@@ -49,7 +43,6 @@ export class StackView {
   /** Namespaces that hold tenant VMs: the stack's VMs plus the configured tenants. */
   readonly tenantNamespaces: Set<string>;
 
-  private readonly vmsByNamespace = new Map<string, Vm[]>();
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
   private readonly serviceAccountLabels = new Map<string, Record<string, string>>();
   private readonly tenantsByNamespace = new Map<string, { name: string; tenant: PolicyTenantConfig }>();
@@ -65,10 +58,7 @@ export class StackView {
       const workload = parseWorkload(resource);
       if (workload) {
         this.workloads.push(workload);
-        if (workload.vm) {
-          this.vms.push(workload.vm);
-          push(this.vmsByNamespace, workload.vm.namespace, workload.vm);
-        }
+        if (workload.vm) this.vms.push(workload.vm);
       } else if (resource.type === NAD_TYPE) {
         const nad = parseNad(resource);
         this.nads.set(nad.ref, nad);
@@ -87,7 +77,7 @@ export class StackView {
     // After the loop: a VM's NADs may come after it.
     for (const vm of this.vms) if (this.computeUnderlayNic(vm)) this.underlay.add(vm);
     for (const [name, tenant] of Object.entries(config.tenants ?? {})) this.tenantsByNamespace.set(tenant.namespace, { name, tenant });
-    this.tenantNamespaces = new Set([...this.vmsByNamespace.keys(), ...this.tenantsByNamespace.keys()]);
+    this.tenantNamespaces = new Set([...this.vms.map((vm) => vm.namespace), ...this.tenantsByNamespace.keys()]);
     // Derived node CIDRs come from the platform's own Calico NAD only: a tenant's NAD is no fact.
     this.facts = networkFacts(
       config.network,
@@ -180,16 +170,11 @@ export class StackView {
   }
 
   /**
-   * The underlay endpoints judged: every VM with an underlay NIC and every other pod-template
-   * owner in a tenant namespace (unless on the host network), and for every registered tenant a stand-in for whatever it may run (so a
-   * policy no stack of the tenant's owns, e.g. a platform stack's global or admin policy, is
-   * judged against that tenant's workloads).
+   * The reachability model of the stack, built once. Its endpoints: every VM with an underlay
+   * NIC, every other pod-template owner in a tenant namespace (unless on the host network), and
+   * for every registered tenant a stand-in for whatever it may run (so a policy no stack of the
+   * tenant's owns, e.g. a platform stack's global or admin policy, is judged against it).
    */
-  underlayEndpoints(): UnderlayEndpoint[] {
-    return this.reachability().endpoints;
-  }
-
-  /** The reachability model of the stack, built once. */
   reachability(): ReachabilityModel {
     if (!this.model) {
       const endpoints = this.workloads

@@ -9,7 +9,7 @@
  * (`<namespace>-underlay`) or the platform's VM reservation; any other name claims the range.
  * One resource plus the policy config: a resource policy.
  */
-import { cidrProblem, intersection, ipToBigInt, isIpv4, overlaps, parseCidr, type Cidr, type Range } from "../../cidr";
+import { addressRange, cidrProblem, intersection, overlaps, parseCidr, type Cidr, type Range } from "../../cidr";
 import { KINDS } from "../../k8s/kinds";
 import { ipReservationName, VM_RESERVATION_NAME } from "../../tenant/names";
 import type { PolicyConfig } from "../config";
@@ -115,12 +115,7 @@ function checkInstallation(resource: PolicyResource, ranges: Ranges, flag: Flag)
 }
 
 /** Spiderpool `ips` entries: "a.b.c.d" or "a.b.c.d-a.b.c.e" (spidernet-io/spiderpool v1.2.2 pkg/ip/iprange.go ParseIPRange). */
-function spiderRange(text: string): Range | undefined {
-  const bounds = text.split("-");
-  if (bounds.length > 2 || !bounds.every(isIpv4)) return undefined;
-  const [start, end = start] = bounds.map(ipToBigInt);
-  return start <= end ? { start, end } : undefined;
-}
+const spiderRange = (text: string): Range | undefined => addressRange(text, "-");
 
 /** Whether any address of `range` is left after removing `excluded`. */
 export function leftAfter(range: Range, excluded: Range[]): boolean {
