@@ -14,6 +14,8 @@ import { asArray, asObject, asString, describe, metadataOf, objectName, stringMa
 import type { Finding, PolicyResource } from "../resource";
 import type { StackRule } from "../types";
 import { vpcAddresses } from "../vm";
+import { PLATFORM_NAMESPACES } from "../../pins";
+import { parseNetworkSelections } from "../workload";
 
 interface Spec {
   resource: PolicyResource;
@@ -100,12 +102,16 @@ export const tenantNatRule: StackRule = {
       const subnetCidr = asString(subnet.spec.cidrBlock);
       const lanIp = asString(spec.lanIp);
       const nadRef = nadRefOfProvider(asString(subnet.spec.provider));
-      const first = stringMap(metadataOf(resource).annotations)[MULTUS_NETWORKS_ANNOTATION]?.split(",")[0]?.trim();
+      const networks = stringMap(metadataOf(resource).annotations)[MULTUS_NETWORKS_ANNOTATION];
+      // Kube-OVN runs the gateway's StatefulSet in its own namespace (kubeovn/kube-ovn@v1.16.2
+      // pkg/controller/vpc_nat_gateway.go, config.PodNamespace): an entry without one resolves there.
+      const parsed = networks === undefined ? undefined : parseNetworkSelections(networks, PLATFORM_NAMESPACES.kubeOvn);
+      const first = parsed && "selections" in parsed ? parsed.selections[0]?.ref : undefined;
       if (nadRef === undefined || first !== nadRef) {
         flag(
           resource,
           `metadata.annotations["${MULTUS_NETWORKS_ANNOTATION}"]`,
-          first,
+          networks,
           `must start with the tenant subnet's NAD ${nadRef ?? "(its provider names none)"}: without it Kube-OVN v1.16.2 gives the gateway no LAN side in non-primary mode`,
         );
       }
