@@ -21,6 +21,11 @@ function configSchema(rule: Rule): PolicyConfigSchema | undefined {
   return { properties: Object.fromEntries(rule.config.map((section) => [section, CONFIG_SECTION_SCHEMAS[section]])) };
 }
 
+/** What every CrossGuard policy says of itself, from its rule. */
+function policyInfo(rule: Rule): Pick<Policy, "name" | "description" | "enforcementLevel" | "configSchema"> {
+  return { name: rule.name, description: rule.description, enforcementLevel: rule.level, configSchema: configSchema(rule) };
+}
+
 /** The violation for an unknown value `rule` read at `path` of `resource` (its plain props). */
 function unknownValueViolation(rule: Rule, resource: PolicyResource, path: string): string {
   const who = describe(resource, metadataOf(resource).namespace !== undefined);
@@ -51,10 +56,7 @@ function reportUnknownsRead(rule: Rule, resource: Watched, reportViolation: (mes
 
 function stackPolicy(rule: StackRule): StackValidationPolicy {
   return {
-    name: rule.name,
-    description: rule.description,
-    enforcementLevel: rule.level,
-    configSchema: configSchema(rule),
+    ...policyInfo(rule),
     validateStack: (args, reportViolation) => {
       const resources = args.resources.map((r) => ({ urn: r.urn, ...watched(r.type, r.name, r.props) }));
       const urns = new Map(resources.map((r) => [r.seen, r.urn]));
@@ -72,10 +74,7 @@ function stackPolicy(rule: StackRule): StackValidationPolicy {
 
 function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
   return {
-    name: rule.name,
-    description: rule.description,
-    enforcementLevel: rule.level,
-    configSchema: configSchema(rule),
+    ...policyInfo(rule),
     validateResource: (args, reportViolation) => {
       const resource = watched(args.type, args.name, args.props);
       for (const finding of rule.checkResource(resource.seen, args.getConfig<PolicyConfig>())) reportViolation(finding.message);
