@@ -11,6 +11,13 @@ import { crdDocument } from "../fixtures/crd";
 
 const plan = (...args: string[]) => runCli(main, ...args);
 
+/** Exit 2 for an invalid config: every key is named on stderr, and nothing is written. */
+function refusedNaming(run: Awaited<ReturnType<typeof plan>>, out: string, keys: string[]): void {
+  assert.equal(run.status, 2, run.stdout);
+  for (const key of keys) assert.ok(run.stderr.includes(key), `stderr does not name ${key}:\n${run.stderr}`);
+  assert.equal(fs.existsSync(out), false, "nothing is written for an invalid config");
+}
+
 describe("npm run plan (command line)", function () {
   let dir: string;
   beforeEach(() => {
@@ -75,17 +82,13 @@ describe("npm run plan (command line)", function () {
     raw.tenants.acme.vms.testvm.vpcIP = "10.0.1.11";
     const out = path.join(dir, "out");
     const run = await plan("--config", stackFile("broken", raw), "--out", out);
-    assert.equal(run.status, 2, run.stdout);
-    for (const key of [
+    refusedNaming(run, out, [
       "platform.network.vmReservation:",
       "platform.underlay.backend:",
       "services.oss.ports[1]:",
       "tenants.acme.services[1]:",
       "tenants.acme.vms.testvm.vpcIP:",
-    ]) {
-      assert.ok(run.stderr.includes(key), `stderr does not name ${key}:\n${run.stderr}`);
-    }
-    assert.equal(fs.existsSync(out), false, "nothing is written for an invalid config");
+    ]);
   });
 
   it("exits 2 on refused NAT config, naming each key: a forward the security group drops, a foreign public IP, an unreachable nameserver", async () => {
@@ -102,15 +105,11 @@ describe("npm run plan (command line)", function () {
     raw.tenants.acme.vms.testvm.publicIp = "203.0.113.99";
     const out = path.join(dir, "out-nat");
     const run = await plan("--config", stackFile("nat", raw), "--out", out);
-    assert.equal(run.status, 2, run.stdout);
-    for (const key of [
+    refusedNaming(run, out, [
       "tenants.acme.vms.testvm.portForwards[0]:",
       "tenants.acme.vms.testvm.publicIp:",
       "tenants.acme.dns.nameservers[0]:",
-    ]) {
-      assert.ok(run.stderr.includes(key), `stderr does not name ${key}:\n${run.stderr}`);
-    }
-    assert.equal(fs.existsSync(out), false);
+    ]);
   });
 
   it("exits 1 on a mandatory policy violation: a catalog entry that opens the kubelet port on a node", async () => {
