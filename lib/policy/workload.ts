@@ -63,11 +63,6 @@ export interface Workload {
   vm?: Vm;
 }
 
-/** Whether the resource makes pods: a Kubernetes pod-template owner or a KubeVirt kind. */
-export function isWorkload(resource: PolicyResource): boolean {
-  return POD_TEMPLATES.has(resource.type) || isVm(resource);
-}
-
 function dig(node: unknown, path: string[]): Record<string, unknown> {
   return path.reduce<Record<string, unknown>>((at, key) => asObject(at[key]), asObject(node));
 }
